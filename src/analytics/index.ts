@@ -1,0 +1,1 @@
+export { type CallStatus, callSummaryColumns, listCalls } from './list-calls.js';

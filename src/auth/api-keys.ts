@@ -1,0 +1,121 @@
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { recordAudit } from '../audit/index.js';
+import { tables } from '../db/index.js';
+import type { Actor, Deps } from '../lib/deps.js';
+import { AppError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { type PageInput, toPage } from '../lib/pagination.js';
+import { isPlatformRole, type Principal, type Role } from './policy.js';
+import { randomToken, sha256 } from './tokens.js';
+
+const KEY_PREFIX = 'sb_';
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: Role;
+  tenantId?: string | null;
+  expiresAt?: Date | null;
+}
+
+const publicColumns = {
+  id: tables.apiKeys.id,
+  name: tables.apiKeys.name,
+  prefix: tables.apiKeys.prefix,
+  role: tables.apiKeys.role,
+  tenantId: tables.apiKeys.tenantId,
+  createdBy: tables.apiKeys.createdBy,
+  lastUsedAt: tables.apiKeys.lastUsedAt,
+  expiresAt: tables.apiKeys.expiresAt,
+  revokedAt: tables.apiKeys.revokedAt,
+  createdAt: tables.apiKeys.createdAt,
+};
+
+/** Creates a key; the plaintext is returned once and only its sha256 is stored. */
+export async function createApiKey(deps: Deps, actor: Actor, input: CreateApiKeyInput) {
+  if (isPlatformRole(input.role) === (input.tenantId != null)) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      isPlatformRole(input.role)
+        ? 'internal roles are platform-wide: omit tenantId'
+        : 'client_viewer keys need a tenantId',
+      [{ field: 'tenantId', message: 'does not fit the role' }],
+    );
+  }
+  const secret = `${KEY_PREFIX}${randomToken(30)}`;
+  return deps.db.transaction(async (tx) => {
+    if (input.tenantId) {
+      const [tenant] = await tx
+        .select({ id: tables.tenants.id })
+        .from(tables.tenants)
+        .where(eq(tables.tenants.id, input.tenantId));
+      if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'tenant not found');
+    }
+    const [row] = await tx
+      .insert(tables.apiKeys)
+      .values({
+        id: newId('apiKey'),
+        name: input.name,
+        prefix: secret.slice(0, 10),
+        hash: sha256(secret),
+        role: input.role,
+        tenantId: input.tenantId ?? null,
+        createdBy: actor.kind === 'user' ? actor.id : null,
+        expiresAt: input.expiresAt ?? null,
+      })
+      .returning(publicColumns);
+    await recordAudit(tx, actor, {
+      tenantId: null,
+      action: 'api_key.create',
+      targetType: 'api_key',
+      targetId: row!.id,
+      summary: { after: { name: row!.name, role: row!.role, tenantId: row!.tenantId } },
+    });
+    return { ...row!, key: secret };
+  });
+}
+
+export async function listApiKeys(deps: Deps, page: PageInput) {
+  const rows = await deps.db
+    .select(publicColumns)
+    .from(tables.apiKeys)
+    .where(page.cursor ? lt(tables.apiKeys.id, page.cursor) : undefined)
+    .orderBy(desc(tables.apiKeys.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
+}
+
+export async function revokeApiKey(deps: Deps, actor: Actor, id: string) {
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(tables.apiKeys)
+      .set({ revokedAt: deps.now() })
+      .where(and(eq(tables.apiKeys.id, id), isNull(tables.apiKeys.revokedAt)))
+      .returning(publicColumns);
+    if (!row) throw new AppError('API_KEY_NOT_FOUND', 'API key not found or already revoked');
+    await recordAudit(tx, actor, {
+      tenantId: null,
+      action: 'api_key.revoke',
+      targetType: 'api_key',
+      targetId: id,
+    });
+    return row;
+  });
+}
+
+export async function resolveApiKey(
+  deps: Deps,
+  secret: string,
+): Promise<Extract<Principal, { kind: 'api_key' }> | null> {
+  if (!secret.startsWith(KEY_PREFIX)) return null;
+  const [row] = await deps.db
+    .select()
+    .from(tables.apiKeys)
+    .where(eq(tables.apiKeys.hash, sha256(secret)))
+    .limit(1);
+  const now = deps.now();
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await deps.db.update(tables.apiKeys).set({ lastUsedAt: now }).where(eq(tables.apiKeys.id, row.id));
+  }
+  return { kind: 'api_key', keyId: row.id, role: row.role, tenantId: row.tenantId, createdBy: row.createdBy };
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
+import { DEMO_LOGINS, seedDemo } from '../control/seed-demo.js';
+import { createLogger } from '../lib/logger.js';
+import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
+import { openStore } from '../store/index.js';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** Runs a command body; expected failures print one line and exit non-zero, never a stack trace. */
+async function run(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const message =
+      err instanceof ConfigError
+        ? err.message
+        : `switchboard: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(err instanceof ConfigError ? 78 : 1);
+  }
+}
+
+const program = new Command()
+  .name('switchboard')
+  .description('Operations platform for inbound phone voice agents')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('migrate, seed the demo into an empty database, and serve the platform')
+  .action(() =>
+    run(async () => {
+      const config = loadConfig();
+      const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+      const platform = await startPlatform(config, log);
+      out(`Switchboard is up at ${platform.url}`);
+      out(
+        `  database: ${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`}`,
+      );
+      out(`  store:    ${config.store.kind === 'redis' ? 'Redis' : 'in-memory'}`);
+      out(`  API docs: ${platform.url}/api/docs`);
+      if (config.seedDemo) {
+        out(platform.seeded ? '  Seeded the demo. Logins:' : '  Demo logins (seeded earlier):');
+        for (const l of DEMO_LOGINS)
+          out(
+            `    ${l.role.padEnd(18)} ${l.email.padEnd(32)} ${l.password}${l.tenant ? `  (${l.tenant})` : ''}`,
+          );
+      }
+      out('Press Ctrl+C to stop.');
+      const stop = async (signal: string) => {
+        out(`\n${signal}: shutting down`);
+        await platform.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    }),
+  );
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(() =>
+    run(async () => {
+      const config = loadConfig();
+      const database = await openPlatformDatabase(config);
+      try {
+        await database.migrate();
+        out('migrations applied');
+      } finally {
+        await database.close();
+      }
+    }),
+  );
+
+program
+  .command('seed')
+  .description('seed the demo tenants and logins into an empty database')
+  .action(() =>
+    run(async () => {
+      const config = loadConfig();
+      const log = createLogger(config.logLevel);
+      const database = await openPlatformDatabase(config);
+      const store = await openStore(config.store);
+      try {
+        await database.migrate();
+        const seeded = await seedDemo({
+          db: database.db,
+          store,
+          log,
+          now: () => new Date(),
+          crossTenantLog: () => {},
+        });
+        out(seeded ? 'demo seeded' : 'database already has users; nothing seeded');
+      } finally {
+        await store.close();
+        await database.close();
+      }
+    }),
+  );
+
+program
+  .command('config')
+  .description('print the configuration variables as a Markdown table')
+  .action(() => {
+    out(configTableMarkdown());
+  });
+
+await program.parseAsync();

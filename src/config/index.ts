@@ -1,0 +1,1 @@
+export { type Config, ConfigError, configTableMarkdown, ENV_SCHEMA, loadConfig } from './config.js';

@@ -1,0 +1,17 @@
+export {
+  type AppDb,
+  type Database,
+  type DatabaseTarget,
+  type DbOrTx,
+  MIGRATIONS_DIR,
+  openDatabase,
+  type Tx,
+} from './client.js';
+export * as tables from './schema/index.js';
+export {
+  APP_ROLE,
+  type CrossTenantAccess,
+  type CrossTenantLogger,
+  withAllTenants,
+  withTenant,
+} from './scope.js';

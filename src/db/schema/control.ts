@@ -1,0 +1,98 @@
+import { boolean, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { createdAt, tenantId, timestamptz, updatedAt } from './columns.js';
+import { tenants, users } from './identity.js';
+
+const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
+
+export const n8nConnections = pgTable(
+  'n8n_connections',
+  {
+    id: text('id').primaryKey(),
+    tenantId: tenantRef(),
+    name: text('name').notNull(),
+    baseUrl: text('base_url').notNull(),
+    /** AES-256-GCM ciphertext; never returned by the API. */
+    apiKeyEncrypted: text('api_key_encrypted'),
+    apiKeyLast4: text('api_key_last4'),
+    webhookAuth: jsonb('webhook_auth').$type<Record<string, unknown>>().notNull().default({ kind: 'none' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('n8n_connections_tenant_idx').on(t.tenantId)],
+);
+
+export const agents = pgTable(
+  'agents',
+  {
+    id: text('id').primaryKey(),
+    tenantId: tenantRef(),
+    name: text('name').notNull(),
+    draft: jsonb('draft').$type<Record<string, unknown>>().notNull(),
+    liveVersionId: text('live_version_id'),
+    archivedAt: timestamptz('archived_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('agents_tenant_idx').on(t.tenantId)],
+);
+
+export const agentVersions = pgTable(
+  'agent_versions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: tenantRef(),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** The whole configuration, tools included, frozen at publish time. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    publishedBy: text('published_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('agent_versions_agent_version_key').on(t.agentId, t.version),
+    index('agent_versions_tenant_idx').on(t.tenantId),
+  ],
+);
+
+export const tools = pgTable(
+  'tools',
+  {
+    id: text('id').primaryKey(),
+    tenantId: tenantRef(),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    inputSchema: jsonb('input_schema').$type<Record<string, unknown>>().notNull(),
+    outputSchema: jsonb('output_schema').$type<Record<string, unknown>>(),
+    connectionId: text('connection_id').references(() => n8nConnections.id, { onDelete: 'restrict' }),
+    webhookPath: text('webhook_path'),
+    workflowId: text('workflow_id'),
+    timeoutMs: integer('timeout_ms').notNull().default(10_000),
+    retry: jsonb('retry')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default({ maxAttempts: 3, backoffMs: 250 }),
+    idempotent: boolean('idempotent').notNull().default(false),
+    archivedAt: timestamptz('archived_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique('tools_tenant_name_key').on(t.tenantId, t.name)],
+);
+
+export const phoneNumbers = pgTable(
+  'phone_numbers',
+  {
+    id: text('id').primaryKey(),
+    tenantId: tenantRef(),
+    /** E.164, unique across the platform: one number answers for one tenant. */
+    e164: text('e164').notNull().unique(),
+    agentId: text('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    label: text('label'),
+    twilioSid: text('twilio_sid'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('phone_numbers_tenant_idx').on(t.tenantId)],
+);

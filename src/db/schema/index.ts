@@ -1,0 +1,13 @@
+export {
+  callCosts,
+  callEvents,
+  calls,
+  dailyKpis,
+  deletionAudit,
+  recordings,
+  toolExecutionAttempts,
+  toolExecutions,
+  utterances,
+} from './calls.js';
+export { agents, agentVersions, n8nConnections, phoneNumbers, tools } from './control.js';
+export { apiKeys, auditLog, memberships, retentionPolicies, sessions, tenants, users } from './identity.js';

@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import type { AppDb, Tx } from './client.js';
+
+export const APP_ROLE = 'switchboard_app';
+
+/** Who reaches across tenants and why; logged on every use. */
+export interface CrossTenantAccess {
+  actor: string;
+  purpose: string;
+}
+
+export type CrossTenantLogger = (access: CrossTenantAccess) => void;
+
+/**
+ * Runs fn in a transaction that row-level security confines to one tenant: the tenant is set for
+ * the transaction and the role switched to one without BYPASSRLS (even when connected as a superuser).
+ */
+export function withTenant<T>(db: AppDb, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.all_tenants', 'off', true), set_config('role', ${APP_ROLE}, true)`,
+    );
+    return fn(tx);
+  });
+}
+
+/**
+ * The one way to read or write across tenants (agency staff lists, the telephony webhook resolving a
+ * number). Still runs as the application role; every use is reported to `log` with actor and purpose.
+ */
+export function withAllTenants<T>(
+  db: AppDb,
+  access: CrossTenantAccess,
+  log: CrossTenantLogger,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  log(access);
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select set_config('app.tenant_id', '', true), set_config('app.all_tenants', 'on', true), set_config('role', ${APP_ROLE}, true)`,
+    );
+    return fn(tx);
+  });
+}

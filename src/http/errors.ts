@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode } from '../lib/errors.js';
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+function validationDetails(
+  err: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
+) {
+  return (err.validation ?? []).map((issue) => {
+    const extra =
+      issue.keyword === 'additionalProperties'
+        ? `/${String(issue.params?.additionalProperty)}`
+        : issue.keyword === 'required'
+          ? `/${String(issue.params?.missingProperty)}`
+          : '';
+    const field = `${err.validationContext ?? 'body'}${issue.instancePath ?? ''}${extra}`;
+    const message =
+      issue.keyword === 'additionalProperties' ? 'is not a known field' : (issue.message ?? 'is invalid');
+    return { field, message };
+  });
+}
+
+const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'INVALID_JSON', message: 'request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'INVALID_JSON',
+    message: 'request body is empty but declared as JSON',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported content type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'VALIDATION_FAILED',
+    message: 'content-length does not match the body',
+  },
+};
+
+function send(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+) {
+  request.errorCode = code;
+  return reply
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send({ error: { code, message, requestId: request.id, ...(details === undefined ? {} : { details }) } });
+}
+
+/** One error format for the whole API: `{ error: { code, message, requestId, details? } }`, never a stack. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
+      return send(reply, request, err.status, err.code, err.message, err.details);
+    }
+    if (err.validation) {
+      return send(reply, request, 400, 'VALIDATION_FAILED', 'request is invalid', validationDetails(err));
+    }
+    const known = err.code ? FASTIFY_CODES[err.code] : undefined;
+    if (known) return send(reply, request, err.statusCode ?? 400, known.code, known.message);
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, request, err.statusCode, 'VALIDATION_FAILED', err.message);
+    }
+    request.log.error({ err }, 'unhandled error');
+    return send(reply, request, 500, 'INTERNAL', 'internal error');
+  });
+  app.setNotFoundHandler({}, (request, reply) =>
+    send(
+      reply,
+      request,
+      404,
+      'ROUTE_NOT_FOUND',
+      `no route for ${request.method} ${request.url.split('?')[0]}`,
+    ),
+  );
+}

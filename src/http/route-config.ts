@@ -1,0 +1,21 @@
+import type { Principal, RouteAccess } from '../auth/index.js';
+import type { Actor } from '../lib/deps.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The permission the route needs; every route declares one (enforced at registration). */
+    access?: RouteAccess;
+    /** Audit action name; required on state-changing routes. */
+    action?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    actor: Actor;
+    errorCode: string | undefined;
+  }
+}
+
+export const STATE_CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Routes that plugins register for themselves (the OpenAPI UI): public documentation. */
+export const DOCS_PREFIX = '/api/docs';

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { createApiKey, listApiKeys, ROLES, revokeApiKey } from '../../auth/index.js';
+import type { AppContext } from '../context.js';
+import {
+  errorResponses,
+  Id,
+  NullableTimestamp,
+  Page,
+  PageQuery,
+  Strict,
+  StringEnum,
+  Timestamp,
+  TimestampInput,
+} from '../schemas.js';
+
+const Role = StringEnum(ROLES);
+const ApiKey = Strict({
+  id: Id('apiKey'),
+  name: Type.String(),
+  prefix: Type.String(),
+  role: Role,
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  lastUsedAt: NullableTimestamp,
+  expiresAt: NullableTimestamp,
+  revokedAt: NullableTimestamp,
+  createdAt: Timestamp,
+});
+
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  const tags = ['api keys'];
+
+  app.get(
+    '/api/api-keys',
+    {
+      config: { access: 'api_keys:read' },
+      schema: {
+        tags,
+        summary: 'List API keys (never the secrets)',
+        querystring: PageQuery,
+        response: { 200: Page(ApiKey), ...errorResponses },
+      },
+    },
+    async (request) => listApiKeys(deps, request.query),
+  );
+
+  app.post(
+    '/api/api-keys',
+    {
+      config: { access: 'api_keys:write', action: 'api_key.create' },
+      schema: {
+        tags,
+        summary: 'Create an API key for machine access; the secret is shown once',
+        body: Strict({
+          name: Type.String({ minLength: 1, maxLength: 120 }),
+          role: Role,
+          tenantId: Type.Optional(Type.Union([Id('tenant'), Type.Null()])),
+          expiresAt: Type.Optional(Type.Union([TimestampInput, Type.Null()])),
+        }),
+        response: { 201: Strict({ ...ApiKey.properties, key: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { expiresAt, ...rest } = request.body;
+      const key = await createApiKey(deps, request.actor, {
+        ...rest,
+        expiresAt: expiresAt ? new Date(expiresAt) : null,
+      });
+      return reply.status(201).send(key);
+    },
+  );
+
+  app.delete(
+    '/api/api-keys/:id',
+    {
+      config: { access: 'api_keys:write', action: 'api_key.revoke' },
+      schema: {
+        tags,
+        summary: 'Revoke an API key',
+        params: Strict({ id: Id('apiKey') }),
+        response: { 200: ApiKey, ...errorResponses },
+      },
+    },
+    async (request) => revokeApiKey(deps, request.actor, request.params.id),
+  );
+};

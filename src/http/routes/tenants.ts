@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { createTenant, getTenant, listTenants, updateTenant } from '../../control/tenants/index.js';
+import type { AppContext } from '../context.js';
+import { errorResponses, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
+import { crossTenantAccess } from './access.js';
+
+const TenantStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended')]);
+const Tenant = Strict({
+  id: Id('tenant'),
+  name: Type.String(),
+  slug: Type.String(),
+  status: TenantStatus,
+  maxConcurrentCalls: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+const Name = Type.String({ minLength: 1, maxLength: 120 });
+const MaxConcurrentCalls = Type.Integer({ minimum: 1, maximum: 1000 });
+
+export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  const tags = ['tenants'];
+
+  app.get(
+    '/api/tenants',
+    {
+      config: { access: 'tenants:list' },
+      schema: {
+        tags,
+        summary: 'List tenants',
+        querystring: PageQuery,
+        response: { 200: Page(Tenant), ...errorResponses },
+      },
+    },
+    async (request) => listTenants(deps, crossTenantAccess(request, 'tenants.list'), request.query),
+  );
+
+  app.post(
+    '/api/tenants',
+    {
+      config: { access: 'tenants:write', action: 'tenant.create' },
+      schema: {
+        tags,
+        summary: 'Create a tenant (a client business)',
+        body: Strict({
+          name: Name,
+          slug: Type.String({
+            pattern: '^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$',
+            description: 'lowercase, digits, dashes',
+          }),
+          maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
+        }),
+        response: { 201: Tenant, ...errorResponses, 409: errorResponses[400] },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createTenant(deps, request.actor, request.body)),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId',
+    {
+      config: { access: 'tenants:read' },
+      schema: {
+        tags,
+        summary: 'Get a tenant',
+        params: TenantParams,
+        response: { 200: Tenant, ...errorResponses },
+      },
+    },
+    async (request) => getTenant(deps, request.params.tenantId),
+  );
+
+  app.patch(
+    '/api/tenants/:tenantId',
+    {
+      config: { access: 'tenants:write', action: 'tenant.update' },
+      schema: {
+        tags,
+        summary: 'Rename, suspend or reactivate a tenant',
+        params: TenantParams,
+        body: Strict({
+          name: Type.Optional(Name),
+          status: Type.Optional(TenantStatus),
+          maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
+        }),
+        response: { 200: Tenant, ...errorResponses },
+      },
+    },
+    async (request) => updateTenant(deps, request.actor, request.params.tenantId, request.body),
+  );
+};

@@ -1,0 +1,47 @@
+import { type TObject, type TProperties, type TSchema, Type } from 'typebox';
+import { type IdKind, idPattern } from '../lib/ids.js';
+
+/** An object that rejects unknown fields. */
+export const Strict = <T extends TProperties>(
+  properties: T,
+  options: { description?: string } = {},
+): TObject<T> => Type.Object(properties, { additionalProperties: false, ...options });
+
+export const Id = (kind: IdKind) => Type.String({ pattern: idPattern(kind), description: `${kind} id` });
+
+export const ErrorBody = Strict({
+  error: Strict({
+    code: Type.String(),
+    message: Type.String(),
+    requestId: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
+
+export const PageQuery = Strict({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+export const Page = <T extends TSchema>(item: T) =>
+  Strict({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** A timestamp in a response: domain code hands over Dates, the serializer writes ISO 8601. */
+export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+/** A timestamp in a request body or query. */
+export const TimestampInput = Type.String({ format: 'date-time' });
+
+/** A string enum as one JSON-schema `enum` (clearer in OpenAPI than a union of literals). */
+export const StringEnum = <T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/** The error responses every authenticated route can give, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+} as const;
+
+export const TenantParams = Strict({ tenantId: Id('tenant') });

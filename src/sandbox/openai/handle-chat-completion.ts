@@ -1,0 +1,120 @@
+import type { ServerResponse } from 'node:http';
+import { buildChunks, buildCompletion, type CompletionTurn } from './completion-chunks.js';
+import { decideTurn } from './decide-turn.js';
+import { modelNotFound, type OpenAIErrorAnswer, rateLimited, serverError } from './errors.js';
+import { waitWhileConnected } from './http-io.js';
+import type { KeyState, LlmRequestRecord } from './key-state.js';
+import type { LlmFaults } from './script.js';
+import { streamChunks } from './stream-turn.js';
+import { completionTokens, makeUsage, promptTokens } from './usage.js';
+import { validateChatRequest } from './validate-request.js';
+
+export interface CompletionContext {
+  state: KeyState;
+  /** Headers every answer carries (`x-request-id`, rate-limit headers, …). */
+  headers: Record<string, string>;
+  now: () => number;
+  nextId: (prefix: string) => string;
+  /** When set, other models answer 404 `model_not_found`. */
+  models: readonly string[] | undefined;
+  sendError: (answer: OpenAIErrorAnswer) => void;
+}
+
+/** Answers one authenticated `POST /v1/chat/completions` for a key, faults first. */
+export async function handleChatCompletion(
+  res: ServerResponse,
+  rawBody: string,
+  context: CompletionContext,
+): Promise<void> {
+  const { state, now } = context;
+  const n = ++state.requestCount;
+  const validation = validateChatRequest(rawBody);
+  const request = validation.ok ? validation.request : undefined;
+  const record: LlmRequestRecord = {
+    n,
+    at: now(),
+    model: request?.model,
+    stream: request?.stream === true,
+    messages: request?.messages ?? [],
+    tools: request?.tools ?? [],
+    status: 200,
+    outcome: 'completed',
+  };
+  state.records.push(record);
+  const fail = (answer: OpenAIErrorAnswer, outcome: LlmRequestRecord['outcome']) => {
+    record.status = answer.status;
+    record.outcome = outcome;
+    context.sendError(answer);
+  };
+
+  const faults = state.script.faults;
+  const injected = injectedError(faults, n, request?.model ?? 'gpt-4.1-mini');
+  if (injected) return fail(injected.answer, injected.outcome);
+  if (!validation.ok) return fail(validation.error, 'invalid_request');
+  const valid = validation.request;
+  if (context.models && !context.models.includes(valid.model)) {
+    return fail(modelNotFound(valid.model), 'invalid_request');
+  }
+
+  const decided = decideTurn(state.script, valid, state.ruleUses);
+  if (decided.ruleIndex !== undefined) {
+    state.ruleUses[decided.ruleIndex] = (state.ruleUses[decided.ruleIndex] ?? 0) + 1;
+  }
+  const toolCalls = decided.toolCalls.map((call) => ({ id: context.nextId('call_'), ...call }));
+  const turn: CompletionTurn = {
+    id: context.nextId('chatcmpl-'),
+    created: Math.floor(now() / 1000),
+    model: valid.model,
+    content: decided.content,
+    toolCalls,
+    usage: makeUsage(promptTokens(valid), completionTokens(decided.content, decided.toolCalls)),
+  };
+  record.ruleIndex = decided.ruleIndex;
+  record.reply = { content: turn.content, toolCalls };
+  record.usage = turn.usage;
+
+  const startedAt = now();
+  if (faults.firstTokenDelayMs && !(await waitWhileConnected(res, faults.firstTokenDelayMs))) {
+    record.outcome = 'client_closed';
+    return;
+  }
+  const headers = { ...context.headers, 'openai-processing-ms': String(Math.max(0, now() - startedAt)) };
+  if (!valid.stream) {
+    res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+    res.end(JSON.stringify(buildCompletion(turn)));
+    return;
+  }
+  const chunks = buildChunks(turn, valid.stream_options?.include_usage === true);
+  record.outcome = await streamChunks(res, headers, chunks, {
+    chunkDelayMs: faults.chunkDelayMs ?? 0,
+    dropAfterChunks: appliesTo(faults.dropMidStream, n) ? faults.dropMidStream?.afterChunks : undefined,
+    errorAfterChunks: appliesTo(faults.midStreamError, n) ? faults.midStreamError?.afterChunks : undefined,
+  });
+}
+
+function appliesTo(fault: { firstRequests?: number | undefined } | undefined, n: number): boolean {
+  return fault !== undefined && (fault.firstRequests === undefined || n <= fault.firstRequests);
+}
+
+function injectedError(
+  faults: LlmFaults,
+  n: number,
+  model: string,
+): { answer: OpenAIErrorAnswer; outcome: LlmRequestRecord['outcome'] } | undefined {
+  const { rateLimit } = faults;
+  if (rateLimit && n <= rateLimit.firstRequests) {
+    return {
+      outcome: 'rate_limited',
+      answer: rateLimited({
+        kind: rateLimit.kind,
+        model,
+        retryAfterSeconds: rateLimit.retryAfterSeconds,
+        retryAfterMs: rateLimit.retryAfterMs,
+      }),
+    };
+  }
+  if (appliesTo(faults.serverError, n) && faults.serverError) {
+    return { outcome: 'server_error', answer: serverError(faults.serverError.status) };
+  }
+  return undefined;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { EphemeralStore, Lock, Unsubscribe } from './store.js';
+
+const INCREMENT = `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if v == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
+/** Redis-backed store; `keyPrefix` separates deployments (and test runs) sharing one server. */
+export class RedisStore implements EphemeralStore {
+  readonly kind = 'redis' as const;
+  private readonly client: Redis;
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+
+  constructor(
+    url: string,
+    private readonly keyPrefix = 'sb:',
+  ) {
+    this.client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // Connection errors surface on the commands that fail; the event itself must not crash the process.
+    this.client.on('error', () => {});
+  }
+
+  async connect(): Promise<this> {
+    await this.client.connect();
+    return this;
+  }
+
+  private k(key: string): string {
+    return this.keyPrefix + key;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(this.k(key));
+  }
+
+  async set(
+    key: string,
+    value: string,
+    options: { ttlMs?: number; ifAbsent?: boolean } = {},
+  ): Promise<boolean> {
+    const k = this.k(key);
+    let reply: string | null;
+    if (options.ttlMs && options.ifAbsent) reply = await this.client.set(k, value, 'PX', options.ttlMs, 'NX');
+    else if (options.ttlMs) reply = await this.client.set(k, value, 'PX', options.ttlMs);
+    else if (options.ifAbsent) reply = await this.client.set(k, value, 'NX');
+    else reply = await this.client.set(k, value);
+    return reply === 'OK';
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.del(this.k(key));
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const ms = await this.client.pttl(this.k(key));
+    return ms < 0 ? null : ms;
+  }
+
+  async increment(key: string, options: { ttlMs: number; by?: number }): Promise<number> {
+    const v = await this.client.eval(INCREMENT, 1, this.k(key), options.by ?? 1, options.ttlMs);
+    return Number(v);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.client.publish(this.k(channel), message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe> {
+    const subscriber = await this.ensureSubscriber();
+    const k = this.k(channel);
+    let set = this.handlers.get(k);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(k, set);
+      await subscriber.subscribe(k);
+    }
+    set.add(onMessage);
+    return async () => {
+      const current = this.handlers.get(k);
+      if (!current?.delete(onMessage) || current.size > 0) return;
+      this.handlers.delete(k);
+      await subscriber.unsubscribe(k);
+    };
+  }
+
+  private async ensureSubscriber(): Promise<Redis> {
+    if (!this.subscriber) {
+      this.subscriber = this.client.duplicate();
+      this.subscriber.on('error', () => {});
+      this.subscriber.on('message', (channel: string, message: string) => {
+        for (const handler of this.handlers.get(channel) ?? []) handler(message);
+      });
+    }
+    return this.subscriber;
+  }
+
+  async acquireLock(key: string, ttlMs: number): Promise<Lock | null> {
+    const token = randomUUID();
+    const k = this.k(key);
+    if ((await this.client.set(k, token, 'PX', ttlMs, 'NX')) !== 'OK') return null;
+    return {
+      key,
+      release: async () => Number(await this.client.eval(RELEASE, 1, k, token)) === 1,
+      extend: async (ms) => Number(await this.client.eval(EXTEND, 1, k, token, ms)) === 1,
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.client.disconnect();
+  }
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests named *.db.test.ts touch the system of record or the ephemeral store: they run twice,
+// once on the embedded defaults (PGlite + in-memory store) and once on PostgreSQL + Redis.
+// Every other *.test.ts is backend-independent and runs once.
+const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: dbTests },
+      },
+      {
+        extends: true,
+        test: { name: 'embedded', include: dbTests, env: { SWITCHBOARD_TEST_BACKEND: 'embedded' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'services',
+          include: dbTests,
+          env: { SWITCHBOARD_TEST_BACKEND: 'services' },
+          globalSetup: ['test/support/services-global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
