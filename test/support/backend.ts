@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/index.js';
+import type { Deps } from '../../src/lib/deps.js';
+import { type EphemeralStore, MemoryStore, RedisStore } from '../../src/store/index.js';
+import { adminUrl, databaseUrl, redisUrl } from './urls.js';
+
+export type BackendKind = 'embedded' | 'services';
+
+export interface TestBackend {
+  kind: BackendKind;
+  database: Database;
+  store: EphemeralStore;
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+export function backendKind(): BackendKind {
+  const kind = process.env.SWITCHBOARD_TEST_BACKEND;
+  if (kind !== 'embedded' && kind !== 'services') {
+    throw new Error('SWITCHBOARD_TEST_BACKEND must be embedded or services (run tests through vitest projects)');
+  }
+  return kind;
+}
+
+let pgliteSnapshot: Promise<Blob> | undefined;
+
+/** A migrated PGlite, cloned from one migrated in-memory snapshot per worker. */
+async function openEmbeddedDatabase(): Promise<Database> {
+  pgliteSnapshot ??= (async () => {
+    const fresh = await openDatabase({ kind: 'pglite-memory' });
+    await fresh.migrate();
+    const dump = await fresh.pglite!.dumpDataDir('none');
+    await fresh.close();
+    return dump;
+  })();
+  return openDatabase({ kind: 'pglite-memory', loadFrom: await pgliteSnapshot });
+}
+
+/** A fresh database (and store namespace) for one test file, on the backend this project targets. */
+export async function openTestBackend(): Promise<TestBackend> {
+  const kind = backendKind();
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const suffix = randomBytes(6).toString('hex');
+  let database: Database;
+  let store: EphemeralStore;
+  let cleanup: () => Promise<void>;
+  if (kind === 'embedded') {
+    database = await openEmbeddedDatabase();
+    store = new MemoryStore();
+    cleanup = async () => {};
+  } else {
+    const name = `sb_test_${suffix}`;
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    await admin.query(`create database "${name}" template "${inject('pgTemplate')}"`);
+    database = await openDatabase({ kind: 'postgres', url: databaseUrl(name), maxConnections: 5 });
+    const keyPrefix = `sbtest:${suffix}:`;
+    store = await new RedisStore(redisUrl(), keyPrefix).connect();
+    cleanup = async () => {
+      await admin.query(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+      const redis = new Redis(redisUrl());
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    };
+  }
+  const deps: Deps = { db: database.db, store, log, now: () => new Date(), crossTenantLog: () => {} };
+  return {
+    kind,
+    database,
+    store,
+    deps,
+    close: async () => {
+      await store.close();
+      await database.close();
+      await cleanup();
+    },
+  };
+}
