@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
 import { DEMO_LOGINS, seedDemo } from '../control/seed-demo.js';
 import { createLogger } from '../lib/logger.js';
+import { SecretBox } from '../lib/secrets.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
 import { openStore } from '../store/index.js';
 
@@ -92,6 +93,7 @@ program
           log,
           now: () => new Date(),
           crossTenantLog: () => {},
+          secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
         });
         out(seeded ? 'demo seeded' : 'database already has users; nothing seeded');
       } finally {

@@ -63,6 +63,14 @@ export const ENV_SCHEMA = {
     schema: z.coerce.number().int().positive().default(1_048_576),
     description: 'Largest accepted request body.',
   },
+  SECRETS_KEY: {
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+      .optional(),
+    description:
+      'AES-256-GCM key for secrets at rest (base64, 32 bytes). Unset: generated into DATA_DIR/secrets.key.',
+  },
   SEED_DEMO: {
     schema: boolean.default(true),
     description: 'Seed the demo tenants and logins into an empty database.',
@@ -85,6 +93,7 @@ export interface Config {
   login: { maxAttempts: number; windowMs: number };
   bodyLimitBytes: number;
   seedDemo: boolean;
+  secretsKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     login: { maxAttempts: e.LOGIN_MAX_ATTEMPTS, windowMs: e.LOGIN_WINDOW_MS },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     seedDemo: e.SEED_DEMO,
+    secretsKey: e.SECRETS_KEY,
   };
 }
 

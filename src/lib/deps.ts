@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppDb, CrossTenantLogger } from '../db/index.js';
 import type { EphemeralStore } from '../store/index.js';
+import type { SecretBox } from './secrets.js';
 
 /** What domain functions are given instead of reaching for globals. */
 export interface Deps {
@@ -9,6 +10,7 @@ export interface Deps {
   log: Logger;
   now: () => Date;
   crossTenantLog: CrossTenantLogger;
+  secrets: SecretBox;
 }
 
 /** Who performs a state change, for the audit log. `audited` is set once a domain function recorded it. */

@@ -5,6 +5,7 @@ import { seedDemo } from '../control/seed-demo.js';
 import { type Database, openDatabase } from '../db/index.js';
 import { buildApp } from '../http/app.js';
 import type { Deps } from '../lib/deps.js';
+import { SecretBox } from '../lib/secrets.js';
 import { openStore } from '../store/index.js';
 
 export interface Platform {
@@ -36,6 +37,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       log,
       now: () => new Date(),
       crossTenantLog: (access) => log.info({ crossTenant: access }, 'cross-tenant access'),
+      secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
     };
     const seeded = config.seedDemo ? await seedDemo(deps) : false;
     const app = await buildApp({ config, database, deps });

@@ -4,7 +4,10 @@ import { buildApp } from '../../src/http/app.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/http/auth-hooks.js';
 import type { TestBackend } from './backend.js';
 
-export async function buildTestApp(backend: TestBackend, env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function buildTestApp(
+  backend: TestBackend,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const app = await buildApp({ config, database: backend.database, deps: backend.deps });
   await app.ready();

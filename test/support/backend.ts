@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/index.js';
 import type { Deps } from '../../src/lib/deps.js';
+import { SecretBox } from '../../src/lib/secrets.js';
 import { type EphemeralStore, MemoryStore, RedisStore } from '../../src/store/index.js';
 import { adminUrl, databaseUrl, redisUrl } from './urls.js';
 
@@ -21,7 +22,9 @@ export interface TestBackend {
 export function backendKind(): BackendKind {
   const kind = process.env.SWITCHBOARD_TEST_BACKEND;
   if (kind !== 'embedded' && kind !== 'services') {
-    throw new Error('SWITCHBOARD_TEST_BACKEND must be embedded or services (run tests through vitest projects)');
+    throw new Error(
+      'SWITCHBOARD_TEST_BACKEND must be embedded or services (run tests through vitest projects)',
+    );
   }
   return kind;
 }
@@ -69,7 +72,14 @@ export async function openTestBackend(): Promise<TestBackend> {
       redis.disconnect();
     };
   }
-  const deps: Deps = { db: database.db, store, log, now: () => new Date(), crossTenantLog: () => {} };
+  const deps: Deps = {
+    db: database.db,
+    store,
+    log,
+    now: () => new Date(),
+    crossTenantLog: () => {},
+    secrets: SecretBox.fromKey(randomBytes(32)),
+  };
   return {
     kind,
     database,

@@ -22,7 +22,12 @@ export async function createWorld(backend: TestBackend, app: FastifyInstance): P
   const tenantA = (await createTenant(deps, SYSTEM_ACTOR, { name: `A ${tag}`, slug: `a-${tag}` })).id;
   const tenantB = (await createTenant(deps, SYSTEM_ACTOR, { name: `B ${tag}`, slug: `b-${tag}` })).id;
   const mk = (name: string, platformRole: 'internal_admin' | 'internal_operator' | null) =>
-    createUser(deps, SYSTEM_ACTOR, { email: `${name}-${tag}@example.com`, name, password: TEST_PASSWORD, platformRole });
+    createUser(deps, SYSTEM_ACTOR, {
+      email: `${name}-${tag}@example.com`,
+      name,
+      password: TEST_PASSWORD,
+      platformRole,
+    });
   const admin = await mk('admin', 'internal_admin');
   const operator = await mk('operator', 'internal_operator');
   const viewerA = await mk('viewer-a', null);
@@ -34,6 +39,11 @@ export async function createWorld(backend: TestBackend, app: FastifyInstance): P
     tenantA,
     tenantB,
     users: { admin: admin.id, operator: operator.id, viewerA: viewerA.id, viewerB: viewerB.id },
-    as: { admin: await login(admin), operator: await login(operator), viewerA: await login(viewerA), viewerB: await login(viewerB) },
+    as: {
+      admin: await login(admin),
+      operator: await login(operator),
+      viewerA: await login(viewerA),
+      viewerB: await login(viewerB),
+    },
   };
 }

@@ -12,7 +12,9 @@ import { adminUrl, databaseUrl } from './urls.js';
  */
 export default async function setup(project: TestProject) {
   const hash = createHash('sha256');
-  for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
   }
   const template = `sb_template_${hash.digest('hex').slice(0, 12)}`;
@@ -29,7 +31,11 @@ export default async function setup(project: TestProject) {
     if (exists.rowCount === 0) {
       const building = `${template}_build_${process.pid}`;
       await admin.query(`create database "${building}"`);
-      const database = await openDatabase({ kind: 'postgres', url: databaseUrl(building), maxConnections: 1 });
+      const database = await openDatabase({
+        kind: 'postgres',
+        url: databaseUrl(building),
+        maxConnections: 1,
+      });
       await database.migrate();
       await database.close();
       // Renaming only once it is complete means a crashed run never leaves a half-migrated template.
