@@ -1,0 +1,155 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { newId } from '../lib/ids.js';
+import { type AppDb, tables, withAllTenants, withTenant } from './index.js';
+
+/** One row in every tenant-owned table, written as the connecting (privileged) user. */
+async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> {
+  const t = tables;
+  const userId = newId('user');
+  const agentId = newId('agent');
+  const versionId = newId('agentVersion');
+  const connectionId = newId('n8nConnection');
+  const toolId = newId('tool');
+  const callId = newId('call');
+  const executionId = newId('toolExecution');
+  await db.insert(t.tenants).values({ id: tenantId, name: tenantId, slug: tenantId });
+  await db.insert(t.users).values({ id: userId, email: `${userId}@example.com`, name: 'u' });
+  await db.insert(t.memberships).values({ userId, tenantId, role: 'client_viewer' });
+  await db.insert(t.auditLog).values({ id: newId('audit'), tenantId, actorKind: 'system', action: 'seed' });
+  await db.insert(t.retentionPolicies).values({ tenantId });
+  await db.insert(t.n8nConnections).values({ id: connectionId, tenantId, name: 'n8n', baseUrl: 'https://x.app.n8n.cloud' });
+  await db.insert(t.agents).values({ id: agentId, tenantId, name: 'a', draft: {} });
+  await db.insert(t.agentVersions).values({ id: versionId, tenantId, agentId, version: 1, config: {} });
+  await db.insert(t.tools).values({ id: toolId, tenantId, name: 'book', description: 'd', inputSchema: {}, connectionId });
+  await db.insert(t.phoneNumbers).values({ id: newId('phoneNumber'), tenantId, e164: `+1555${Math.floor(Math.random() * 1e7)}`, agentId });
+  await db.insert(t.calls).values({ id: callId, tenantId, agentId, agentVersionId: versionId });
+  await db.insert(t.callEvents).values({ tenantId, callId, type: 'seed' });
+  await db.insert(t.utterances).values({ tenantId, callId, seq: 1, speaker: 'caller', text: 'hi', startMs: 0, endMs: 1 });
+  await db.insert(t.recordings).values({
+    id: newId('recording'),
+    tenantId,
+    callId,
+    storageKey: 'k',
+    contentType: 'audio/wav',
+    channels: 2,
+    sampleRate: 8000,
+    durationMs: 1,
+    sizeBytes: 1,
+  });
+  await db.insert(t.toolExecutions).values({ id: executionId, tenantId, toolId, toolName: 'book', callId, status: 'succeeded', idempotencyKey: executionId });
+  await db.insert(t.toolExecutionAttempts).values({ tenantId, executionId, attempt: 1, outcome: 'ok', durationMs: 1, startedAt: new Date() });
+  await db.insert(t.callCosts).values({ tenantId, callId, provider: 'openai', metric: 'tokens', quantity: '1', unitPriceUsd: '1', amountUsd: '1' });
+  await db.insert(t.dailyKpis).values({ tenantId, agentId, day: '2026-01-01' });
+  await db.insert(t.deletionAudit).values({ id: newId('deletion'), tenantId, callId, runId: 'r', dryRun: true, deleted: {} });
+}
+
+/** Carries a tenant id but is read before any tenant is known (API key lookup); admin-only routes. */
+const PLATFORM_TABLES = new Set(['api_keys']);
+
+async function expectRlsViolation(work: Promise<unknown>): Promise<void> {
+  const err = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const cause = (err as { cause?: { message?: string } } | undefined)?.cause;
+  expect(String(cause?.message ?? (err as Error | undefined)?.message)).toMatch(/row-level security/);
+}
+
+let backend: TestBackend;
+let tenantTables: string[];
+const tenantA = newId('tenant');
+const tenantB = newId('tenant');
+
+beforeAll(async () => {
+  backend = await openTestBackend();
+  await seedEveryTenantTable(backend.database.db, tenantA);
+  await seedEveryTenantTable(backend.database.db, tenantB);
+  const rows = await backend.database.db.execute<{ table_name: string }>(
+    sql`select c.table_name from information_schema.columns c where c.table_schema = 'public' and c.column_name = 'tenant_id' order by 1`,
+  );
+  tenantTables = [...rows.rows.map((r) => r.table_name).filter((t) => !PLATFORM_TABLES.has(t)), 'tenants'];
+});
+afterAll(() => backend?.close());
+
+const tenantColumn = (table: string) => (table === 'tenants' ? 'id' : 'tenant_id');
+
+describe('row-level security', () => {
+  it('is enabled on every table that carries a tenant_id', async () => {
+    const rows = await backend.database.db.execute<{ relname: string; relrowsecurity: boolean }>(
+      sql`select relname, relrowsecurity from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`,
+    );
+    const secured = new Set(rows.rows.filter((r) => r.relrowsecurity).map((r) => r.relname));
+    expect(tenantTables.filter((t) => !secured.has(t))).toEqual([]);
+    expect(tenantTables.length).toBeGreaterThanOrEqual(18);
+  });
+
+  it("shows tenant A's transaction none of tenant B's rows, in every tenant table, through raw SQL", async () => {
+    for (const table of tenantTables) {
+      const seen = await withTenant(backend.database.db, tenantA, (tx) =>
+        tx.execute<{ tenant: string }>(sql.raw(`select ${tenantColumn(table)} as tenant from "${table}"`)),
+      );
+      const tenants = new Set(seen.rows.map((r) => r.tenant));
+      expect({ table, tenants: [...tenants] }).toEqual({ table, tenants: [tenantA] });
+    }
+  });
+
+  it('runs tenant transactions as a role that cannot bypass RLS, even when connected as a superuser', async () => {
+    const [who] = (
+      await withTenant(backend.database.db, tenantA, (tx) =>
+        tx.execute<{ current_user: string; bypass: boolean; superuser: boolean }>(
+          sql`select current_user, rolbypassrls as bypass, rolsuper as superuser from pg_roles where rolname = current_user`,
+        ),
+      )
+    ).rows;
+    expect(who).toEqual({ current_user: 'switchboard_app', bypass: false, superuser: false });
+  });
+
+  it("refuses to write or move a row into another tenant from tenant A's transaction", async () => {
+    await expectRlsViolation(
+      withTenant(backend.database.db, tenantA, (tx) =>
+        tx.execute(sql`insert into audit_log (id, tenant_id, actor_kind, action) values (${newId('audit')}, ${tenantB}, 'system', 'x')`),
+      ),
+    );
+    await expectRlsViolation(
+      withTenant(backend.database.db, tenantA, (tx) =>
+        tx.execute(sql`update agents set tenant_id = ${tenantB} where tenant_id = ${tenantA}`),
+      ),
+    );
+    const updated = await withTenant(backend.database.db, tenantA, (tx) =>
+      tx.execute(sql`update calls set legal_hold = true where tenant_id = ${tenantB}`),
+    );
+    expect(updated.rowCount ?? (updated as { affectedRows?: number }).affectedRows ?? 0).toBe(0);
+    const deleted = await withTenant(backend.database.db, tenantA, (tx) =>
+      tx.execute(sql`delete from utterances where tenant_id = ${tenantB}`),
+    );
+    expect(deleted.rowCount ?? (deleted as { affectedRows?: number }).affectedRows ?? 0).toBe(0);
+  });
+
+  it('resets the scope after the transaction: the next one sees only its own tenant', async () => {
+    await withTenant(backend.database.db, tenantA, async () => {});
+    const seen = await withTenant(backend.database.db, tenantB, (tx) => tx.execute<{ id: string }>(sql`select id from tenants`));
+    expect(seen.rows.map((r) => r.id)).toEqual([tenantB]);
+  });
+
+  it('sees nothing at all in a transaction that set no tenant', async () => {
+    const seen = await backend.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', 'switchboard_app', true)`);
+      return tx.execute<{ n: number }>(sql`select count(*)::int as n from calls`);
+    });
+    expect(seen.rows[0]!.n).toBe(0);
+  });
+
+  it('reaches every tenant only through the explicit cross-tenant path, which reports who and why', async () => {
+    const reported: unknown[] = [];
+    const seen = await withAllTenants(
+      backend.database.db,
+      { actor: 'user:usr_test', purpose: 'test' },
+      (access) => reported.push(access),
+      (tx) => tx.execute<{ id: string }>(sql`select id from tenants`),
+    );
+    expect(seen.rows.map((r) => r.id)).toEqual(expect.arrayContaining([tenantA, tenantB]));
+    expect(reported).toEqual([{ actor: 'user:usr_test', purpose: 'test' }]);
+  });
+});
