@@ -17,7 +17,11 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /** Refuses to start a server with a route that does not say who may call it. */
 export function requireRouteAccess(app: FastifyInstance): void {
+  app.decorate('routeTable', []);
   app.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      app.routeTable.push({ method, url: route.url, access: route.config?.access, action: route.config?.action });
+    }
     if (route.url.startsWith(DOCS_PREFIX)) {
       route.config = { ...route.config, access: 'public' };
       return;

@@ -8,11 +8,22 @@ declare module 'fastify' {
     /** Audit action name; required on state-changing routes. */
     action?: string;
   }
+  interface FastifyInstance {
+    /** Every route registered, with its declared access: read by the RBAC matrix test and docs. */
+    routeTable: RouteEntry[];
+  }
   interface FastifyRequest {
     principal: Principal | null;
     actor: Actor;
     errorCode: string | undefined;
   }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+  action: string | undefined;
 }
 
 export const STATE_CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
