@@ -19,14 +19,22 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
   await db.insert(t.memberships).values({ userId, tenantId, role: 'client_viewer' });
   await db.insert(t.auditLog).values({ id: newId('audit'), tenantId, actorKind: 'system', action: 'seed' });
   await db.insert(t.retentionPolicies).values({ tenantId });
-  await db.insert(t.n8nConnections).values({ id: connectionId, tenantId, name: 'n8n', baseUrl: 'https://x.app.n8n.cloud' });
+  await db
+    .insert(t.n8nConnections)
+    .values({ id: connectionId, tenantId, name: 'n8n', baseUrl: 'https://x.app.n8n.cloud' });
   await db.insert(t.agents).values({ id: agentId, tenantId, name: 'a', draft: {} });
   await db.insert(t.agentVersions).values({ id: versionId, tenantId, agentId, version: 1, config: {} });
-  await db.insert(t.tools).values({ id: toolId, tenantId, name: 'book', description: 'd', inputSchema: {}, connectionId });
-  await db.insert(t.phoneNumbers).values({ id: newId('phoneNumber'), tenantId, e164: `+1555${Math.floor(Math.random() * 1e7)}`, agentId });
+  await db
+    .insert(t.tools)
+    .values({ id: toolId, tenantId, name: 'book', description: 'd', inputSchema: {}, connectionId });
+  await db
+    .insert(t.phoneNumbers)
+    .values({ id: newId('phoneNumber'), tenantId, e164: `+1555${Math.floor(Math.random() * 1e7)}`, agentId });
   await db.insert(t.calls).values({ id: callId, tenantId, agentId, agentVersionId: versionId });
   await db.insert(t.callEvents).values({ tenantId, callId, type: 'seed' });
-  await db.insert(t.utterances).values({ tenantId, callId, seq: 1, speaker: 'caller', text: 'hi', startMs: 0, endMs: 1 });
+  await db
+    .insert(t.utterances)
+    .values({ tenantId, callId, seq: 1, speaker: 'caller', text: 'hi', startMs: 0, endMs: 1 });
   await db.insert(t.recordings).values({
     id: newId('recording'),
     tenantId,
@@ -38,11 +46,35 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     durationMs: 1,
     sizeBytes: 1,
   });
-  await db.insert(t.toolExecutions).values({ id: executionId, tenantId, toolId, toolName: 'book', callId, status: 'succeeded', idempotencyKey: executionId });
-  await db.insert(t.toolExecutionAttempts).values({ tenantId, executionId, attempt: 1, outcome: 'ok', durationMs: 1, startedAt: new Date() });
-  await db.insert(t.callCosts).values({ tenantId, callId, provider: 'openai', metric: 'tokens', quantity: '1', unitPriceUsd: '1', amountUsd: '1' });
+  await db
+    .insert(t.toolExecutions)
+    .values({
+      id: executionId,
+      tenantId,
+      toolId,
+      toolName: 'book',
+      callId,
+      status: 'succeeded',
+      idempotencyKey: executionId,
+    });
+  await db
+    .insert(t.toolExecutionAttempts)
+    .values({ tenantId, executionId, attempt: 1, outcome: 'ok', durationMs: 1, startedAt: new Date() });
+  await db
+    .insert(t.callCosts)
+    .values({
+      tenantId,
+      callId,
+      provider: 'openai',
+      metric: 'tokens',
+      quantity: '1',
+      unitPriceUsd: '1',
+      amountUsd: '1',
+    });
   await db.insert(t.dailyKpis).values({ tenantId, agentId, day: '2026-01-01' });
-  await db.insert(t.deletionAudit).values({ id: newId('deletion'), tenantId, callId, runId: 'r', dryRun: true, deleted: {} });
+  await db
+    .insert(t.deletionAudit)
+    .values({ id: newId('deletion'), tenantId, callId, runId: 'r', dryRun: true, deleted: {} });
 }
 
 /** Carries a tenant id but is read before any tenant is known (API key lookup); admin-only routes. */
@@ -109,7 +141,9 @@ describe('row-level security', () => {
   it("refuses to write or move a row into another tenant from tenant A's transaction", async () => {
     await expectRlsViolation(
       withTenant(backend.database.db, tenantA, (tx) =>
-        tx.execute(sql`insert into audit_log (id, tenant_id, actor_kind, action) values (${newId('audit')}, ${tenantB}, 'system', 'x')`),
+        tx.execute(
+          sql`insert into audit_log (id, tenant_id, actor_kind, action) values (${newId('audit')}, ${tenantB}, 'system', 'x')`,
+        ),
       ),
     );
     await expectRlsViolation(
@@ -129,7 +163,9 @@ describe('row-level security', () => {
 
   it('resets the scope after the transaction: the next one sees only its own tenant', async () => {
     await withTenant(backend.database.db, tenantA, async () => {});
-    const seen = await withTenant(backend.database.db, tenantB, (tx) => tx.execute<{ id: string }>(sql`select id from tenants`));
+    const seen = await withTenant(backend.database.db, tenantB, (tx) =>
+      tx.execute<{ id: string }>(sql`select id from tenants`),
+    );
     expect(seen.rows.map((r) => r.id)).toEqual([tenantB]);
   });
 

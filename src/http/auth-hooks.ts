@@ -20,7 +20,12 @@ export function requireRouteAccess(app: FastifyInstance): void {
   app.decorate('routeTable', []);
   app.addHook('onRoute', (route) => {
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
-      app.routeTable.push({ method, url: route.url, access: route.config?.access, action: route.config?.action });
+      app.routeTable.push({
+        method,
+        url: route.url,
+        access: route.config?.access,
+        action: route.config?.action,
+      });
     }
     if (route.url.startsWith(DOCS_PREFIX)) {
       route.config = { ...route.config, access: 'public' };
@@ -93,12 +98,13 @@ export function installAuth(app: FastifyInstance, deps: Deps, sessionTtlMs: numb
  * that no domain function recorded.
  */
 export function installAuditTrail(app: FastifyInstance, deps: Deps): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // onSend, not onResponse: the answer leaves only once its audit row is written.
+  app.addHook('onSend', async (request, reply, payload) => {
     const action = request.routeOptions.config?.action;
-    if (!action || !STATE_CHANGING_METHODS.has(request.method)) return;
+    if (!action || !STATE_CHANGING_METHODS.has(request.method)) return payload;
     const failed = reply.statusCode >= 400;
-    if (!failed && request.actor.audited) return;
-    if (failed && !request.principal && request.routeOptions.config?.access !== 'public') return;
+    if (!failed && request.actor.audited) return payload;
+    if (failed && !request.principal && request.routeOptions.config?.access !== 'public') return payload;
     const params = request.params as Record<string, string | undefined>;
     const tenantId = params.tenantId ?? null;
     try {
@@ -113,5 +119,6 @@ export function installAuditTrail(app: FastifyInstance, deps: Deps): void {
     } catch (err) {
       request.log.error({ err, action }, 'audit write failed');
     }
+    return payload;
   });
 }

@@ -56,10 +56,18 @@ describe('sessions', () => {
   it('limits failed logins per account, then refuses even the right password until the window ends', async () => {
     const email = await emailOf(world.users.viewerB);
     for (let i = 0; i < 3; i++) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'wrong-password!' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email, password: 'wrong-password!' },
+      });
       expect(res.statusCode).toBe(401);
     }
-    const limited = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: TEST_PASSWORD } });
+    const limited = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email, password: TEST_PASSWORD },
+    });
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
@@ -137,11 +145,16 @@ describe('API keys', () => {
     expect(other.statusCode).toBe(403);
 
     expect((await call(app, world.as.admin, 'DELETE', `/api/api-keys/${id}`)).statusCode).toBe(200);
-    expect((await call(app, { apiKey: key }, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(401);
+    expect((await call(app, { apiKey: key }, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(
+      401,
+    );
   });
 
   it('refuses a client_viewer key without a tenant', async () => {
-    const res = await call(app, world.as.admin, 'POST', '/api/api-keys', { name: 'x', role: 'client_viewer' });
+    const res = await call(app, world.as.admin, 'POST', '/api/api-keys', {
+      name: 'x',
+      role: 'client_viewer',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].field).toBe('tenantId');
   });

@@ -9,7 +9,14 @@ import type { RouteEntry } from './route-config.js';
  * The RBAC matrix, generated from the live route table: every route × role × (own tenant, other
  * tenant). The expectations restate DESIGN.md's role table independently of src/auth/policy.ts.
  */
-const ADMIN_ONLY = new Set(['users:write', 'api_keys:read', 'api_keys:write', 'n8n:write', 'legal_hold:write', 'retention:write']);
+const ADMIN_ONLY = new Set([
+  'users:write',
+  'api_keys:read',
+  'api_keys:write',
+  'n8n:write',
+  'legal_hold:write',
+  'retention:write',
+]);
 const CLIENT_PORTAL = new Set(['tenants:read', 'calls:read', 'recordings:read', 'kpis:read']);
 
 type Role = 'admin' | 'operator' | 'viewer';
@@ -21,7 +28,9 @@ function expectedAllowed(route: RouteEntry, role: Role, side: Side): boolean {
   if (role === 'admin') return true;
   if (role === 'operator') return !ADMIN_ONLY.has(access);
   // client_viewer: read-only, own tenant only, client portal data only.
-  return route.method === 'GET' && route.url.includes(':tenantId') && side === 'own' && CLIENT_PORTAL.has(access);
+  return (
+    route.method === 'GET' && route.url.includes(':tenantId') && side === 'own' && CLIENT_PORTAL.has(access)
+  );
 }
 
 let backend: TestBackend;
@@ -34,7 +43,11 @@ beforeAll(async () => {
   app = await buildTestApp(backend);
   world = await createWorld(backend, app);
   routes = app.routeTable.filter(
-    (r) => r.method !== 'HEAD' && r.access !== undefined && r.access !== 'public' && !r.url.startsWith('/api/docs'),
+    (r) =>
+      r.method !== 'HEAD' &&
+      r.access !== undefined &&
+      r.access !== 'public' &&
+      !r.url.startsWith('/api/docs'),
   );
 });
 afterAll(async () => {
@@ -73,7 +86,9 @@ describe('RBAC matrix', () => {
           const allowed = expectedAllowed(route, role, side);
           const denied = res.statusCode === 403 && res.json().error.code === 'FORBIDDEN';
           if (res.statusCode === 401 || res.statusCode >= 500 || allowed === denied) {
-            mismatches.push(`${route.method} ${route.url}: expected ${allowed ? 'allow' : 'deny'}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
+            mismatches.push(
+              `${route.method} ${route.url}: expected ${allowed ? 'allow' : 'deny'}, got ${res.statusCode} ${res.body.slice(0, 120)}`,
+            );
           }
         }
         expect(mismatches).toEqual([]);

@@ -53,7 +53,9 @@ describe.each([
   });
 
   it('counts atomically in a fixed window that starts at the first increment', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => store.increment('c1', { ttlMs: 10_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.increment('c1', { ttlMs: 10_000 })),
+    );
     expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const ttlBefore = await store.ttl('c1');
     await store.increment('c1', { ttlMs: 60_000, by: 5 });
@@ -93,7 +95,10 @@ describe.each([
   it('lets a lock expire so a crashed holder cannot block others forever', async () => {
     const stale = await store.acquireLock('lock:2', 50);
     expect(stale).not.toBeNull();
-    await vi.waitFor(async () => expect(await store.acquireLock('lock:2', 5000)).not.toBeNull(), { timeout: 2000, interval: 20 });
+    await vi.waitFor(async () => expect(await store.acquireLock('lock:2', 5000)).not.toBeNull(), {
+      timeout: 2000,
+      interval: 20,
+    });
     expect(await stale!.release()).toBe(false);
   });
 });

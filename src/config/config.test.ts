@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configTableMarkdown, ENV_SCHEMA, loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database and in-memory store', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: './.switchboard' });
+    expect(config.store).toEqual({ kind: 'memory' });
+    expect(config.port).toBe(3000);
+    expect(config.cookieSecure).toBe(false);
+  });
+
+  it('switches to PostgreSQL and Redis by URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', REDIS_URL: 'redis://cache:6379' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/sb' });
+    expect(config.store).toEqual({ kind: 'redis', url: 'redis://cache:6379' });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+
+  it('makes cookies Secure behind an https public URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://voice.example.com/' })).toMatchObject({
+      publicUrl: 'https://voice.example.com',
+      cookieSecure: true,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['REDIS_URL', 'http://x'],
+    ['LOG_LEVEL', 'loud'],
+    ['SESSION_TTL_MS', '-5'],
+    ['SEED_DEMO', 'maybe'],
+    ['SECRETS_KEY', 'too-short'],
+    ['PUBLIC_URL', 'not a url'],
+  ])('names %s in one line when its value is bad (%s)', (variable, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('documents every variable in the generated table', () => {
+    const table = configTableMarkdown();
+    for (const name of Object.keys(ENV_SCHEMA)) expect(table).toContain(`\`${name}\``);
+  });
+});
