@@ -75,6 +75,34 @@ export const ENV_SCHEMA = {
     schema: boolean.default(true),
     description: 'Seed the demo tenants and logins into an empty database.',
   },
+  TWILIO_ACCOUNT_SID: {
+    schema: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+      .optional(),
+    description: 'Twilio account (with TWILIO_AUTH_TOKEN): import its numbers and set their voice webhook.',
+  },
+  TWILIO_AUTH_TOKEN: {
+    schema: z.string().min(1).optional(),
+    description: 'Twilio auth token for TWILIO_ACCOUNT_SID.',
+  },
+  TWILIO_API_BASE_URL: {
+    schema: z.url().optional(),
+    description: 'Send Twilio REST calls here instead of https://api.twilio.com (the sandbox emulator).',
+  },
+  OUTBOUND_ALLOWED_HOSTS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    description:
+      'Comma-separated hosts, host:port, IPs or CIDRs that outbound calls (n8n) may reach even though they are private, loopback or link-local.',
+  },
 } as const;
 
 type EnvSchema = typeof ENV_SCHEMA;
@@ -94,6 +122,9 @@ export interface Config {
   bodyLimitBytes: number;
   seedDemo: boolean;
   secretsKey: string | undefined;
+  /** Set when both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are. */
+  twilio: { accountSid: string; authToken: string; apiBaseUrl: string | undefined } | undefined;
+  outboundAllowedHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -119,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     raw[name] = result.data;
   }
   const e = raw as RawEnv;
+  if ((e.TWILIO_ACCOUNT_SID === undefined) !== (e.TWILIO_AUTH_TOKEN === undefined)) {
+    throw new ConfigError(
+      e.TWILIO_ACCOUNT_SID === undefined ? 'TWILIO_ACCOUNT_SID' : 'TWILIO_AUTH_TOKEN',
+      'must be set together with the other Twilio credential',
+    );
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -135,6 +172,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     seedDemo: e.SEED_DEMO,
     secretsKey: e.SECRETS_KEY,
+    twilio:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+        ? {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/$/, ''),
+          }
+        : undefined,
+    outboundAllowedHosts: e.OUTBOUND_ALLOWED_HOSTS,
   };
 }
 
