@@ -8,12 +8,17 @@ import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } fr
 import type { AppContext } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { DOCS_PREFIX } from './route-config.js';
+import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { callRoutes } from './routes/calls.js';
 import { healthRoutes } from './routes/health.js';
+import { n8nConnectionRoutes } from './routes/n8n-connections.js';
+import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { toolExecutionRoutes } from './routes/tool-executions.js';
+import { toolRoutes } from './routes/tools.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
 
@@ -78,6 +83,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     apiKeyRoutes,
     auditRoutes,
     callRoutes,
+    agentRoutes,
+    toolRoutes,
+    phoneNumberRoutes,
+    n8nConnectionRoutes,
+    toolExecutionRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

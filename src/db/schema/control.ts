@@ -1,8 +1,34 @@
-import { boolean, index, integer, jsonb, pgTable, text, unique } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  unique,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, tenantId, timestamptz, updatedAt } from './columns.js';
 import { tenants, users } from './identity.js';
 
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
+
+/**
+ * How the gateway authenticates to the tenant's n8n webhooks. Secrets are AES-256-GCM sealed
+ * (`SecretBox`); `last4` is what the API shows.
+ */
+export type StoredWebhookAuth =
+  | { kind: 'none' }
+  | { kind: 'header'; name: string; valueEncrypted: string; last4: string }
+  | { kind: 'basic'; username: string; passwordEncrypted: string; last4: string };
+
+/** A tool's retry policy: attempts include the first call; backoff is the base delay before jitter. */
+export interface ToolRetryPolicy {
+  maxAttempts: number;
+  backoffMs: number;
+}
 
 export const n8nConnections = pgTable(
   'n8n_connections',
@@ -14,11 +40,14 @@ export const n8nConnections = pgTable(
     /** AES-256-GCM ciphertext; never returned by the API. */
     apiKeyEncrypted: text('api_key_encrypted'),
     apiKeyLast4: text('api_key_last4'),
-    webhookAuth: jsonb('webhook_auth').$type<Record<string, unknown>>().notNull().default({ kind: 'none' }),
+    webhookAuth: jsonb('webhook_auth').$type<StoredWebhookAuth>().notNull().default({ kind: 'none' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('n8n_connections_tenant_idx').on(t.tenantId)],
+  (t) => [
+    index('n8n_connections_tenant_idx').on(t.tenantId),
+    unique('n8n_connections_tenant_name_key').on(t.tenantId, t.name),
+  ],
 );
 
 export const agents = pgTable(
@@ -28,7 +57,9 @@ export const agents = pgTable(
     tenantId: tenantRef(),
     name: text('name').notNull(),
     draft: jsonb('draft').$type<Record<string, unknown>>().notNull(),
-    liveVersionId: text('live_version_id'),
+    liveVersionId: text('live_version_id').references((): AnyPgColumn => agentVersions.id, {
+      onDelete: 'set null',
+    }),
     archivedAt: timestamptz('archived_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -48,6 +79,8 @@ export const agentVersions = pgTable(
     /** The whole configuration, tools included, frozen at publish time. */
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
     publishedBy: text('published_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Free text from the publisher: what changed and why. */
+    note: text('note'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -69,16 +102,18 @@ export const tools = pgTable(
     webhookPath: text('webhook_path'),
     workflowId: text('workflow_id'),
     timeoutMs: integer('timeout_ms').notNull().default(10_000),
-    retry: jsonb('retry')
-      .$type<Record<string, unknown>>()
-      .notNull()
-      .default({ maxAttempts: 3, backoffMs: 250 }),
+    retry: jsonb('retry').$type<ToolRetryPolicy>().notNull().default({ maxAttempts: 3, backoffMs: 250 }),
     idempotent: boolean('idempotent').notNull().default(false),
     archivedAt: timestamptz('archived_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [unique('tools_tenant_name_key').on(t.tenantId, t.name)],
+  (t) => [
+    // Archived tools keep their name in published snapshots but free it for a new tool.
+    uniqueIndex('tools_tenant_name_key').on(t.tenantId, t.name).where(sql`${t.archivedAt} is null`),
+    index('tools_tenant_idx').on(t.tenantId),
+    index('tools_connection_idx').on(t.connectionId),
+  ],
 );
 
 export const phoneNumbers = pgTable(
@@ -94,5 +129,5 @@ export const phoneNumbers = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('phone_numbers_tenant_idx').on(t.tenantId)],
+  (t) => [index('phone_numbers_tenant_idx').on(t.tenantId), index('phone_numbers_agent_idx').on(t.agentId)],
 );

@@ -9,5 +9,22 @@ export {
   toolExecutions,
   utterances,
 } from './calls.js';
-export { agents, agentVersions, n8nConnections, phoneNumbers, tools } from './control.js';
-export { apiKeys, auditLog, memberships, retentionPolicies, sessions, tenants, users } from './identity.js';
+export {
+  agents,
+  agentVersions,
+  n8nConnections,
+  phoneNumbers,
+  type StoredWebhookAuth,
+  type ToolRetryPolicy,
+  tools,
+} from './control.js';
+export {
+  apiKeys,
+  auditLog,
+  memberships,
+  passwordTokens,
+  retentionPolicies,
+  sessions,
+  tenants,
+  users,
+} from './identity.js';

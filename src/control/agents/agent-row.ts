@@ -1,0 +1,96 @@
+import { and, eq } from 'drizzle-orm';
+import { type Tx, tables } from '../../db/index.js';
+import { AppError } from '../../lib/errors.js';
+import type { AgentConfig, AgentDraft } from './agent-config.js';
+
+export type AgentRow = typeof tables.agents.$inferSelect;
+export type AgentVersionRow = typeof tables.agentVersions.$inferSelect;
+
+export interface Agent {
+  id: string;
+  tenantId: string;
+  name: string;
+  draft: AgentDraft;
+  liveVersionId: string | null;
+  /** Number of the live version; null until the first publish. */
+  liveVersion: number | null;
+  archivedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AgentVersion {
+  id: string;
+  agentId: string;
+  version: number;
+  config: AgentConfig;
+  note: string | null;
+  publishedBy: string | null;
+  createdAt: Date;
+  live: boolean;
+}
+
+export const agentColumns = {
+  id: tables.agents.id,
+  tenantId: tables.agents.tenantId,
+  name: tables.agents.name,
+  draft: tables.agents.draft,
+  liveVersionId: tables.agents.liveVersionId,
+  liveVersion: tables.agentVersions.version,
+  archivedAt: tables.agents.archivedAt,
+  createdAt: tables.agents.createdAt,
+  updatedAt: tables.agents.updatedAt,
+};
+
+export function toAgent(row: Omit<Agent, 'draft'> & { draft: unknown }): Agent {
+  return { ...row, draft: row.draft as AgentDraft };
+}
+
+export async function findAgent(tx: Tx, tenantId: string, agentId: string): Promise<Agent> {
+  const [row] = await tx
+    .select(agentColumns)
+    .from(tables.agents)
+    .leftJoin(tables.agentVersions, eq(tables.agentVersions.id, tables.agents.liveVersionId))
+    .where(and(eq(tables.agents.tenantId, tenantId), eq(tables.agents.id, agentId)));
+  if (!row) throw new AppError('AGENT_NOT_FOUND', 'agent not found');
+  return toAgent(row);
+}
+
+/** Locks the agent row: publishing and rollback serialise on it. */
+export async function lockAgent(tx: Tx, tenantId: string, agentId: string): Promise<AgentRow> {
+  const [row] = await tx
+    .select()
+    .from(tables.agents)
+    .where(and(eq(tables.agents.tenantId, tenantId), eq(tables.agents.id, agentId)))
+    .for('update');
+  if (!row) throw new AppError('AGENT_NOT_FOUND', 'agent not found');
+  return row;
+}
+
+export function toAgentVersion(row: AgentVersionRow, liveVersionId: string | null): AgentVersion {
+  return {
+    id: row.id,
+    agentId: row.agentId,
+    version: row.version,
+    config: row.config as AgentConfig,
+    note: row.note,
+    publishedBy: row.publishedBy,
+    createdAt: row.createdAt,
+    live: row.id === liveVersionId,
+  };
+}
+
+export async function findVersion(
+  tx: Tx,
+  tenantId: string,
+  agentId: string,
+  version: number,
+): Promise<AgentVersionRow> {
+  const v = tables.agentVersions;
+  const [row] = await tx
+    .select()
+    .from(v)
+    .where(and(eq(v.tenantId, tenantId), eq(v.agentId, agentId), eq(v.version, version)));
+  if (!row) throw new AppError('AGENT_VERSION_NOT_FOUND', `agent has no version ${version}`);
+  return row;
+}

@@ -1,0 +1,45 @@
+import { eq } from 'drizzle-orm';
+import { recordAudit } from '../../audit/index.js';
+import { tables, withTenant } from '../../db/index.js';
+import type { Actor, Deps } from '../../lib/deps.js';
+import { AppError } from '../../lib/errors.js';
+import { type Agent, findAgent, lockAgent } from './agent-row.js';
+
+/**
+ * Archives an agent. Refused while phone numbers still route to it, so no caller is silently cut
+ * off; its versions stay for the calls that ran them.
+ */
+export async function archiveAgent(
+  deps: Deps,
+  actor: Actor,
+  tenantId: string,
+  agentId: string,
+): Promise<Agent> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const before = await lockAgent(tx, tenantId, agentId);
+    if (before.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is already archived');
+    const numbers = await tx
+      .select({ e164: tables.phoneNumbers.e164 })
+      .from(tables.phoneNumbers)
+      .where(eq(tables.phoneNumbers.agentId, agentId));
+    if (numbers.length > 0) {
+      throw new AppError(
+        'AGENT_IN_USE',
+        `phone numbers still route to this agent (${numbers.map((n) => n.e164).join(', ')}); reassign them first`,
+      );
+    }
+    const now = deps.now();
+    await tx
+      .update(tables.agents)
+      .set({ archivedAt: now, updatedAt: now })
+      .where(eq(tables.agents.id, agentId));
+    await recordAudit(tx, actor, {
+      tenantId,
+      action: 'agent.archive',
+      targetType: 'agent',
+      targetId: agentId,
+      summary: { before: { archivedAt: null }, after: { archivedAt: now } },
+    });
+    return findAgent(tx, tenantId, agentId);
+  });
+}

@@ -1,0 +1,129 @@
+import { and, eq } from 'drizzle-orm';
+import { type StoredWebhookAuth, type Tx, tables } from '../../db/index.js';
+import { AppError } from '../../lib/errors.js';
+import type { SecretBox } from '../../lib/secrets.js';
+import type { SecretState, WebhookAuthInput, WebhookAuthView } from './connection-schemas.js';
+
+export type N8nConnectionRow = typeof tables.n8nConnections.$inferSelect;
+
+/** A connection as the API shows it: secrets reduced to set/last4. */
+export interface N8nConnection {
+  id: string;
+  tenantId: string;
+  name: string;
+  baseUrl: string;
+  apiKey: SecretState;
+  webhookAuth: WebhookAuthView;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toConnectionView(row: N8nConnectionRow): N8nConnection {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    baseUrl: row.baseUrl,
+    apiKey: { set: row.apiKeyEncrypted !== null, last4: row.apiKeyLast4 },
+    webhookAuth: webhookAuthView(row.webhookAuth),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function webhookAuthView(auth: StoredWebhookAuth): WebhookAuthView {
+  switch (auth.kind) {
+    case 'header':
+      return { kind: 'header', name: auth.name, value: { set: true, last4: auth.last4 } };
+    case 'basic':
+      return { kind: 'basic', username: auth.username, password: { set: true, last4: auth.last4 } };
+    default:
+      return { kind: 'none' };
+  }
+}
+
+export const last4 = (secret: string) => secret.slice(-4);
+
+/**
+ * Seals the secret of a webhook auth input. A secret left out keeps the stored one, but only for
+ * the same kind of auth (a header value never becomes a basic-auth password).
+ */
+export function sealWebhookAuth(
+  secrets: SecretBox,
+  input: WebhookAuthInput,
+  current: StoredWebhookAuth,
+): { ok: true; auth: StoredWebhookAuth } | { ok: false; field: string } {
+  switch (input.kind) {
+    case 'none':
+      return { ok: true, auth: { kind: 'none' } };
+    case 'header':
+      if (input.value !== undefined) {
+        return {
+          ok: true,
+          auth: {
+            kind: 'header',
+            name: input.name,
+            valueEncrypted: secrets.seal(input.value),
+            last4: last4(input.value),
+          },
+        };
+      }
+      return current.kind === 'header'
+        ? { ok: true, auth: { ...current, name: input.name } }
+        : { ok: false, field: 'webhookAuth.value' };
+    case 'basic':
+      if (input.password !== undefined) {
+        return {
+          ok: true,
+          auth: {
+            kind: 'basic',
+            username: input.username,
+            passwordEncrypted: secrets.seal(input.password),
+            last4: last4(input.password),
+          },
+        };
+      }
+      return current.kind === 'basic'
+        ? { ok: true, auth: { ...current, username: input.username } }
+        : { ok: false, field: 'webhookAuth.password' };
+  }
+}
+
+/** `https://acme.app.n8n.cloud/api/v1/` → `https://acme.app.n8n.cloud`; problems as a message. */
+export function normaliseBaseUrl(raw: string): { ok: true; url: string } | { ok: false; message: string } {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return { ok: false, message: 'is not a URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { ok: false, message: 'must be http or https' };
+  if (url.username || url.password)
+    return { ok: false, message: 'must not carry credentials: use the API key field' };
+  if (url.search || url.hash) return { ok: false, message: 'must not have a query or fragment' };
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  return { ok: true, url: `${url.origin}${path}` };
+}
+
+export async function findConnection(
+  tx: Tx,
+  tenantId: string,
+  connectionId: string,
+  lock = false,
+): Promise<N8nConnectionRow> {
+  const c = tables.n8nConnections;
+  const query = tx
+    .select()
+    .from(c)
+    .where(and(eq(c.tenantId, tenantId), eq(c.id, connectionId)));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw new AppError('N8N_CONNECTION_NOT_FOUND', 'n8n connection not found');
+  return row;
+}
+
+/** What the audit log keeps of a connection: no ciphertext, no secret. */
+export function auditView(row: N8nConnectionRow) {
+  const view = toConnectionView(row);
+  return { name: view.name, baseUrl: view.baseUrl, apiKey: view.apiKey, webhookAuth: view.webhookAuth };
+}

@@ -1,0 +1,65 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { recordAudit } from '../../audit/index.js';
+import { tables, withTenant } from '../../db/index.js';
+import type { Actor, Deps } from '../../lib/deps.js';
+import { AppError } from '../../lib/errors.js';
+import { auditView, findConnection, type N8nConnection, toConnectionView } from './connection-row.js';
+
+/**
+ * Deletes a connection that no active tool is bound to and no live agent version still calls
+ * (a published snapshot keeps the connection it was published with). Archived tools are unbound.
+ */
+export async function deleteN8nConnection(
+  deps: Deps,
+  actor: Actor,
+  tenantId: string,
+  connectionId: string,
+): Promise<N8nConnection> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const before = await findConnection(tx, tenantId, connectionId, true);
+    const t = tables.tools;
+    const bound = await tx
+      .select({ name: t.name })
+      .from(t)
+      .where(and(eq(t.tenantId, tenantId), eq(t.connectionId, connectionId), isNull(t.archivedAt)));
+    if (bound.length > 0) {
+      throw new AppError(
+        'N8N_CONNECTION_IN_USE',
+        `tools are bound to this connection: ${bound.map((b) => b.name).join(', ')}; rebind or archive them first`,
+        bound.map((b) => ({ field: 'tools', message: b.name })),
+      );
+    }
+    const { agents: a, agentVersions: v } = tables;
+    const live = await tx
+      .select({ name: a.name })
+      .from(a)
+      .innerJoin(v, eq(v.id, a.liveVersionId))
+      .where(
+        and(
+          eq(a.tenantId, tenantId),
+          isNull(a.archivedAt),
+          sql`${v.config} @> ${JSON.stringify({ tools: [{ connectionId }] })}::jsonb`,
+        ),
+      );
+    if (live.length > 0) {
+      throw new AppError(
+        'N8N_CONNECTION_IN_USE',
+        `live agent versions call this connection: ${live.map((l) => l.name).join(', ')}; publish them without it first`,
+        live.map((l) => ({ field: 'agents', message: l.name })),
+      );
+    }
+    await tx
+      .update(t)
+      .set({ connectionId: null, updatedAt: deps.now() })
+      .where(and(eq(t.tenantId, tenantId), eq(t.connectionId, connectionId)));
+    await tx.delete(tables.n8nConnections).where(eq(tables.n8nConnections.id, connectionId));
+    await recordAudit(tx, actor, {
+      tenantId,
+      action: 'n8n_connection.delete',
+      targetType: 'n8n_connection',
+      targetId: connectionId,
+      summary: { before: auditView(before) },
+    });
+    return toConnectionView(before);
+  });
+}

@@ -1,0 +1,50 @@
+import { and, eq } from 'drizzle-orm';
+import { type Tx, tables } from '../../db/index.js';
+import { AppError } from '../../lib/errors.js';
+import type { FieldIssue } from '../field-issues.js';
+import { type E164Result, normaliseE164 } from './e164.js';
+
+export type PhoneNumber = typeof tables.phoneNumbers.$inferSelect;
+
+export async function findNumber(
+  tx: Tx,
+  tenantId: string,
+  numberId: string,
+  lock = false,
+): Promise<PhoneNumber> {
+  const p = tables.phoneNumbers;
+  const query = tx
+    .select()
+    .from(p)
+    .where(and(eq(p.tenantId, tenantId), eq(p.id, numberId)));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw new AppError('PHONE_NUMBER_NOT_FOUND', 'phone number not found');
+  return row;
+}
+
+/** Problems with routing a number to `agentId`: the agent must be this tenant's and not archived. */
+export async function checkAssignableAgent(tx: Tx, tenantId: string, agentId: string): Promise<FieldIssue[]> {
+  const a = tables.agents;
+  const [agent] = await tx
+    .select({ archivedAt: a.archivedAt })
+    .from(a)
+    .where(and(eq(a.tenantId, tenantId), eq(a.id, agentId)));
+  if (!agent) return [{ field: 'agentId', message: 'is not an agent of this tenant' }];
+  if (agent.archivedAt) return [{ field: 'agentId', message: 'is archived' }];
+  return [];
+}
+
+export function requireE164(input: string, field = 'e164'): string {
+  const result: E164Result = normaliseE164(input);
+  if (!result.ok) {
+    throw new AppError('VALIDATION_FAILED', `${field} ${result.message}`, [
+      { field, message: result.message },
+    ]);
+  }
+  return result.e164;
+}
+
+export const numberTaken = (e164: string) =>
+  new AppError('PHONE_NUMBER_TAKEN', `${e164} is already registered`, [
+    { field: 'e164', message: 'is already registered' },
+  ]);

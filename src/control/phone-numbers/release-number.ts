@@ -1,0 +1,26 @@
+import { eq } from 'drizzle-orm';
+import { recordAudit } from '../../audit/index.js';
+import { tables, withTenant } from '../../db/index.js';
+import type { Actor, Deps } from '../../lib/deps.js';
+import { findNumber, type PhoneNumber } from './number-row.js';
+
+/** Removes a number from the tenant; past calls keep their dialled number. Twilio is not touched. */
+export async function releaseNumber(
+  deps: Deps,
+  actor: Actor,
+  tenantId: string,
+  numberId: string,
+): Promise<PhoneNumber> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const before = await findNumber(tx, tenantId, numberId, true);
+    await tx.delete(tables.phoneNumbers).where(eq(tables.phoneNumbers.id, numberId));
+    await recordAudit(tx, actor, {
+      tenantId,
+      action: 'phone_number.release',
+      targetType: 'phone_number',
+      targetId: numberId,
+      summary: { before: { e164: before.e164, agentId: before.agentId, label: before.label } },
+    });
+    return before;
+  });
+}

@@ -1,0 +1,51 @@
+import { eq } from 'drizzle-orm';
+import { recordAudit } from '../../audit/index.js';
+import { tables, withTenant } from '../../db/index.js';
+import type { Actor, Deps } from '../../lib/deps.js';
+import { throwIfIssues } from '../field-issues.js';
+import { checkAssignableAgent, findNumber, type PhoneNumber } from './number-row.js';
+
+export interface UpdateNumberInput {
+  /** The agent that answers this number; null leaves it unrouted. */
+  agentId?: string | null;
+  label?: string | null;
+}
+
+/** Routes a number to an agent (at most one) or relabels it. */
+export async function updateNumber(
+  deps: Deps,
+  actor: Actor,
+  tenantId: string,
+  numberId: string,
+  input: UpdateNumberInput,
+): Promise<PhoneNumber> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const before = await findNumber(tx, tenantId, numberId, true);
+    if (input.agentId)
+      throwIfIssues(
+        'VALIDATION_FAILED',
+        'cannot assign',
+        await checkAssignableAgent(tx, tenantId, input.agentId),
+      );
+    const [after] = await tx
+      .update(tables.phoneNumbers)
+      .set({ ...input, updatedAt: deps.now() })
+      .where(eq(tables.phoneNumbers.id, numberId))
+      .returning();
+    const changed = Object.keys(input) as (keyof UpdateNumberInput)[];
+    await recordAudit(tx, actor, {
+      tenantId,
+      action:
+        input.agentId !== undefined && input.agentId !== before.agentId
+          ? 'phone_number.assign'
+          : 'phone_number.update',
+      targetType: 'phone_number',
+      targetId: numberId,
+      summary: {
+        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+        after: Object.fromEntries(changed.map((k) => [k, after![k]])),
+      },
+    });
+    return after!;
+  });
+}

@@ -1,0 +1,34 @@
+import { and, eq } from 'drizzle-orm';
+import { type Tx, tables } from '../../db/index.js';
+import { AppError } from '../../lib/errors.js';
+import type { ToolSnapshot } from './tool-schemas.js';
+
+export type Tool = typeof tables.tools.$inferSelect;
+
+/** The executable part of a tool: what a published version freezes and the gateway runs. */
+export function toToolSnapshot(tool: Tool): ToolSnapshot {
+  return {
+    id: tool.id,
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    connectionId: tool.connectionId,
+    webhookPath: tool.webhookPath,
+    workflowId: tool.workflowId,
+    timeoutMs: tool.timeoutMs,
+    retry: tool.retry,
+    idempotent: tool.idempotent,
+  };
+}
+
+/** The tenant's tool, locked for update when asked; TOOL_NOT_FOUND otherwise. */
+export async function findTool(tx: Tx, tenantId: string, toolId: string, lock = false): Promise<Tool> {
+  const query = tx
+    .select()
+    .from(tables.tools)
+    .where(and(eq(tables.tools.tenantId, tenantId), eq(tables.tools.id, toolId)));
+  const [tool] = lock ? await query.for('update') : await query;
+  if (!tool) throw new AppError('TOOL_NOT_FOUND', 'tool not found');
+  return tool;
+}

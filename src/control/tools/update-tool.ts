@@ -1,0 +1,50 @@
+import { eq } from 'drizzle-orm';
+import { recordAudit } from '../../audit/index.js';
+import { tables, withTenant } from '../../db/index.js';
+import type { Actor, Deps } from '../../lib/deps.js';
+import { AppError } from '../../lib/errors.js';
+import { uniqueViolation } from '../db-errors.js';
+import { throwIfIssues } from '../field-issues.js';
+import { checkTool } from './check-tool.js';
+import { nameTaken } from './create-tool.js';
+import { findTool, type Tool, toToolSnapshot } from './tool-row.js';
+import type { UpdateToolInput } from './tool-schemas.js';
+
+/** Changes a tool. Published agent versions keep the snapshot they were published with. */
+export async function updateTool(
+  deps: Deps,
+  actor: Actor,
+  tenantId: string,
+  toolId: string,
+  input: UpdateToolInput,
+): Promise<Tool> {
+  try {
+    return await withTenant(deps.db, tenantId, async (tx) => {
+      const before = await findTool(tx, tenantId, toolId, true);
+      if (before.archivedAt) throw new AppError('TOOL_NOT_FOUND', 'tool is archived');
+      const { id: _id, ...current } = toToolSnapshot(before);
+      const merged = { ...current, ...input };
+      throwIfIssues('TOOL_SCHEMA_INVALID', 'tool is invalid', await checkTool(tx, tenantId, merged));
+      const [after] = await tx
+        .update(tables.tools)
+        .set({ ...input, updatedAt: deps.now() })
+        .where(eq(tables.tools.id, toolId))
+        .returning();
+      const changed = Object.keys(input) as (keyof UpdateToolInput)[];
+      await recordAudit(tx, actor, {
+        tenantId,
+        action: 'tool.update',
+        targetType: 'tool',
+        targetId: toolId,
+        summary: {
+          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, after![k]])),
+        },
+      });
+      return after!;
+    });
+  } catch (err) {
+    if (uniqueViolation(err) === 'tools_tenant_name_key') throw nameTaken(input.name ?? '');
+    throw err;
+  }
+}

@@ -1,0 +1,6 @@
+import type { Deps } from '../../lib/deps.js';
+import { findUser, type User } from './user-row.js';
+
+export function getUser(deps: Deps, userId: string): Promise<User> {
+  return findUser(deps.db, userId);
+}

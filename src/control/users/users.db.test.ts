@@ -1,0 +1,301 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, call, loginAs } from '../../../test/support/app.js';
+import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
+import { createWorld, TEST_PASSWORD, type World } from '../../../test/support/fixtures.js';
+import { tables } from '../../db/index.js';
+import { expectStatus } from '../control-fixtures.test-support.js';
+
+let backend: TestBackend;
+let app: FastifyInstance;
+let world: World;
+
+beforeAll(async () => {
+  backend = await openTestBackend();
+  app = await buildTestApp(backend);
+  world = await createWorld(backend, app);
+});
+afterAll(async () => {
+  await app?.close();
+  await backend?.close();
+});
+
+interface UserBody {
+  id: string;
+  email: string;
+  name: string;
+  platformRole: string | null;
+  disabledAt: string | null;
+}
+interface TokenBody {
+  token: string;
+  purpose: string;
+  expiresAt: string;
+}
+
+const redeem = (token: string, password: string) =>
+  app.inject({ method: 'POST', url: '/api/password-tokens/redeem', payload: { token, password } });
+
+describe('users', () => {
+  it('invites a user who sets their own password with the one-time token', async () => {
+    const invited = await expectStatus<UserBody & { invitation: TokenBody }>(
+      app,
+      world.as.admin,
+      'POST',
+      '/api/users',
+      201,
+      {
+        email: 'New.Person@Example.com',
+        name: 'New Person',
+      },
+    );
+    expect(invited).toMatchObject({
+      email: 'new.person@example.com',
+      platformRole: null,
+      invitation: { purpose: 'invite' },
+    });
+    const stored = JSON.stringify(await backend.deps.db.select().from(tables.passwordTokens));
+    expect(stored).not.toContain(invited.invitation.token);
+
+    expect((await redeem(invited.invitation.token, 'short')).statusCode).toBe(400);
+    expect((await redeem(invited.invitation.token, 'a-long-enough-password')).statusCode).toBe(204);
+    const reused = await redeem(invited.invitation.token, 'another-long-password');
+    expect(reused.statusCode).toBe(400);
+    expect(reused.json().error.code).toBe('PASSWORD_TOKEN_INVALID');
+    await loginAs(app, 'new.person@example.com', 'a-long-enough-password');
+
+    const withPassword = await expectStatus<UserBody & { invitation: null }>(
+      app,
+      world.as.admin,
+      'POST',
+      '/api/users',
+      201,
+      {
+        email: 'staff@example.com',
+        name: 'Staff',
+        password: 'staff-password-123',
+        platformRole: 'internal_operator',
+      },
+    );
+    expect(withPassword.invitation).toBeNull();
+    const dup = await call(app, world.as.admin, 'POST', '/api/users', {
+      email: 'STAFF@example.com',
+      name: 'x',
+    });
+    expect(dup.statusCode).toBe(409);
+  });
+
+  it('reads, lists with pagination and updates name and role; nobody changes their own role', async () => {
+    const page1 = await expectStatus<{ items: UserBody[]; nextCursor: string }>(
+      app,
+      world.as.operator,
+      'GET',
+      '/api/users?limit=2',
+      200,
+    );
+    expect(page1.items).toHaveLength(2);
+    const page2 = await expectStatus<{ items: UserBody[] }>(
+      app,
+      world.as.operator,
+      'GET',
+      `/api/users?limit=2&cursor=${page1.nextCursor}`,
+      200,
+    );
+    expect(page2.items.map((u) => u.id)).not.toContain(page1.items[0]!.id);
+
+    const viewer = world.users.viewerA;
+    expect(await expectStatus(app, world.as.operator, 'GET', `/api/users/${viewer}`, 200)).toMatchObject({
+      id: viewer,
+    });
+    const renamed = await expectStatus<UserBody>(app, world.as.admin, 'PATCH', `/api/users/${viewer}`, 200, {
+      name: 'Vera',
+    });
+    expect(renamed.name).toBe('Vera');
+    const promoted = await expectStatus<UserBody>(
+      app,
+      world.as.admin,
+      'PATCH',
+      `/api/users/${world.users.operator}`,
+      200,
+      {
+        platformRole: 'internal_admin',
+      },
+    );
+    expect(promoted.platformRole).toBe('internal_admin');
+    await expectStatus(app, world.as.admin, 'PATCH', `/api/users/${world.users.operator}`, 200, {
+      platformRole: 'internal_operator',
+    });
+    const self = await call(app, world.as.admin, 'PATCH', `/api/users/${world.users.admin}`, {
+      platformRole: null,
+    });
+    expect(self.statusCode).toBe(409);
+    const invalid = await call(app, world.as.admin, 'PATCH', `/api/users/${viewer}`, {
+      platformRole: 'client_viewer',
+      name: '',
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect((invalid.json().error.details as { field: string }[]).map((d) => d.field)).toEqual(
+      expect.arrayContaining(['body/name']),
+    );
+    const audit = (await backend.deps.db.select().from(tables.auditLog)).find(
+      (r) => r.action === 'user.role_change',
+    );
+    expect(audit?.summary).toEqual({
+      before: { platformRole: 'internal_operator' },
+      after: { platformRole: 'internal_admin' },
+    });
+  });
+
+  it('disables a user (sessions end, sign-in fails) and enables them again', async () => {
+    const victim = await expectStatus<UserBody>(app, world.as.admin, 'POST', '/api/users', 201, {
+      email: 'victim@example.com',
+      name: 'Victim',
+      password: TEST_PASSWORD,
+      platformRole: 'internal_operator',
+    });
+    const session = await loginAs(app, 'victim@example.com', TEST_PASSWORD);
+    const disabled = await expectStatus<UserBody>(
+      app,
+      world.as.admin,
+      'POST',
+      `/api/users/${victim.id}/disable`,
+      200,
+    );
+    expect(disabled.disabledAt).not.toBeNull();
+    expect((await call(app, session, 'GET', '/api/auth/me')).statusCode).toBe(401);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'victim@example.com', password: TEST_PASSWORD },
+    });
+    expect(login.statusCode).toBe(401);
+    const enabled = await expectStatus<UserBody>(
+      app,
+      world.as.admin,
+      'POST',
+      `/api/users/${victim.id}/enable`,
+      200,
+    );
+    expect(enabled.disabledAt).toBeNull();
+    await loginAs(app, 'victim@example.com', TEST_PASSWORD);
+    expect(
+      (await call(app, world.as.admin, 'POST', `/api/users/${world.users.admin}/disable`)).statusCode,
+    ).toBe(409);
+  });
+
+  it('resets passwords: set by an admin, or chosen by the user through a reset token; old sessions end', async () => {
+    const email = 'resetme@example.com';
+    const user = await expectStatus<UserBody>(app, world.as.admin, 'POST', '/api/users', 201, {
+      email,
+      name: 'Reset',
+      password: TEST_PASSWORD,
+    });
+    const before = await loginAs(app, email, TEST_PASSWORD);
+    await expectStatus(app, world.as.admin, 'PUT', `/api/users/${user.id}/password`, 204, {
+      password: 'admin-chosen-password',
+    });
+    expect((await call(app, before, 'GET', '/api/auth/me')).statusCode).toBe(401);
+    const second = await loginAs(app, email, 'admin-chosen-password');
+
+    const reset = await expectStatus<TokenBody>(
+      app,
+      world.as.admin,
+      'POST',
+      `/api/users/${user.id}/password-reset`,
+      201,
+    );
+    expect(reset.purpose).toBe('reset');
+    expect((await call(app, second, 'GET', '/api/auth/me')).statusCode).toBe(401);
+    expect((await redeem(reset.token, 'user-chosen-password')).statusCode).toBe(204);
+    await loginAs(app, email, 'user-chosen-password');
+    const audit = JSON.stringify(await backend.deps.db.select().from(tables.auditLog));
+    for (const secret of ['admin-chosen-password', 'user-chosen-password', reset.token])
+      expect(audit).not.toContain(secret);
+  });
+
+  it('lists and removes memberships', async () => {
+    const members = await expectStatus<{ items: (UserBody & { role: string })[] }>(
+      app,
+      world.as.operator,
+      'GET',
+      `/api/tenants/${world.tenantA}/members`,
+      200,
+    );
+    expect(members.items).toEqual([
+      expect.objectContaining({ id: world.users.viewerA, role: 'client_viewer' }),
+    ]);
+    const memberships = await expectStatus<{ items: { tenantId: string }[] }>(
+      app,
+      world.as.operator,
+      'GET',
+      `/api/users/${world.users.viewerB}/memberships`,
+      200,
+    );
+    expect(memberships.items.map((m) => m.tenantId)).toEqual([world.tenantB]);
+
+    await expectStatus(
+      app,
+      world.as.admin,
+      'PUT',
+      `/api/tenants/${world.tenantA}/members/${world.users.viewerB}`,
+      204,
+      {
+        role: 'client_viewer',
+      },
+    );
+    expect((await call(app, world.as.viewerB, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(
+      200,
+    );
+    await expectStatus(
+      app,
+      world.as.admin,
+      'DELETE',
+      `/api/tenants/${world.tenantA}/members/${world.users.viewerB}`,
+      204,
+    );
+    expect((await call(app, world.as.viewerB, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(
+      403,
+    );
+    expect(
+      (
+        await call(
+          app,
+          world.as.admin,
+          'DELETE',
+          `/api/tenants/${world.tenantA}/members/${world.users.viewerB}`,
+        )
+      ).statusCode,
+    ).toBe(404);
+    const unknownUser = await call(
+      app,
+      world.as.admin,
+      'PUT',
+      `/api/tenants/${world.tenantA}/members/usr_00000000000000000000000000`,
+      {
+        role: 'client_viewer',
+      },
+    );
+    expect(unknownUser.json().error.code).toBe('USER_NOT_FOUND');
+  });
+
+  it('lets only internal_admin change users; viewers cannot even read them', async () => {
+    const target = `/api/users/${world.users.viewerA}`;
+    for (const [method, url, body] of [
+      ['POST', '/api/users', { email: 'op@example.com', name: 'x' }],
+      ['PATCH', target, { name: 'x' }],
+      ['POST', `${target}/disable`, undefined],
+      ['PUT', `${target}/password`, { password: 'operator-chosen-pw' }],
+      ['POST', `${target}/password-reset`, undefined],
+      ['DELETE', `/api/tenants/${world.tenantA}/members/${world.users.viewerA}`, undefined],
+    ] as const) {
+      expect((await call(app, world.as.operator, method, url, body)).statusCode, `${method} ${url}`).toBe(
+        403,
+      );
+    }
+    expect((await call(app, world.as.viewerA, 'GET', '/api/users')).statusCode).toBe(403);
+    expect((await call(app, world.as.viewerA, 'GET', target)).statusCode).toBe(403);
+    expect(
+      (await call(app, world.as.viewerB, 'GET', `/api/tenants/${world.tenantA}/members`)).statusCode,
+    ).toBe(403);
+  });
+});

@@ -1,0 +1,583 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { tables, withTenant } from '../db/index.js';
+import { newId } from '../lib/ids.js';
+import { type N8nEmulator, type N8nWorkflowScriptInput, startN8nEmulator } from '../sandbox/n8n/index.js';
+import { createGateway, type GatewayLimits } from './gateway.js';
+import {
+  createTestTenant,
+  executionRows,
+  insertConnection,
+  insertTool,
+  type TestWebhookAuth,
+  virtualClock,
+} from './gateway.test-support.js';
+import { listToolExecutions } from './list-tool-executions.js';
+import type { GatewayTool, ToolOutcome } from './types.js';
+
+let backend: TestBackend;
+let n8n: N8nEmulator;
+let tenantId: string;
+let plainConnection: string;
+let pathCounter = 0;
+
+const ARGS = { name: 'Ada Lovelace', date: '2026-12-01', partySize: 2 };
+
+beforeAll(async () => {
+  backend = await openTestBackend();
+  n8n = await startN8nEmulator();
+  tenantId = await createTestTenant(backend.deps);
+  plainConnection = await insertConnection(backend.deps, tenantId, { baseUrl: n8n.url, apiKey: n8n.apiKey });
+});
+afterAll(async () => {
+  await n8n?.close();
+  await backend?.close();
+});
+
+/** A fresh gateway (own breakers and caps) with a virtual clock and fixed jitter. */
+function gateway(limits: Partial<GatewayLimits> = {}) {
+  const clock = virtualClock();
+  return { clock, gw: createGateway({ clock, random: () => 0.5, limits }) };
+}
+
+/** Installs a scripted workflow on a unique path and binds a tool to it. */
+async function scenario(
+  script: N8nWorkflowScriptInput,
+  tool: Partial<Omit<GatewayTool, 'id'>> = {},
+  options: { active?: boolean; auth?: TestWebhookAuth; connectionId?: string } = {},
+) {
+  const path = `gw-case-${++pathCounter}`;
+  const auth = options.auth ?? { kind: 'none' };
+  const installed = n8n.installWorkflow({
+    path,
+    script,
+    active: options.active ?? true,
+    auth:
+      auth.kind === 'header'
+        ? { type: 'header', name: auth.name, value: auth.value }
+        : auth.kind === 'basic'
+          ? { type: 'basic', user: auth.username, password: auth.password }
+          : { type: 'none' },
+  });
+  const connectionId =
+    options.connectionId ??
+    (auth.kind === 'none'
+      ? plainConnection
+      : await insertConnection(backend.deps, tenantId, { baseUrl: n8n.url, apiKey: n8n.apiKey, auth }));
+  const bound = await insertTool(backend.deps, tenantId, { ...tool, webhookPath: path, connectionId });
+  return {
+    path,
+    workflowId: installed.id,
+    tool: bound,
+    calls: () => n8n.webhookCalls({ path }),
+    keys: () => n8n.webhookCalls({ path }).map((call) => call.headers['idempotency-key']),
+  };
+}
+
+async function rows(outcome: ToolOutcome) {
+  const execution = await executionRows(backend.deps, tenantId, outcome.executionId);
+  return {
+    execution,
+    attempts: execution.attempts.map((a) => ({
+      attempt: a.attempt,
+      statusCode: a.statusCode,
+      outcome: a.outcome,
+      errorClass: a.errorClass,
+    })),
+  };
+}
+
+function expectFailure(outcome: ToolOutcome): Extract<ToolOutcome, { ok: false }> {
+  if (outcome.ok) throw new Error(`expected a failure, got ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+describe('executeTool against the n8n emulator', () => {
+  it('succeeds: posts arguments and call context with the idempotency key, records one attempt', async () => {
+    const { gw } = gateway();
+    const s = await scenario({
+      otherwise: {
+        type: 'json',
+        body: { booked: true, for: '{{body.args.name}}', context: '{{body.context}}' },
+      },
+    });
+    const callId = newId('call');
+    await withTenant(backend.deps.db, tenantId, (tx) =>
+      tx.insert(tables.calls).values({ id: callId, tenantId }),
+    );
+
+    const outcome = await gw.execute(backend.deps, {
+      tenantId,
+      tool: s.tool,
+      arguments: ARGS,
+      context: { callId, turn: 3 },
+    });
+
+    expect(outcome).toMatchObject({ ok: true, status: 'succeeded', attempts: 1 });
+    const context = { tenantId, callId, turn: 3, tool: s.tool.name, executionId: outcome.executionId };
+    expect(outcome.ok && outcome.result).toEqual({ booked: true, for: 'Ada Lovelace', context });
+    const [call] = s.calls();
+    expect(JSON.parse(call!.rawBody)).toEqual({ args: ARGS, context });
+    expect(call!.headers['content-type']).toBe('application/json');
+    expect(s.keys()).toEqual([outcome.executionId]);
+
+    const { execution, attempts } = await rows(outcome);
+    expect(execution).toMatchObject({
+      status: 'succeeded',
+      toolId: s.tool.id,
+      toolName: s.tool.name,
+      callId,
+      turn: 3,
+      idempotencyKey: outcome.executionId,
+      arguments: ARGS,
+      result: { booked: true, for: 'Ada Lovelace', context },
+      error: null,
+    });
+    expect(execution.finishedAt).toBeInstanceOf(Date);
+    expect(execution.durationMs).toBeGreaterThanOrEqual(0);
+    expect(attempts).toEqual([{ attempt: 1, statusCode: 200, outcome: 'succeeded', errorClass: null }]);
+    expect(execution.attempts[0]!.request).toMatchObject({
+      method: 'POST',
+      url: `${n8n.url}/webhook/${s.path}`,
+      headers: { 'idempotency-key': outcome.executionId },
+    });
+  });
+
+  it('rejects invalid arguments with every error, sends no request, records a rejected row', async () => {
+    const { gw } = gateway();
+    const s = await scenario({});
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, {
+        tenantId,
+        tool: s.tool,
+        arguments: { date: 'next tuesday', partySize: 40, table: 'window' },
+      }),
+    );
+
+    expect(outcome).toMatchObject({ status: 'rejected', attempts: 0 });
+    expect(outcome.error.code).toBe('arguments_invalid');
+    expect(outcome.error.message).toContain('Correct them');
+    expect(outcome.error.issues).toEqual(
+      expect.arrayContaining([
+        { path: '/name', message: 'is required' },
+        { path: '/table', message: 'is not an allowed field' },
+        { path: '/date', message: 'must match format "date"' },
+        { path: '/partySize', message: 'must be <= 12' },
+      ]),
+    );
+    expect(s.calls()).toHaveLength(0);
+    const { execution, attempts } = await rows(outcome);
+    expect(execution).toMatchObject({ status: 'rejected', error: { code: 'arguments_invalid' } });
+    expect(attempts).toEqual([]);
+  });
+
+  it('times out once, then succeeds on the retry of an idempotent tool with the same idempotency key', async () => {
+    const { gw, clock } = gateway();
+    const s = await scenario(
+      { first: [{ respond: { type: 'hang' } }], otherwise: { type: 'json', body: { slots: ['18:00'] } } },
+      { timeoutMs: 250, idempotent: true, retry: { maxAttempts: 3, backoffMs: 100 } },
+    );
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+
+    expect(outcome).toMatchObject({ ok: true, attempts: 2, result: { slots: ['18:00'] } });
+    expect(s.keys()).toEqual([outcome.executionId, outcome.executionId]);
+    expect(clock.sleeps).toEqual([50]); // full jitter: 0.5 × 100 ms
+    const { execution, attempts } = await rows(outcome);
+    expect(execution.status).toBe('succeeded');
+    expect(attempts).toEqual([
+      { attempt: 1, statusCode: null, outcome: 'timed_out', errorClass: 'timeout' },
+      { attempt: 2, statusCode: 200, outcome: 'succeeded', errorClass: null },
+    ]);
+  });
+
+  it('does not retry a timeout of a tool that is not idempotent', async () => {
+    const { gw } = gateway();
+    const s = await scenario({ otherwise: { type: 'hang' } }, { timeoutMs: 100, idempotent: false });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+
+    expect(outcome).toMatchObject({ status: 'timed_out', attempts: 1, error: { code: 'timeout' } });
+    expect(outcome.error.message).toMatch(/not responding.*offer a callback/);
+    expect(s.calls()).toHaveLength(1);
+    const { execution, attempts } = await rows(outcome);
+    expect(execution.status).toBe('timed_out');
+    expect(attempts).toEqual([{ attempt: 1, statusCode: null, outcome: 'timed_out', errorClass: 'timeout' }]);
+  });
+
+  it('stops at the overall deadline', async () => {
+    const { gw } = gateway();
+    const s = await scenario({ otherwise: { type: 'hang' } }, { timeoutMs: 5_000, idempotent: true });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }, { deadlineMs: 200 }),
+    );
+    expect(outcome).toMatchObject({ status: 'timed_out', attempts: 1, error: { code: 'deadline_exceeded' } });
+    expect(outcome.durationMs).toBeLessThan(2_000);
+    const { attempts } = await rows(outcome);
+    expect(attempts).toEqual([
+      { attempt: 1, statusCode: null, outcome: 'timed_out', errorClass: 'deadline_exceeded' },
+    ]);
+  });
+
+  it('retries 5xx with exponential full-jitter backoff until attempts are exhausted', async () => {
+    const { gw, clock } = gateway();
+    const s = await scenario({ otherwise: { type: 'fail' } }, { retry: { maxAttempts: 3, backoffMs: 200 } });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: { code: 'server_error', httpStatus: 500, retryable: true },
+    });
+    expect(outcome.error.details).toMatchObject({ detail: 'Error in workflow' });
+    expect(clock.sleeps).toEqual([100, 200]); // 0.5 × 200 · 2⁰, 0.5 × 200 · 2¹
+    expect(new Set(s.keys())).toEqual(new Set([outcome.executionId]));
+    expect(s.keys()).toHaveLength(3);
+    const { execution, attempts } = await rows(outcome);
+    expect(execution).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
+    expect(attempts).toEqual(
+      [1, 2, 3].map((attempt) => ({
+        attempt,
+        statusCode: 500,
+        outcome: 'failed',
+        errorClass: 'server_error',
+      })),
+    );
+  });
+
+  it('honours Retry-After on 429 and then succeeds', async () => {
+    const { gw, clock } = gateway({ maxRetryAfterMs: 5_000 });
+    const s = await scenario({
+      first: [
+        {
+          respond: {
+            type: 'fail',
+            status: 429,
+            headers: { 'Retry-After': '2' },
+            body: { message: 'slow down' },
+          },
+        },
+      ],
+      otherwise: { type: 'json', body: { ok: true } },
+    });
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+
+    expect(outcome).toMatchObject({ ok: true, attempts: 2 });
+    expect(clock.sleeps).toEqual([2_000]);
+    expect(s.keys()).toEqual([outcome.executionId, outcome.executionId]);
+    const { execution, attempts } = await rows(outcome);
+    expect(execution.status).toBe('succeeded');
+    expect(attempts).toEqual([
+      { attempt: 1, statusCode: 429, outcome: 'failed', errorClass: 'rate_limited' },
+      { attempt: 2, statusCode: 200, outcome: 'succeeded', errorClass: null },
+    ]);
+    expect(execution.attempts[0]!.response).toMatchObject({ headers: { 'retry-after': '2' } });
+  });
+
+  it('does not wait out a Retry-After beyond the cap', async () => {
+    const { gw, clock } = gateway({ maxRetryAfterMs: 1_000 });
+    const s = await scenario({
+      otherwise: { type: 'fail', status: 429, headers: { 'Retry-After': '30' } },
+    });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'rate_limited' } });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('retries a connection reset of an idempotent tool; fails at once for one that is not', async () => {
+    const { gw } = gateway();
+    const script: N8nWorkflowScriptInput = {
+      first: [{ respond: { type: 'drop' } }],
+      otherwise: { type: 'json', body: { ok: true } },
+    };
+    const safe = await scenario(script, { idempotent: true });
+    const retried = await gw.execute(backend.deps, { tenantId, tool: safe.tool, arguments: ARGS });
+    expect(retried).toMatchObject({ ok: true, attempts: 2 });
+    expect(safe.keys()).toEqual([retried.executionId, retried.executionId]);
+    expect((await rows(retried)).attempts).toEqual([
+      { attempt: 1, statusCode: null, outcome: 'failed', errorClass: 'connection_reset' },
+      { attempt: 2, statusCode: 200, outcome: 'succeeded', errorClass: null },
+    ]);
+
+    const unsafe = await scenario(script, { idempotent: false });
+    const failed = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: unsafe.tool, arguments: ARGS }),
+    );
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'connection_reset' } });
+    expect((await rows(failed)).attempts).toEqual([
+      { attempt: 1, statusCode: null, outcome: 'failed', errorClass: 'connection_reset' },
+    ]);
+  });
+
+  it('retries connection refusals even for a tool that is not idempotent', async () => {
+    const { gw, clock } = gateway();
+    const port = await closedPort();
+    const connectionId = await insertConnection(backend.deps, tenantId, {
+      baseUrl: `http://127.0.0.1:${port}`,
+    });
+    const tool = await insertTool(backend.deps, tenantId, { webhookPath: 'nowhere', connectionId });
+    const outcome = expectFailure(await gw.execute(backend.deps, { tenantId, tool, arguments: ARGS }));
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'connect_error' } });
+    expect(clock.sleeps).toHaveLength(2);
+    expect((await rows(outcome)).attempts.map((a) => a.errorClass)).toEqual([
+      'connect_error',
+      'connect_error',
+      'connect_error',
+    ]);
+  });
+
+  it('fails on invalid JSON without retrying', async () => {
+    const { gw } = gateway();
+    const s = await scenario({ otherwise: { type: 'invalidJson' } });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'invalid_json', retryable: false },
+    });
+    expect(s.calls()).toHaveLength(1);
+    const { execution, attempts } = await rows(outcome);
+    expect(execution.status).toBe('failed');
+    expect(attempts).toEqual([
+      { attempt: 1, statusCode: 200, outcome: 'failed', errorClass: 'invalid_json' },
+    ]);
+  });
+
+  it('stops reading an oversized response at the cap', async () => {
+    const { gw } = gateway({ maxResponseBytes: 8 * 1024, storedBodyBytes: 256 });
+    const s = await scenario({ otherwise: { type: 'oversized', bytes: 2_000_000 } });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'response_too_large' } });
+    const { execution, attempts } = await rows(outcome);
+    expect(attempts).toEqual([
+      { attempt: 1, statusCode: 200, outcome: 'failed', errorClass: 'response_too_large' },
+    ]);
+    const stored = execution.attempts[0]!.response as { body: { text: string; truncated: boolean } };
+    expect(stored.body.truncated).toBe(true);
+    expect(Buffer.byteLength(stored.body.text)).toBeLessThanOrEqual(256);
+  });
+
+  it('reports an inactive workflow as not active, not retried, with its state from the public API', async () => {
+    const { gw } = gateway();
+    const s = await scenario({}, {}, { active: false });
+    const bound = { ...s.tool, workflowId: s.workflowId };
+    const outcome = expectFailure(await gw.execute(backend.deps, { tenantId, tool: bound, arguments: ARGS }));
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'workflow_inactive', httpStatus: 404, retryable: false },
+    });
+    expect(outcome.error.message).toMatch(/switched off/);
+    expect(outcome.error.details).toMatchObject({
+      workflow: { id: s.workflowId, active: false },
+      detail: `The requested webhook "POST ${s.path}" is not registered.`,
+    });
+    const { execution, attempts } = await rows(outcome);
+    expect(execution).toMatchObject({ status: 'failed', error: { code: 'workflow_inactive' } });
+    expect(attempts).toEqual([
+      { attempt: 1, statusCode: 404, outcome: 'failed', errorClass: 'workflow_inactive' },
+    ]);
+  });
+
+  it('opens the circuit after consecutive failures, fails fast, then half-opens and closes on success', async () => {
+    const { gw } = gateway({ breakerThreshold: 2, breakerHalfOpenAfterMs: 150 });
+    const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl: n8n.url });
+    const s = await scenario(
+      { otherwise: { type: 'fail' } },
+      { retry: { maxAttempts: 1, backoffMs: 0 } },
+      {
+        connectionId,
+      },
+    );
+    const run = () => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+
+    expect(await run()).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
+    expect(await run()).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
+    expect(gw.circuitState(connectionId)).toBe('open');
+    const fast = expectFailure(await run());
+    expect(fast).toMatchObject({ status: 'circuit_open', attempts: 0, error: { code: 'circuit_open' } });
+    expect(s.calls()).toHaveLength(2);
+    const open = await rows(fast);
+    expect(open.execution.status).toBe('circuit_open');
+    expect(open.attempts).toEqual([]);
+
+    // Half-open: the trial fails, so the circuit opens again at once.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await run()).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'server_error' } });
+    expect(await run()).toMatchObject({ status: 'circuit_open', attempts: 0 });
+    expect(s.calls()).toHaveLength(3);
+
+    // Half-open again: the trial succeeds and the circuit closes.
+    n8n.setWorkflowScript(s.workflowId, { otherwise: { type: 'json', body: { ok: true } } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const trial = await run();
+    expect(trial).toMatchObject({ ok: true, attempts: 1 });
+    expect(gw.circuitState(connectionId)).toBe('closed');
+    expect(await run()).toMatchObject({ ok: true });
+    expect((await rows(trial)).attempts).toEqual([
+      { attempt: 1, statusCode: 200, outcome: 'succeeded', errorClass: null },
+    ]);
+  });
+
+  it('does not count 4xx answers against the circuit and never retries them', async () => {
+    const { gw } = gateway({ breakerThreshold: 1 });
+    const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl: n8n.url });
+    const s = await scenario(
+      { otherwise: { type: 'fail', status: 422, body: { message: 'no table for 40 people' } } },
+      {},
+      { connectionId },
+    );
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'client_error', httpStatus: 422 },
+    });
+    expect(outcome.error.message).toContain('no table for 40 people');
+    expect(gw.circuitState(connectionId)).toBe('closed');
+  });
+
+  it('checks the result against the output schema', async () => {
+    const { gw } = gateway();
+    const s = await scenario(
+      { otherwise: { type: 'json', body: { booked: 'yes' } } },
+      {
+        outputSchema: {
+          type: 'object',
+          properties: { booked: { type: 'boolean' } },
+          required: ['booked'],
+        },
+      },
+    );
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_invalid' } });
+    expect(outcome.error.details?.detail).toContain('/booked must be boolean');
+    expect((await rows(outcome)).attempts).toEqual([
+      { attempt: 1, statusCode: 200, outcome: 'failed', errorClass: 'output_invalid' },
+    ]);
+  });
+
+  it('never stores the webhook credentials, even when the workflow echoes them back', async () => {
+    const { gw } = gateway();
+    const secret = 'hdr-secret-7f3a9c2e';
+    const s = await scenario(
+      { otherwise: { type: 'json', body: { echoed: '{{headers}}' } } },
+      {},
+      { auth: { kind: 'header', name: 'X-Switchboard-Key', value: secret } },
+    );
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    expect(outcome).toMatchObject({ ok: true });
+    expect(s.calls()[0]!.headers['x-switchboard-key']).toBe(secret);
+    expect(JSON.stringify(outcome)).not.toContain(secret);
+    const { execution } = await rows(outcome);
+    expect(JSON.stringify(execution)).not.toContain(secret);
+    expect(execution.attempts[0]!.request).toMatchObject({ headers: { 'x-switchboard-key': '[redacted]' } });
+  });
+
+  it('authenticates with HTTP Basic and redacts it', async () => {
+    const { gw } = gateway();
+    const password = 'basic-pass-91d0e4';
+    const s = await scenario({}, {}, { auth: { kind: 'basic', username: 'switchboard', password } });
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    expect(outcome).toMatchObject({ ok: true, result: { ok: true } });
+    const { execution } = await rows(outcome);
+    expect(execution.attempts[0]!.request).toMatchObject({ headers: { authorization: '[redacted]' } });
+    expect(JSON.stringify(execution)).not.toContain(
+      Buffer.from(`switchboard:${password}`).toString('base64'),
+    );
+  });
+
+  it('reports wrong webhook credentials without retrying', async () => {
+    const { gw } = gateway();
+    const s = await scenario({}, {}, { auth: { kind: 'header', name: 'X-Key', value: 'the-right-value' } });
+    const wrong = await insertConnection(backend.deps, tenantId, {
+      baseUrl: n8n.url,
+      auth: { kind: 'header', name: 'X-Key', value: 'a-wrong-value' },
+    });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: { ...s.tool, connectionId: wrong }, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'auth_rejected', httpStatus: 403 },
+    });
+  });
+
+  it('works with a base URL that has a trailing slash', async () => {
+    const { gw } = gateway();
+    const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl: `${n8n.url}/` });
+    const s = await scenario({}, {}, { connectionId });
+    expect(await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('fails as not configured when the tool has no webhook, without any request', async () => {
+    const { gw } = gateway();
+    const tool = await insertTool(backend.deps, tenantId, { webhookPath: '', connectionId: plainConnection });
+    const outcome = expectFailure(await gw.execute(backend.deps, { tenantId, tool, arguments: ARGS }));
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'not_configured' } });
+    const { execution, attempts } = await rows(outcome);
+    expect(execution.status).toBe('failed');
+    expect(attempts).toEqual([]);
+  });
+
+  it('executes a snapshot of a tool that no longer exists, keeping its name', async () => {
+    const { gw } = gateway();
+    const s = await scenario({});
+    const snapshot = { ...s.tool, id: newId('tool') };
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: snapshot, arguments: ARGS });
+    expect(outcome).toMatchObject({ ok: true });
+    const { execution } = await rows(outcome);
+    expect(execution).toMatchObject({ toolId: null, toolName: s.tool.name, status: 'succeeded' });
+  });
+
+  it('caps concurrent executions per tenant, shows queued ones as pending, refuses past the queue', async () => {
+    const { gw } = gateway({ tenantConcurrency: 1, tenantQueue: 1 });
+    const s = await scenario({ otherwise: { type: 'json', body: { ok: true }, delayMs: 300 } });
+    const run = () => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const runs = [run(), run(), run()];
+
+    // Whichever reaches the cap third is refused at once, long before the others finish.
+    const refused = expectFailure(await Promise.race(runs));
+    expect(refused).toMatchObject({
+      status: 'failed',
+      attempts: 0,
+      error: { code: 'busy', retryable: true },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const live = await listToolExecutions(backend.deps, tenantId, { limit: 50, toolId: s.tool.id });
+    expect(live.items.map((item) => item.status).sort()).toEqual(['failed', 'pending', 'running']);
+
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(2);
+    const done = await listToolExecutions(backend.deps, tenantId, { limit: 50, toolId: s.tool.id });
+    expect(done.items.map((item) => item.status).sort()).toEqual(['failed', 'succeeded', 'succeeded']);
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,94 @@
+import { and, asc, desc, eq, gte, lt } from 'drizzle-orm';
+import { tables, withTenant } from '../db/index.js';
+import type { Deps } from '../lib/deps.js';
+import { AppError } from '../lib/errors.js';
+import { type Page, type PageInput, toPage } from '../lib/pagination.js';
+import type { ExecutionStatus, ToolError } from './types.js';
+
+export interface ToolExecutionFilter extends PageInput {
+  toolId?: string;
+  toolName?: string;
+  status?: ExecutionStatus;
+  callId?: string;
+  /** Started at or after. */
+  from?: Date;
+  /** Started before. */
+  to?: Date;
+}
+
+const { toolExecutions: executions, toolExecutionAttempts: attempts } = tables;
+
+const summaryColumns = {
+  id: executions.id,
+  toolId: executions.toolId,
+  toolName: executions.toolName,
+  callId: executions.callId,
+  turn: executions.turn,
+  status: executions.status,
+  error: executions.error,
+  startedAt: executions.startedAt,
+  finishedAt: executions.finishedAt,
+  durationMs: executions.durationMs,
+};
+
+type Stored<T extends { error: unknown }> = Omit<T, 'error'> & { error: ToolError | null };
+
+export type ToolExecutionSummary = Stored<{
+  [K in keyof typeof summaryColumns]: (typeof executions.$inferSelect)[K];
+}>;
+export type ToolExecution = Stored<typeof executions.$inferSelect>;
+export type ToolExecutionAttempt = typeof attempts.$inferSelect;
+
+/** The gateway is the only writer of `error`, always with a ToolError. */
+const withToolError = <T extends { error: unknown }>(row: T): Stored<T> => ({
+  ...row,
+  error: (row.error ?? null) as ToolError | null,
+});
+
+/** A tenant's tool executions, newest first. */
+export async function listToolExecutions(
+  deps: Deps,
+  tenantId: string,
+  filter: ToolExecutionFilter,
+): Promise<Page<ToolExecutionSummary>> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const page = toPage(
+      await tx
+        .select(summaryColumns)
+        .from(executions)
+        .where(
+          and(
+            filter.toolId ? eq(executions.toolId, filter.toolId) : undefined,
+            filter.toolName ? eq(executions.toolName, filter.toolName) : undefined,
+            filter.status ? eq(executions.status, filter.status) : undefined,
+            filter.callId ? eq(executions.callId, filter.callId) : undefined,
+            filter.from ? gte(executions.startedAt, filter.from) : undefined,
+            filter.to ? lt(executions.startedAt, filter.to) : undefined,
+            filter.cursor ? lt(executions.id, filter.cursor) : undefined,
+          ),
+        )
+        .orderBy(desc(executions.id))
+        .limit(filter.limit + 1),
+      filter.limit,
+    );
+    return { ...page, items: page.items.map(withToolError) };
+  });
+}
+
+/** One execution with its HTTP attempts in order. */
+export async function getToolExecution(
+  deps: Deps,
+  tenantId: string,
+  id: string,
+): Promise<ToolExecution & { attempts: ToolExecutionAttempt[] }> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const [execution] = await tx.select().from(executions).where(eq(executions.id, id));
+    if (!execution) throw new AppError('TOOL_EXECUTION_NOT_FOUND', 'tool execution not found');
+    const rows = await tx
+      .select()
+      .from(attempts)
+      .where(eq(attempts.executionId, id))
+      .orderBy(asc(attempts.attempt));
+    return { ...withToolError(execution), attempts: rows };
+  });
+}

@@ -1,0 +1,276 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import {
+  AgentConfig,
+  AgentDraft,
+  AgentDraftPatch,
+  archiveAgent,
+  checkAgentDraft,
+  createAgent,
+  diffAgentVersions,
+  getAgent,
+  getAgentVersion,
+  listAgents,
+  listAgentVersions,
+  publishAgentVersion,
+  rollbackAgent,
+  updateAgent,
+} from '../../control/agents/index.js';
+import type { AppContext } from '../context.js';
+import {
+  ErrorBody,
+  errorResponses,
+  Id,
+  NullableTimestamp,
+  Page,
+  PageQuery,
+  Strict,
+  StringEnum,
+  TenantParams,
+  Timestamp,
+} from '../schemas.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Agent = Strict({
+  id: Id('agent'),
+  tenantId: Id('tenant'),
+  name: Type.String(),
+  draft: AgentDraft,
+  liveVersionId: Nullable(Id('agentVersion')),
+  liveVersion: Nullable(Type.Integer()),
+  archivedAt: NullableTimestamp,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+const AgentVersion = Strict({
+  id: Id('agentVersion'),
+  agentId: Id('agent'),
+  version: Type.Integer(),
+  config: AgentConfig,
+  note: Nullable(Type.String()),
+  publishedBy: Nullable(Type.String()),
+  createdAt: Timestamp,
+  live: Type.Boolean(),
+});
+const FieldIssue = Strict({ field: Type.String(), message: Type.String() });
+const ConfigChange = Strict({
+  path: Type.String(),
+  kind: StringEnum(['added', 'removed', 'changed'] as const),
+  before: Type.Optional(Type.Unknown()),
+  after: Type.Optional(Type.Unknown()),
+});
+const Name = Type.String({ minLength: 1, maxLength: 120 });
+const VersionNumber = Type.Integer({ minimum: 1 });
+const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });
+const VersionParams = Strict({ ...AgentParams.properties, version: VersionNumber });
+const publishErrors = { ...errorResponses, 409: ErrorBody, 422: ErrorBody };
+
+export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  const tags = ['agents'];
+
+  app.get(
+    '/api/tenants/:tenantId/agents',
+    {
+      config: { access: 'agents:read' },
+      schema: {
+        tags,
+        summary: "A tenant's agents, newest first",
+        params: TenantParams,
+        querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
+        response: { 200: Page(Agent), ...errorResponses },
+      },
+    },
+    async (request) => listAgents(deps, request.params.tenantId, request.query),
+  );
+
+  app.post(
+    '/api/tenants/:tenantId/agents',
+    {
+      config: { access: 'agents:write', action: 'agent.create' },
+      schema: {
+        tags,
+        summary: 'Create an agent with a draft (defaults fill what is left out)',
+        params: TenantParams,
+        body: Strict({ name: Name, draft: Type.Optional(AgentDraftPatch) }),
+        response: { 201: Agent, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await createAgent(deps, request.actor, request.params.tenantId, request.body)),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/agents/:agentId',
+    {
+      config: { access: 'agents:read' },
+      schema: {
+        tags,
+        summary: 'Get an agent and its draft',
+        params: AgentParams,
+        response: { 200: Agent, ...errorResponses },
+      },
+    },
+    async (request) => getAgent(deps, request.params.tenantId, request.params.agentId),
+  );
+
+  app.patch(
+    '/api/tenants/:tenantId/agents/:agentId',
+    {
+      config: { access: 'agents:write', action: 'agent.update' },
+      schema: {
+        tags,
+        summary: 'Rename the agent or edit its draft (sections merge field by field)',
+        params: AgentParams,
+        body: Strict({ name: Type.Optional(Name), draft: Type.Optional(AgentDraftPatch) }),
+        response: { 200: Agent, ...errorResponses },
+      },
+    },
+    async (request) =>
+      updateAgent(deps, request.actor, request.params.tenantId, request.params.agentId, request.body),
+  );
+
+  app.delete(
+    '/api/tenants/:tenantId/agents/:agentId',
+    {
+      config: { access: 'agents:write', action: 'agent.archive' },
+      schema: {
+        tags,
+        summary: 'Archive an agent (refused while numbers route to it)',
+        params: AgentParams,
+        response: { 200: Agent, ...errorResponses, 409: ErrorBody },
+      },
+    },
+    async (request) => archiveAgent(deps, request.actor, request.params.tenantId, request.params.agentId),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/agents/:agentId/draft/check',
+    {
+      config: { access: 'agents:read' },
+      schema: {
+        tags,
+        summary: 'What publishing the draft now would report',
+        params: AgentParams,
+        response: {
+          200: Strict({ publishable: Type.Boolean(), issues: Type.Array(FieldIssue) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => checkAgentDraft(deps, request.params.tenantId, request.params.agentId),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/agents/:agentId/versions',
+    {
+      config: { access: 'agents:read' },
+      schema: {
+        tags,
+        summary: 'Published versions, newest first (cursor: the last version number seen)',
+        params: AgentParams,
+        querystring: Strict({
+          limit: PageQuery.properties.limit,
+          cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: { 200: Page(AgentVersion), ...errorResponses },
+      },
+    },
+    async (request) =>
+      listAgentVersions(deps, request.params.tenantId, request.params.agentId, request.query),
+  );
+
+  app.post(
+    '/api/tenants/:tenantId/agents/:agentId/versions',
+    {
+      config: { access: 'agents:write', action: 'agent.publish' },
+      // The body is optional: a bare POST publishes without a note.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: {
+        tags,
+        summary: 'Publish the draft as the next immutable version and make it live',
+        description:
+          'Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing.',
+        params: AgentParams,
+        body: Strict({ note: Type.Optional(Type.String({ maxLength: 1000 })) }),
+        response: { 201: AgentVersion, ...publishErrors },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await publishAgentVersion(
+            deps,
+            request.actor,
+            request.params.tenantId,
+            request.params.agentId,
+            request.body,
+          ),
+        ),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/agents/:agentId/versions/:version',
+    {
+      config: { access: 'agents:read' },
+      schema: {
+        tags,
+        summary: 'Get a published version',
+        params: VersionParams,
+        response: { 200: AgentVersion, ...errorResponses },
+      },
+    },
+    async (request) =>
+      getAgentVersion(deps, request.params.tenantId, request.params.agentId, request.params.version),
+  );
+
+  app.post(
+    '/api/tenants/:tenantId/agents/:agentId/rollback',
+    {
+      config: { access: 'agents:write', action: 'agent.rollback' },
+      schema: {
+        tags,
+        summary: 'Make an earlier published version live again',
+        params: AgentParams,
+        body: Strict({ version: VersionNumber }),
+        response: { 200: AgentVersion, ...errorResponses },
+      },
+    },
+    async (request) =>
+      rollbackAgent(
+        deps,
+        request.actor,
+        request.params.tenantId,
+        request.params.agentId,
+        request.body.version,
+      ),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/agents/:agentId/diff',
+    {
+      config: { access: 'agents:read' },
+      schema: {
+        tags,
+        summary: 'Field-level differences between two published versions',
+        params: AgentParams,
+        querystring: Strict({ from: VersionNumber, to: VersionNumber }),
+        response: {
+          200: Strict({ from: Type.Integer(), to: Type.Integer(), changes: Type.Array(ConfigChange) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      diffAgentVersions(
+        deps,
+        request.params.tenantId,
+        request.params.agentId,
+        request.query.from,
+        request.query.to,
+      ),
+  );
+};

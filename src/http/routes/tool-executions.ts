@@ -1,0 +1,174 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import {
+  createGateway,
+  getToolExecution,
+  listToolExecutions,
+  TOOL_ERROR_CODES,
+  testTool,
+} from '../../gateway/index.js';
+import { createOutboundGuard } from '../../lib/ssrf.js';
+import type { AppContext } from '../context.js';
+import {
+  errorResponses,
+  Id,
+  NullableTimestamp,
+  Page,
+  PageQuery,
+  Strict,
+  StringEnum,
+  TenantParams,
+  Timestamp,
+  TimestampInput,
+} from '../schemas.js';
+
+const ExecutionStatus = StringEnum([
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'rejected',
+  'circuit_open',
+] as const);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const Json = Type.Unknown();
+
+const ValidationIssue = Strict({ path: Type.String(), message: Type.String() });
+const ToolError = Strict({
+  code: StringEnum(TOOL_ERROR_CODES),
+  message: Type.String({ description: 'The instruction the LLM reads as the tool result' }),
+  retryable: Type.Boolean(),
+  httpStatus: Type.Optional(Type.Integer()),
+  issues: Type.Optional(Type.Array(ValidationIssue)),
+  details: Type.Optional(Type.Record(Type.String(), Json)),
+});
+
+const executionSummaryFields = {
+  id: Id('toolExecution'),
+  toolId: NullableString,
+  toolName: Type.String(),
+  callId: NullableString,
+  turn: NullableInteger,
+  status: ExecutionStatus,
+  error: Type.Union([ToolError, Type.Null()]),
+  startedAt: Timestamp,
+  finishedAt: NullableTimestamp,
+  durationMs: NullableInteger,
+};
+const ToolExecutionSummary = Strict(executionSummaryFields);
+
+const ToolExecutionAttempt = Strict({
+  attempt: Type.Integer(),
+  statusCode: NullableInteger,
+  outcome: Type.String(),
+  errorClass: NullableString,
+  durationMs: Type.Integer(),
+  request: Json,
+  response: Json,
+  startedAt: Timestamp,
+});
+
+const ToolExecutionDetail = Strict({
+  ...executionSummaryFields,
+  idempotencyKey: Type.String(),
+  arguments: Json,
+  result: Json,
+  attempts: Type.Array(ToolExecutionAttempt),
+});
+
+const outcomeFields = {
+  executionId: Id('toolExecution'),
+  attempts: Type.Integer(),
+  durationMs: Type.Integer(),
+};
+const ToolOutcome = Type.Union([
+  Strict({ ok: Type.Literal(true), status: Type.Literal('succeeded'), result: Json, ...outcomeFields }),
+  Strict({
+    ok: Type.Literal(false),
+    status: StringEnum(['failed', 'timed_out', 'rejected', 'circuit_open'] as const),
+    error: ToolError,
+    ...outcomeFields,
+  }),
+]);
+
+export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  const tags = ['tool executions'];
+  // The console's own gateway: its tests are not failed fast by a circuit that calls opened, and
+  // they reach n8n only through the SSRF guard.
+  const outbound = createOutboundGuard({ allowedHosts: ctx.config.outboundAllowedHosts });
+  const gateway = createGateway({ fetch: outbound.fetch });
+  app.addHook('onClose', () => outbound.close());
+
+  app.get(
+    '/api/tenants/:tenantId/tool-executions',
+    {
+      config: { access: 'calls:inspect' },
+      schema: {
+        tags,
+        summary: "A tenant's tool executions, newest first",
+        params: TenantParams,
+        querystring: Strict({
+          ...PageQuery.properties,
+          toolId: Type.Optional(Id('tool')),
+          toolName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          status: Type.Optional(ExecutionStatus),
+          callId: Type.Optional(Id('call')),
+          from: Type.Optional(TimestampInput),
+          to: Type.Optional(TimestampInput),
+        }),
+        response: { 200: Page(ToolExecutionSummary), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { from, to, ...filter } = request.query;
+      return listToolExecutions(deps, request.params.tenantId, {
+        ...filter,
+        ...(from ? { from: new Date(from) } : {}),
+        ...(to ? { to: new Date(to) } : {}),
+      });
+    },
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/tool-executions/:id',
+    {
+      config: { access: 'calls:inspect' },
+      schema: {
+        tags,
+        summary: 'One tool execution with its HTTP attempts (secrets redacted)',
+        params: Strict({ ...TenantParams.properties, id: Id('toolExecution') }),
+        response: { 200: ToolExecutionDetail, ...errorResponses },
+      },
+    },
+    async (request) => getToolExecution(deps, request.params.tenantId, request.params.id),
+  );
+
+  app.post(
+    '/api/tenants/:tenantId/tools/:toolId/test',
+    {
+      config: { access: 'tools:write', action: 'tool.test' },
+      schema: {
+        tags,
+        summary: "Run a tool once against the tenant's n8n, outside any call",
+        description:
+          'Executes like a call would (validation, retries, tracking) and answers the outcome, failures included.',
+        params: Strict({ ...TenantParams.properties, toolId: Id('tool') }),
+        body: Strict({ arguments: Type.Record(Type.String(), Json) }),
+        response: { 200: ToolOutcome, ...errorResponses },
+      },
+    },
+    async (request) =>
+      testTool(
+        deps,
+        {
+          tenantId: request.params.tenantId,
+          toolId: request.params.toolId,
+          arguments: request.body.arguments,
+        },
+        { gateway },
+      ),
+  );
+};
