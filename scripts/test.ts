@@ -54,7 +54,9 @@ async function ensureRedis(): Promise<boolean> {
   if (process.env.TEST_REDIS_URL || (await reachable('127.0.0.1', 6379))) return true;
   say('Redis is not answering on 127.0.0.1:6379; starting it');
   const dir = existsSync('/var/lib/redis') ? '/var/lib/redis' : '/tmp';
-  if (!run(`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir ${dir}`)) {
+  if (
+    !run(`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir ${dir}`)
+  ) {
     say('could not start Redis (is the redis-server package installed?)');
     return false;
   }
@@ -72,6 +74,10 @@ if (!embeddedOnly) {
   }
 }
 const projects = embeddedOnly ? ['--project', 'unit', '--project', 'embedded'] : [];
-say(embeddedOnly ? 'running unit + embedded suites' : 'running unit, embedded (PGlite + memory) and services (PostgreSQL + Redis) suites');
+say(
+  embeddedOnly
+    ? 'running unit + embedded suites'
+    : 'running unit, embedded (PGlite + memory) and services (PostgreSQL + Redis) suites',
+);
 const result = spawnSync('npx', ['vitest', 'run', ...projects, ...args], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -13,6 +13,7 @@ export {
   APP_ROLE,
   type CrossTenantAccess,
   type CrossTenantLogger,
+  rawQuery,
   withAllTenants,
   withTenant,
 } from './scope.js';

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { AppDb, Tx } from './client.js';
 
 export const APP_ROLE = 'switchboard_app';
@@ -41,4 +41,14 @@ export function withAllTenants<T>(
     );
     return fn(tx);
   });
+}
+
+/** Rows and affected-row count of a raw statement, the same on PGlite and node-postgres. */
+export async function rawQuery<T>(db: AppDb | Tx, query: SQL): Promise<{ rows: T[]; rowCount: number }> {
+  const result = (await db.execute(query)) as unknown as {
+    rows: T[];
+    rowCount?: number | null;
+    affectedRows?: number;
+  };
+  return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? 0 };
 }

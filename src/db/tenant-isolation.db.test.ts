@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { newId } from '../lib/ids.js';
-import { type AppDb, tables, withAllTenants, withTenant } from './index.js';
+import { type AppDb, rawQuery, tables, withAllTenants, withTenant } from './index.js';
 
 /** One row in every tenant-owned table, written as the connecting (privileged) user. */
 async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> {
@@ -46,31 +46,27 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     durationMs: 1,
     sizeBytes: 1,
   });
-  await db
-    .insert(t.toolExecutions)
-    .values({
-      id: executionId,
-      tenantId,
-      toolId,
-      toolName: 'book',
-      callId,
-      status: 'succeeded',
-      idempotencyKey: executionId,
-    });
+  await db.insert(t.toolExecutions).values({
+    id: executionId,
+    tenantId,
+    toolId,
+    toolName: 'book',
+    callId,
+    status: 'succeeded',
+    idempotencyKey: executionId,
+  });
   await db
     .insert(t.toolExecutionAttempts)
     .values({ tenantId, executionId, attempt: 1, outcome: 'ok', durationMs: 1, startedAt: new Date() });
-  await db
-    .insert(t.callCosts)
-    .values({
-      tenantId,
-      callId,
-      provider: 'openai',
-      metric: 'tokens',
-      quantity: '1',
-      unitPriceUsd: '1',
-      amountUsd: '1',
-    });
+  await db.insert(t.callCosts).values({
+    tenantId,
+    callId,
+    provider: 'openai',
+    metric: 'tokens',
+    quantity: '1',
+    unitPriceUsd: '1',
+    amountUsd: '1',
+  });
   await db.insert(t.dailyKpis).values({ tenantId, agentId, day: '2026-01-01' });
   await db
     .insert(t.deletionAudit)
@@ -98,7 +94,8 @@ beforeAll(async () => {
   backend = await openTestBackend();
   await seedEveryTenantTable(backend.database.db, tenantA);
   await seedEveryTenantTable(backend.database.db, tenantB);
-  const rows = await backend.database.db.execute<{ table_name: string }>(
+  const rows = await rawQuery<{ table_name: string }>(
+    backend.database.db,
     sql`select c.table_name from information_schema.columns c where c.table_schema = 'public' and c.column_name = 'tenant_id' order by 1`,
   );
   tenantTables = [...rows.rows.map((r) => r.table_name).filter((t) => !PLATFORM_TABLES.has(t)), 'tenants'];
@@ -109,7 +106,8 @@ const tenantColumn = (table: string) => (table === 'tenants' ? 'id' : 'tenant_id
 
 describe('row-level security', () => {
   it('is enabled on every table that carries a tenant_id', async () => {
-    const rows = await backend.database.db.execute<{ relname: string; relrowsecurity: boolean }>(
+    const rows = await rawQuery<{ relname: string; relrowsecurity: boolean }>(
+      backend.database.db,
       sql`select relname, relrowsecurity from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r'`,
     );
     const secured = new Set(rows.rows.filter((r) => r.relrowsecurity).map((r) => r.relname));
@@ -120,7 +118,7 @@ describe('row-level security', () => {
   it("shows tenant A's transaction none of tenant B's rows, in every tenant table, through raw SQL", async () => {
     for (const table of tenantTables) {
       const seen = await withTenant(backend.database.db, tenantA, (tx) =>
-        tx.execute<{ tenant: string }>(sql.raw(`select ${tenantColumn(table)} as tenant from "${table}"`)),
+        rawQuery<{ tenant: string }>(tx, sql.raw(`select ${tenantColumn(table)} as tenant from "${table}"`)),
       );
       const tenants = new Set(seen.rows.map((r) => r.tenant));
       expect({ table, tenants: [...tenants] }).toEqual({ table, tenants: [tenantA] });
@@ -130,7 +128,8 @@ describe('row-level security', () => {
   it('runs tenant transactions as a role that cannot bypass RLS, even when connected as a superuser', async () => {
     const [who] = (
       await withTenant(backend.database.db, tenantA, (tx) =>
-        tx.execute<{ current_user: string; bypass: boolean; superuser: boolean }>(
+        rawQuery<{ current_user: string; bypass: boolean; superuser: boolean }>(
+          tx,
           sql`select current_user, rolbypassrls as bypass, rolsuper as superuser from pg_roles where rolname = current_user`,
         ),
       )
@@ -141,38 +140,39 @@ describe('row-level security', () => {
   it("refuses to write or move a row into another tenant from tenant A's transaction", async () => {
     await expectRlsViolation(
       withTenant(backend.database.db, tenantA, (tx) =>
-        tx.execute(
+        rawQuery(
+          tx,
           sql`insert into audit_log (id, tenant_id, actor_kind, action) values (${newId('audit')}, ${tenantB}, 'system', 'x')`,
         ),
       ),
     );
     await expectRlsViolation(
       withTenant(backend.database.db, tenantA, (tx) =>
-        tx.execute(sql`update agents set tenant_id = ${tenantB} where tenant_id = ${tenantA}`),
+        rawQuery(tx, sql`update agents set tenant_id = ${tenantB} where tenant_id = ${tenantA}`),
       ),
     );
     const updated = await withTenant(backend.database.db, tenantA, (tx) =>
-      tx.execute(sql`update calls set legal_hold = true where tenant_id = ${tenantB}`),
+      rawQuery(tx, sql`update calls set legal_hold = true where tenant_id = ${tenantB}`),
     );
-    expect(updated.rowCount ?? (updated as { affectedRows?: number }).affectedRows ?? 0).toBe(0);
+    expect(updated.rowCount).toBe(0);
     const deleted = await withTenant(backend.database.db, tenantA, (tx) =>
-      tx.execute(sql`delete from utterances where tenant_id = ${tenantB}`),
+      rawQuery(tx, sql`delete from utterances where tenant_id = ${tenantB}`),
     );
-    expect(deleted.rowCount ?? (deleted as { affectedRows?: number }).affectedRows ?? 0).toBe(0);
+    expect(deleted.rowCount).toBe(0);
   });
 
   it('resets the scope after the transaction: the next one sees only its own tenant', async () => {
     await withTenant(backend.database.db, tenantA, async () => {});
     const seen = await withTenant(backend.database.db, tenantB, (tx) =>
-      tx.execute<{ id: string }>(sql`select id from tenants`),
+      rawQuery<{ id: string }>(tx, sql`select id from tenants`),
     );
     expect(seen.rows.map((r) => r.id)).toEqual([tenantB]);
   });
 
   it('sees nothing at all in a transaction that set no tenant', async () => {
     const seen = await backend.database.db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('role', 'switchboard_app', true)`);
-      return tx.execute<{ n: number }>(sql`select count(*)::int as n from calls`);
+      await rawQuery(tx, sql`select set_config('role', 'switchboard_app', true)`);
+      return rawQuery<{ n: number }>(tx, sql`select count(*)::int as n from calls`);
     });
     expect(seen.rows[0]!.n).toBe(0);
   });
@@ -183,7 +183,7 @@ describe('row-level security', () => {
       backend.database.db,
       { actor: 'user:usr_test', purpose: 'test' },
       (access) => reported.push(access),
-      (tx) => tx.execute<{ id: string }>(sql`select id from tenants`),
+      (tx) => rawQuery<{ id: string }>(tx, sql`select id from tenants`),
     );
     expect(seen.rows.map((r) => r.id)).toEqual(expect.arrayContaining([tenantA, tenantB]));
     expect(reported).toEqual([{ actor: 'user:usr_test', purpose: 'test' }]);

@@ -86,15 +86,14 @@ describe('switchboard start on a fresh data directory', () => {
     const admin = await login('admin@switchboard.local', 'demo-admin-password');
     const tenants = await fetch(`${url}/api/tenants`, { headers: { cookie: admin } });
     expect(tenants.status).toBe(200);
-    expect((await tenants.json()).items.map((t: { slug: string }) => t.slug).sort()).toEqual([
-      'acme-dental',
-      'bright-plumbing',
-    ]);
+    expect(((await tenants.json()) as { items: { slug: string }[] }).items.map((t) => t.slug).sort()).toEqual(
+      ['acme-dental', 'bright-plumbing'],
+    );
 
     const viewer = await login('viewer@acme-dental.example', 'demo-viewer-password');
     const denied = await fetch(`${url}/api/tenants`, { headers: { cookie: viewer } });
     expect(denied.status).toBe(403);
-    expect((await denied.json()).error.code).toBe('FORBIDDEN');
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
   });
 });
 
