@@ -75,6 +75,114 @@ export const ENV_SCHEMA = {
     schema: boolean.default(true),
     description: 'Seed the demo tenants and logins into an empty database.',
   },
+  VOICE_TRANSPORT: {
+    schema: z.enum(['media_streams', 'livekit']).default('media_streams'),
+    description:
+      'How answered calls reach the call engine: Twilio Media Streams to this server, or LiveKit SIP.',
+  },
+  STREAM_TOKEN_TTL_MS: {
+    schema: durationMs.default(120_000),
+    description: 'How long the signed token in the TwiML lets a Media Streams socket start its call.',
+  },
+  DEEPGRAM_API_KEY: {
+    schema: z.string().min(1).optional(),
+    description: 'Deepgram API key (speech-to-text).',
+  },
+  DEEPGRAM_URL: {
+    schema: z
+      .string()
+      .regex(/^wss?:\/\//)
+      .default('wss://api.deepgram.com'),
+    description: 'Deepgram streaming base URL (the sandbox emulator in offline runs).',
+  },
+  OPENAI_API_KEY: { schema: z.string().min(1).optional(), description: 'OpenAI API key (the LLM).' },
+  OPENAI_BASE_URL: {
+    schema: z.url().default('https://api.openai.com/v1'),
+    description: 'OpenAI API base URL, `/v1` included.',
+  },
+  RIME_API_KEY: { schema: z.string().min(1).optional(), description: 'Rime API key (text-to-speech).' },
+  RIME_URL: { schema: z.url().default('https://users.rime.ai'), description: 'Rime HTTP API base URL.' },
+  RIME_WS_URL: {
+    schema: z
+      .string()
+      .regex(/^wss?:\/\//)
+      .default('wss://users-ws.rime.ai'),
+    description: 'Rime WebSocket base URL (`/ws3`).',
+  },
+  RIME_TRANSPORT: {
+    schema: z.enum(['http', 'ws3']).default('http'),
+    description: 'Rime streaming: chunked HTTP per sentence, or one /ws3 socket per reply.',
+  },
+  SANDBOX_PROVIDER_KEYS: {
+    schema: boolean.default(false),
+    description:
+      'Offline sandbox: every provider is called with the key `test-<CallSid>` the emulators route by.',
+  },
+  WORKER_MAX_CALLS: {
+    schema: z.coerce.number().int().positive().default(20),
+    description: 'Calls this process runs at once; more are answered with a polite busy message.',
+  },
+  CALL_HEARTBEAT_MS: {
+    schema: durationMs.default(10_000),
+    description: 'How often a running call proves its worker alive.',
+  },
+  CALL_STALE_MS: {
+    schema: durationMs.default(30_000),
+    description: 'A call whose heartbeat is older than this is marked failed by the reaper.',
+  },
+  DRAIN_TIMEOUT_MS: {
+    schema: durationMs.default(60_000),
+    description: 'On shutdown, how long running calls may finish before they are ended politely.',
+  },
+  PRICE_TABLE: {
+    schema: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return z.record(z.string(), z.number().nonnegative()).parse(JSON.parse(v));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object of USD prices per unit' });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    description:
+      'Provider prices over the defaults, JSON: {"openai:output_tokens": 1.6e-6, "openai:gpt-4.1:input_tokens": 2e-6, …}.',
+  },
+  RECORDINGS_DIR: {
+    schema: z.string().min(1).optional(),
+    description: 'Directory for call recordings. Default: DATA_DIR/recordings.',
+  },
+  RECORDINGS_S3_BUCKET: {
+    schema: z.string().min(1).optional(),
+    description: 'Store recordings in this S3-compatible bucket instead of a directory.',
+  },
+  RECORDINGS_S3_ENDPOINT: {
+    schema: z.url().optional(),
+    description: 'S3-compatible endpoint (MinIO, R2, …).',
+  },
+  RECORDINGS_S3_REGION: { schema: z.string().min(1).default('us-east-1'), description: 'S3 region.' },
+  RECORDINGS_S3_ACCESS_KEY_ID: { schema: z.string().min(1).optional(), description: 'S3 access key id.' },
+  RECORDINGS_S3_SECRET_ACCESS_KEY: { schema: z.string().min(1).optional(), description: 'S3 secret key.' },
+  LIVEKIT_URL: { schema: z.url().optional(), description: 'LiveKit server URL (LiveKit transport).' },
+  LIVEKIT_API_KEY: { schema: z.string().min(1).optional(), description: 'LiveKit API key.' },
+  LIVEKIT_API_SECRET: { schema: z.string().min(1).optional(), description: 'LiveKit API secret.' },
+  LIVEKIT_SIP_URI: {
+    schema: z
+      .string()
+      .regex(/^sips?:/)
+      .optional(),
+    description: 'LiveKit SIP URI calls are dialled to, e.g. sip:xyz.sip.livekit.cloud;transport=tcp.',
+  },
+  LIVEKIT_SIP_USERNAME: {
+    schema: z.string().min(1).optional(),
+    description: 'SIP digest user for the trunk.',
+  },
+  LIVEKIT_SIP_PASSWORD: { schema: z.string().min(1).optional(), description: 'SIP digest password.' },
+  LIVEKIT_AGENT_NAME: {
+    schema: z.string().min(1).default('switchboard-voice'),
+    description: 'Agent name the LiveKit dispatch rule dispatches explicitly.',
+  },
   TWILIO_ACCOUNT_SID: {
     schema: z
       .string()
@@ -125,6 +233,8 @@ export interface Config {
   /** Set when both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are. */
   twilio: { accountSid: string; authToken: string; apiBaseUrl: string | undefined } | undefined;
   outboundAllowedHosts: string[];
+  /** The runtime plane: call engine providers, worker, recordings, LiveKit. */
+  voice: VoiceConfig;
 }
 
 export class ConfigError extends Error {
@@ -181,6 +291,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : undefined,
     outboundAllowedHosts: e.OUTBOUND_ALLOWED_HOSTS,
+    voice: voiceConfig(e),
   };
 }
 
@@ -192,4 +303,85 @@ export function configTableMarkdown(): string {
     return `| \`${name}\` | ${dflt} | ${description} |`;
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The runtime plane's settings: telephony, providers, the call worker, recordings, LiveKit. */
+export interface VoiceConfig {
+  /** Validates X-Twilio-Signature on the voice webhooks; unset, every Twilio webhook is refused. */
+  twilioAuthToken: string | undefined;
+  transport: 'media_streams' | 'livekit';
+  streamTokenTtlMs: number;
+  providers: {
+    deepgram: { apiKey: string | undefined; url: string };
+    openai: { apiKey: string | undefined; baseUrl: string };
+    rime: { apiKey: string | undefined; url: string; wsUrl: string; transport: 'http' | 'ws3' };
+    sandboxKeys: boolean;
+  };
+  worker: { maxCalls: number; heartbeatMs: number; staleAfterMs: number; drainTimeoutMs: number };
+  prices: Record<string, number> | undefined;
+  recordings:
+    | { kind: 'filesystem'; dir: string }
+    | {
+        kind: 's3';
+        bucket: string;
+        endpoint: string | undefined;
+        region: string;
+        accessKeyId: string | undefined;
+        secretAccessKey: string | undefined;
+      };
+  livekit: {
+    url: string | undefined;
+    apiKey: string | undefined;
+    apiSecret: string | undefined;
+    sipUri: string | undefined;
+    sipUsername: string | undefined;
+    sipPassword: string | undefined;
+    agentName: string;
+  };
+}
+
+function voiceConfig(e: RawEnv): VoiceConfig {
+  const trim = (url: string) => url.replace(/\/$/, '');
+  return {
+    twilioAuthToken: e.TWILIO_AUTH_TOKEN,
+    transport: e.VOICE_TRANSPORT,
+    streamTokenTtlMs: e.STREAM_TOKEN_TTL_MS,
+    providers: {
+      deepgram: { apiKey: e.DEEPGRAM_API_KEY, url: trim(e.DEEPGRAM_URL) },
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: trim(e.OPENAI_BASE_URL) },
+      rime: {
+        apiKey: e.RIME_API_KEY,
+        url: trim(e.RIME_URL),
+        wsUrl: trim(e.RIME_WS_URL),
+        transport: e.RIME_TRANSPORT,
+      },
+      sandboxKeys: e.SANDBOX_PROVIDER_KEYS,
+    },
+    worker: {
+      maxCalls: e.WORKER_MAX_CALLS,
+      heartbeatMs: e.CALL_HEARTBEAT_MS,
+      staleAfterMs: e.CALL_STALE_MS,
+      drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+    },
+    prices: e.PRICE_TABLE,
+    recordings: e.RECORDINGS_S3_BUCKET
+      ? {
+          kind: 's3',
+          bucket: e.RECORDINGS_S3_BUCKET,
+          endpoint: e.RECORDINGS_S3_ENDPOINT,
+          region: e.RECORDINGS_S3_REGION,
+          accessKeyId: e.RECORDINGS_S3_ACCESS_KEY_ID,
+          secretAccessKey: e.RECORDINGS_S3_SECRET_ACCESS_KEY,
+        }
+      : { kind: 'filesystem', dir: e.RECORDINGS_DIR ?? `${e.DATA_DIR}/recordings` },
+    livekit: {
+      url: e.LIVEKIT_URL,
+      apiKey: e.LIVEKIT_API_KEY,
+      apiSecret: e.LIVEKIT_API_SECRET,
+      sipUri: e.LIVEKIT_SIP_URI,
+      sipUsername: e.LIVEKIT_SIP_USERNAME,
+      sipPassword: e.LIVEKIT_SIP_PASSWORD,
+      agentName: e.LIVEKIT_AGENT_NAME,
+    },
+  };
 }

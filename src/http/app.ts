@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../lib/ids.js';
+import type { VoiceService } from '../telephony/index.js';
 import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } from './auth-hooks.js';
 import type { AppContext } from './context.js';
 import { installErrorHandling } from './errors.js';
@@ -14,17 +15,24 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { callRoutes } from './routes/calls.js';
 import { healthRoutes } from './routes/health.js';
+import { liveCallRoutes } from './routes/live-calls.js';
 import { n8nConnectionRoutes } from './routes/n8n-connections.js';
 import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { toolExecutionRoutes } from './routes/tool-executions.js';
 import { toolRoutes } from './routes/tools.js';
+import { twilioRoutes } from './routes/twilio.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** The runtime plane (Twilio webhooks, media sockets, live calls); absent in apps without telephony. */
+  voice?: VoiceService;
+}
+
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.deps.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -90,6 +98,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     toolExecutionRoutes,
   ]) {
     await app.register(routes, { ctx });
+  }
+  if (options.voice) {
+    await app.register(twilioRoutes, { ctx, voice: options.voice });
+    await app.register(liveCallRoutes, { ctx, voice: options.voice });
   }
   return app;
 }

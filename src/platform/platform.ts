@@ -7,6 +7,7 @@ import { buildApp } from '../http/app.js';
 import type { Deps } from '../lib/deps.js';
 import { SecretBox } from '../lib/secrets.js';
 import { openStore } from '../store/index.js';
+import { createVoiceService } from '../telephony/index.js';
 
 export interface Platform {
   app: FastifyInstance;
@@ -40,9 +41,14 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
     };
     const seeded = config.seedDemo ? await seedDemo(deps) : false;
-    const app = await buildApp({ config, database, deps });
+    const voice = createVoiceService(deps, config);
+    const app = await buildApp({ config, database, deps }, { voice });
     closers.unshift(() => app.close());
     const address = await app.listen({ host: config.host, port: config.port });
+    if (!config.publicUrl) voice.setPublicUrl(address);
+    voice.worker.startReaper();
+    // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
+    closers.unshift(() => voice.worker.drain());
     return {
       app,
       database,

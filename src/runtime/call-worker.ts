@@ -1,0 +1,201 @@
+import type { Deps } from '../lib/deps.js';
+import type { BlobStore } from '../storage/index.js';
+import type { CallAgentConfig, CallContext } from './call-context.js';
+import type { CallRow } from './calls/call-row.js';
+import { claimCall } from './calls/claim-call.js';
+import { reapStaleCalls } from './calls/reap-stale-calls.js';
+import type { ToolExecutor } from './engine/agent-tools.js';
+import { type CallOutcome, type EngineTiming, runCall } from './engine/run-call.js';
+import type { CallIO } from './io/call-io.js';
+import { RuntimeMetrics } from './metrics.js';
+import { installAgentsLogger } from './providers/agents-logger.js';
+import type { ProviderSettings } from './providers/provider-settings.js';
+import { DbCallRecorder } from './recorder/db-call-recorder.js';
+import { MeteredRecorder } from './recorder/metered-recorder.js';
+import { DEFAULT_PRICES, type PriceTable } from './recorder/price-table.js';
+import { saveRecording } from './recording/save-recording.js';
+import { StereoRecorder } from './recording/stereo-recorder.js';
+
+export interface CallWorkerSettings {
+  workerId: string;
+  maxCalls: number;
+  heartbeatMs: number;
+  staleAfterMs: number;
+  /** A ringing call whose media has not connected after this long is given up by the reaper. */
+  ringingTimeoutMs: number;
+  drainTimeoutMs: number;
+  providers: ProviderSettings;
+  prices?: PriceTable;
+  timing?: Partial<EngineTiming>;
+}
+
+export interface CallWorkerPorts {
+  executeTool: ToolExecutor;
+  blobs: BlobStore;
+}
+
+interface ActiveCall {
+  stop: AbortController;
+  done: Promise<CallOutcome | undefined>;
+}
+
+/**
+ * Runs this process's calls: at most `maxCalls` at once, each persisted as it happens and recorded
+ * in stereo; drains on shutdown (no new calls, running ones finish, then are ended politely) and
+ * reaps calls whose worker died.
+ */
+export class CallWorker {
+  readonly metrics = new RuntimeMetrics();
+  private readonly active = new Map<string, ActiveCall>();
+  private draining = false;
+  private reaper: NodeJS.Timeout | undefined;
+  private readonly prices: PriceTable;
+
+  constructor(
+    private readonly deps: Deps,
+    readonly settings: CallWorkerSettings,
+    private readonly ports: CallWorkerPorts,
+  ) {
+    installAgentsLogger(deps.log);
+    this.prices = { ...DEFAULT_PRICES, ...settings.prices };
+  }
+
+  /** Whether a new call would be taken now. */
+  get accepting(): boolean {
+    return !this.draining && this.active.size < this.settings.maxCalls;
+  }
+
+  get activeCalls(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Runs an admitted call whose media has connected, until it ends. Resolves undefined when the
+   * call could not be taken (another worker has it, it is over, or this worker is full).
+   */
+  async run(call: CallRow, config: CallAgentConfig, io: CallIO): Promise<CallOutcome | undefined> {
+    const log = this.deps.log.child({ callId: call.id, tenantId: call.tenantId });
+    if (this.draining || this.active.size >= this.settings.maxCalls) {
+      log.warn({ active: this.active.size }, 'call refused: worker full or draining');
+      await io.hangup('worker_busy');
+      io.release();
+      return undefined;
+    }
+    const stop = new AbortController();
+    let settle!: (outcome: CallOutcome | undefined) => void;
+    const done = new Promise<CallOutcome | undefined>((resolve) => {
+      settle = resolve;
+    });
+    this.active.set(call.id, { stop, done });
+    this.metrics.activeCalls = this.active.size;
+    try {
+      const claimed = await claimCall(this.deps, call, this.settings.workerId);
+      if (!claimed) {
+        log.warn({ status: call.status }, 'call not claimable');
+        await io.hangup('not_claimable');
+        io.release();
+        settle(undefined);
+        return undefined;
+      }
+      const recording = new StereoRecorder(io.sampleRate);
+      io.setTap(recording);
+      const recorder = new MeteredRecorder(
+        new DbCallRecorder(this.deps, call, { prices: this.prices, heartbeatMs: this.settings.heartbeatMs }),
+        this.metrics,
+      );
+      const ctx: CallContext = {
+        callId: call.id,
+        tenantId: call.tenantId,
+        agentId: call.agentId,
+        agentVersionId: call.agentVersionId,
+        from: call.fromNumber,
+        to: call.toNumber,
+        twilioCallSid: call.twilioCallSid,
+        config,
+      };
+      const outcome = await runCall(ctx, io, {
+        log: this.deps.log,
+        providers: this.settings.providers,
+        executeTool: this.ports.executeTool,
+        recorder: {
+          ...wrap(recorder),
+          // The recording is stored before the call is marked ended, so an ended call has it.
+          ended: async (end) => {
+            io.setTap(undefined);
+            try {
+              const saved = await saveRecording(this.deps, this.ports.blobs, call, recording);
+              recorder.event('recording_saved', { durationMs: saved.durationMs, sizeBytes: saved.sizeBytes });
+            } catch (err) {
+              log.error({ err }, 'recording could not be saved');
+              recorder.event('recording_failed', {});
+            }
+            await recorder.ended(end);
+          },
+        },
+        timing: this.settings.timing,
+        signal: stop.signal,
+      });
+      settle(outcome);
+      return outcome;
+    } catch (err) {
+      log.error({ err }, 'call worker failed');
+      settle(undefined);
+      return undefined;
+    } finally {
+      this.active.delete(call.id);
+      this.metrics.activeCalls = this.active.size;
+    }
+  }
+
+  /**
+   * Stops taking calls and waits for the running ones; after `drainTimeoutMs` the rest are ended
+   * politely (goodbye, hang up) and awaited.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    this.stopReaper();
+    const all = () => Promise.all([...this.active.values()].map((c) => c.done));
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      new Promise<boolean>((resolve) =>
+        setTimeout(() => resolve(true), this.settings.drainTimeoutMs).unref(),
+      ),
+    ]);
+    if (timedOut) {
+      this.deps.log.warn({ active: this.active.size }, 'drain timed out; ending calls');
+      for (const call of this.active.values()) call.stop.abort();
+      await all();
+    }
+  }
+
+  /** Sweeps for calls whose worker died, every `everyMs`. */
+  startReaper(everyMs = Math.max(1000, Math.floor(this.settings.staleAfterMs / 2))): void {
+    this.stopReaper();
+    this.reaper = setInterval(() => {
+      void this.reapOnce().catch((err: unknown) => this.deps.log.error({ err }, 'call reaper failed'));
+    }, everyMs);
+    this.reaper.unref();
+  }
+
+  stopReaper(): void {
+    clearInterval(this.reaper);
+    this.reaper = undefined;
+  }
+
+  reapOnce() {
+    return reapStaleCalls(this.deps, {
+      staleAfterMs: this.settings.staleAfterMs,
+      ringingTimeoutMs: this.settings.ringingTimeoutMs,
+    });
+  }
+}
+
+/** The recorder's methods bound, so one of them can be replaced in an object literal. */
+function wrap(recorder: MeteredRecorder) {
+  return {
+    answered: recorder.answered.bind(recorder),
+    event: recorder.event.bind(recorder),
+    utterance: recorder.utterance.bind(recorder),
+    usage: recorder.usage.bind(recorder),
+  };
+}

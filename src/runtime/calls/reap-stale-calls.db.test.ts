@@ -1,0 +1,82 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
+import { createTenant } from '../../control/tenants/index.js';
+import { tables, withTenant } from '../../db/index.js';
+import { SYSTEM_ACTOR } from '../../lib/deps.js';
+import { newId } from '../../lib/ids.js';
+import { followCall } from '../live-events.js';
+import { DbCallRecorder } from '../recorder/db-call-recorder.js';
+import { claimCall } from './claim-call.js';
+import { reapStaleCalls } from './reap-stale-calls.js';
+
+let backend: TestBackend;
+let tenantId: string;
+
+beforeAll(async () => {
+  backend = await openTestBackend();
+  tenantId = (
+    await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Reaped', slug: `reaped-${Date.now()}` })
+  ).id;
+});
+afterAll(async () => {
+  await backend?.close();
+});
+
+async function ringingCall(startedAt: Date) {
+  const id = newId('call');
+  await withTenant(backend.deps.db, tenantId, (tx) =>
+    tx.insert(tables.calls).values({ id, tenantId, twilioCallSid: `CA${id}`, status: 'ringing', startedAt }),
+  );
+  return id;
+}
+
+const callRow = async (id: string) =>
+  (
+    await withTenant(backend.deps.db, tenantId, (tx) =>
+      tx.select().from(tables.calls).where(eq(tables.calls.id, id)),
+    )
+  )[0]!;
+
+describe('reapStaleCalls', () => {
+  it('fails a call whose worker stopped beating, keeping what it persisted, and publishes the end', async () => {
+    const id = await ringingCall(new Date());
+    expect(await claimCall(backend.deps, { tenantId, id }, 'worker-a')).toMatchObject({
+      status: 'in_progress',
+    });
+    expect(await claimCall(backend.deps, { tenantId, id }, 'worker-b')).toBeUndefined();
+    const recorder = new DbCallRecorder(backend.deps, { id, tenantId }, { prices: {}, heartbeatMs: 60_000 });
+    recorder.utterance({ speaker: 'caller', text: 'hello', startMs: 0, endMs: 500, interrupted: false });
+    recorder.event('tool_called', { name: 'x' });
+    // The worker dies here: no end is ever recorded, the heartbeat stops.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const updates: string[] = [];
+    const unsubscribe = await followCall(backend.store, id, (u) =>
+      updates.push(`${u.type}:${u.data?.reason}`),
+    );
+
+    const early = await reapStaleCalls(backend.deps, { staleAfterMs: 30_000, ringingTimeoutMs: 60_000 });
+    expect(early.map((r) => r.id)).not.toContain(id);
+
+    const later = { ...backend.deps, now: () => new Date(Date.now() + 31_000) };
+    const reaped = await reapStaleCalls(later, { staleAfterMs: 30_000, ringingTimeoutMs: 60_000 });
+    expect(reaped).toContainEqual({ id, tenantId, reason: 'worker_lost' });
+    expect(await callRow(id)).toMatchObject({ status: 'failed', endReason: 'worker_lost' });
+    const kept = await withTenant(backend.deps.db, tenantId, async (tx) => ({
+      utterances: await tx.select().from(tables.utterances).where(eq(tables.utterances.callId, id)),
+      events: await tx.select().from(tables.callEvents).where(eq(tables.callEvents.callId, id)),
+    }));
+    expect(kept.utterances.map((u) => u.text)).toEqual(['hello']);
+    expect(kept.events.map((e) => e.type)).toEqual(['tool_called', 'call_reaped']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(updates).toContain('call_ended:worker_lost');
+    await unsubscribe();
+  });
+
+  it('gives up a call whose media never connected', async () => {
+    const id = await ringingCall(new Date(Date.now() - 120_000));
+    const reaped = await reapStaleCalls(backend.deps, { staleAfterMs: 30_000, ringingTimeoutMs: 60_000 });
+    expect(reaped).toContainEqual({ id, tenantId, reason: 'no_media' });
+    expect(await callRow(id)).toMatchObject({ status: 'failed', endReason: 'no_media' });
+  });
+});

@@ -1,0 +1,67 @@
+import { llm } from '@livekit/agents';
+import { type ExecuteToolRequest, outcomeForModel, type ToolOutcome } from '../../gateway/index.js';
+import type { CallContext } from '../call-context.js';
+
+/** Runs one tool call through the Automation Gateway (`executeTool` bound to its dependencies). */
+export type ToolExecutor = (
+  request: ExecuteToolRequest,
+  options: { signal?: AbortSignal },
+) => Promise<ToolOutcome>;
+
+export const END_CALL_TOOL = 'end_call';
+
+type ToolEntry = llm.ToolContextEntry;
+/** The gateway checks arguments against the tool's own JSON Schema, which the LLM is given as is. */
+type JsonSchemaParameters = NonNullable<Parameters<typeof llm.tool>[0]['parameters']>;
+
+export interface AgentToolsOptions {
+  execute: ToolExecutor;
+  /** The caller turn a tool call belongs to (tool executions are recorded with it). */
+  turn: () => number;
+  /** Said once if a tool has not answered within `fillerDelayMs`. */
+  fillerPhrase: string;
+  fillerDelayMs: number;
+  onToolOutcome: (name: string, outcome: ToolOutcome) => void;
+  onEndCall: () => void;
+}
+
+/**
+ * The LLM's tools for one call: every tool of the agent version, each run through the gateway
+ * (which validates, calls n8n, retries and records attempts), plus `end_call` for hanging up.
+ */
+export function agentTools(ctx: CallContext, options: AgentToolsOptions): ToolEntry[] {
+  const tools: ToolEntry[] = ctx.config.tools.map((tool) =>
+    llm.tool({
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.inputSchema as JsonSchemaParameters,
+      execute: async (args: unknown, { ctx: run, abortSignal }) => {
+        const request: ExecuteToolRequest = {
+          tenantId: ctx.tenantId,
+          tool,
+          arguments: args,
+          context: { callId: ctx.callId, turn: options.turn() },
+        };
+        const outcome = await run.filler(options.fillerPhrase, { delay: options.fillerDelayMs }, () =>
+          options.execute(request, { signal: abortSignal }),
+        );
+        options.onToolOutcome(tool.name, outcome);
+        return outcomeForModel(outcome);
+      },
+    }),
+  );
+  if (!ctx.config.tools.some((t) => t.name === END_CALL_TOOL)) {
+    tools.push(
+      llm.tool({
+        name: END_CALL_TOOL,
+        description:
+          'Hang up the phone call. Call it once the caller has nothing more to ask, after saying goodbye.',
+        execute: async () => {
+          options.onEndCall();
+          return 'The call ends once your last words have been played.';
+        },
+      }),
+    );
+  }
+  return tools;
+}

@@ -1,0 +1,261 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import type { ExecuteToolRequest, ToolOutcome } from '../../gateway/index.js';
+import { normalizeSpeechText } from '../../sandbox/audio/index.js';
+import { lineFromSession, runCallerOnLine, type TranscriptEntry } from '../../sandbox/caller/index.js';
+import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { loadScenario } from '../../sandbox/scenarios/index.js';
+import { MediaStreamSession, newTwilioSid } from '../../sandbox/twilio/index.js';
+import { acceptMediaStream } from '../../telephony/accept-media-stream.js';
+import { TwilioMediaStreamIO } from '../../telephony/twilio-media-stream-io.js';
+import type { CallAgentConfig, CallContext } from '../call-context.js';
+import { installAgentsLogger } from '../providers/agents-logger.js';
+import { MemoryCallRecorder } from '../recorder/memory-recorder.js';
+import { type CallOutcome, runCall } from './run-call.js';
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+let sandbox: Sandbox;
+let wss: WebSocketServer;
+let streamUrl: string;
+let closeServer: () => Promise<void>;
+const calls = new Map<string, { recorder: MemoryCallRecorder; outcome: Promise<CallOutcome> }>();
+const toolRequests: ExecuteToolRequest[] = [];
+
+const baseConfig: CallAgentConfig = {
+  systemPrompt: 'You are the receptionist of Acme Dental.',
+  greeting: '',
+  language: 'en-US',
+  voice: { model: 'mistv2', speaker: 'cove' },
+  stt: { model: 'nova-3', endpointingMs: 200 },
+  llm: { model: 'gpt-4.1-mini', temperature: 0.2, maxTokens: 200 },
+  tools: [],
+  limits: { maxDurationS: 120, silenceTimeoutS: 30 },
+  fallbackPhrases: {
+    noAnswer: 'Are you still there?',
+    toolSlow: 'One moment please.',
+    error: 'Sorry, something went wrong on my side.',
+    goodbye: 'Thank you for calling. Goodbye.',
+  },
+};
+let config = baseConfig;
+
+const bookAppointmentTool: CallAgentConfig['tools'][number] = {
+  id: 'tool_01jbook000000000000000000000',
+  name: 'book_appointment',
+  description: 'Books an appointment.',
+  inputSchema: {
+    type: 'object',
+    properties: { service: { type: 'string' }, date: { type: 'string' }, time: { type: 'string' } },
+    required: ['service', 'date', 'time'],
+  },
+  outputSchema: null,
+  connectionId: 'n8n_test',
+  webhookPath: 'book-appointment',
+  workflowId: null,
+  timeoutMs: 5000,
+  retry: { maxAttempts: 1, backoffMs: 100 },
+  idempotent: false,
+};
+
+/** Posts the tool call to the scenario's n8n webhook: a stand-in for the gateway in this test. */
+async function webhookExecutor(request: ExecuteToolRequest): Promise<ToolOutcome> {
+  toolRequests.push(request);
+  const key = `test-${request.context?.callId}`;
+  const webhook = sandbox.appliedScenario(key)?.webhooks.find((w) => w.tool === request.tool.name);
+  const res = await fetch(webhook!.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request.arguments),
+  });
+  return {
+    ok: true,
+    status: 'succeeded',
+    result: await res.json(),
+    executionId: 'tex_test',
+    attempts: 1,
+    durationMs: 1,
+  };
+}
+
+beforeAll(async () => {
+  installAgentsLogger(log);
+  sandbox = await startSandbox();
+  wss = new WebSocketServer({ noServer: true });
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, async (ws) => {
+      const start = await acceptMediaStream(ws);
+      const io = new TwilioMediaStreamIO(ws, start);
+      const recorder = new MemoryCallRecorder();
+      const ctx: CallContext = {
+        callId: start.callSid,
+        tenantId: 'tnt_test',
+        agentId: null,
+        agentVersionId: null,
+        from: null,
+        to: null,
+        twilioCallSid: start.callSid,
+        config,
+      };
+      const outcome = runCall(ctx, io, {
+        log,
+        providers: {
+          deepgram: { apiKey: undefined, url: sandbox.deepgram.wsUrl },
+          openai: { apiKey: undefined, baseUrl: `${sandbox.openai.url}/v1` },
+          rime: { apiKey: undefined, url: sandbox.rime.url, wsUrl: sandbox.rime.wsUrl, transport: 'http' },
+          sandboxKeys: true,
+        },
+        executeTool: webhookExecutor,
+        recorder,
+      });
+      calls.set(start.callSid, { recorder, outcome });
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  streamUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/media`;
+  closeServer = () => new Promise((resolve) => server.close(() => resolve()));
+});
+
+afterAll(async () => {
+  for (const client of wss.clients) client.terminate();
+  await closeServer();
+  await sandbox.close();
+});
+
+async function playScenario(name: string, speed = 4) {
+  const scenario = await loadScenario(name);
+  const callSid = newTwilioSid('CA');
+  sandbox.applyScenario(`test-${callSid}`, scenario);
+  const session = await MediaStreamSession.connect({
+    url: streamUrl,
+    accountSid: newTwilioSid('AC'),
+    authToken: 'x',
+    callSid,
+    speed,
+  });
+  const caller = await runCallerOnLine(lineFromSession(session), scenario.caller);
+  const call = calls.get(callSid)!;
+  const outcome = await call.outcome;
+  return { caller, outcome, recorder: call.recorder, callSid };
+}
+
+/**
+ * The recorded turns are what the caller heard: the same turns, the same words, except that where
+ * the agent was cut off the two may disagree on the one word being spoken at that moment.
+ */
+function expectSameTurns(
+  recorded: readonly { speaker: string; text: string; interrupted: boolean }[],
+  transcript: readonly TranscriptEntry[],
+): void {
+  const heard = heardTurns(transcript);
+  // Consecutive agent turns (a reply, then the answer from a tool's result) are one for the ear.
+  const merged: { speaker: string; text: string; interrupted: boolean }[] = [];
+  for (const u of recorded) {
+    const last = merged.at(-1);
+    if (last?.speaker === 'agent' && u.speaker === 'agent' && !last.interrupted) {
+      last.text = `${last.text} ${u.text}`;
+      last.interrupted = u.interrupted;
+    } else merged.push({ ...u });
+  }
+  expect(merged.map((u) => u.speaker)).toEqual(heard.map((t) => t.speaker));
+  merged.forEach((u, i) => {
+    const ours = normalizeSpeechText(u.text);
+    const theirs = heard[i]!.text;
+    if (!u.interrupted) {
+      expect(ours).toBe(theirs);
+      return;
+    }
+    const a = ours.split(' ');
+    const b = theirs.split(' ');
+    const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+    expect(long.slice(0, short.length)).toEqual(short);
+    expect(long.length - short.length).toBeLessThanOrEqual(1);
+  });
+}
+
+/**
+ * What the simulated caller heard and said, as turns: consecutive agent utterances (one per TTS
+ * sentence) joined, cut-off words of an interrupted one dropped.
+ */
+function heardTurns(transcript: readonly TranscriptEntry[]): { speaker: string; text: string }[] {
+  const turns: { speaker: string; text: string }[] = [];
+  // By end time: agent speech cut off by the caller ends before the caller's words do.
+  for (const entry of [...transcript].sort((a, b) => a.endMs - b.endMs)) {
+    const text = entry.interrupted ? completeWords(entry.text) : entry.text;
+    const last = turns.at(-1);
+    if (last && last.speaker === entry.speaker && entry.speaker === 'agent') {
+      if (text) last.text = `${last.text} ${text}`;
+    } else if (text || entry.speaker === 'caller') turns.push({ speaker: entry.speaker, text });
+  }
+  return turns;
+}
+
+/** An interrupted utterance without its last, possibly cut, word (kept when it ends a sentence). */
+function completeWords(text: string): string {
+  if (/[.?!]$/.test(text)) return text;
+  return text.split(' ').slice(0, -1).join(' ');
+}
+
+describe('runCall over a Media Streams socket', () => {
+  it('greets and answers: greeting-only', async () => {
+    config = baseConfig;
+    const { caller, outcome, recorder } = await playScenario('greeting-only');
+    expect(caller.failure).toBeUndefined();
+    expect(outcome).toEqual({ status: 'completed', reason: 'caller_hangup' });
+    // The caller talks as soon as it has heard the first sentence, over the second one: the
+    // greeting is kept only as far as it was heard.
+    expect(recorder.utterances.map((u) => u.speaker)).toEqual(['agent', 'caller', 'agent']);
+    expect(recorder.utterances[0]!.text).toMatch(/^Hi, thanks for calling Acme Dental\./);
+    expect(recorder.utterances[1]!.text).toBe("that's all, goodbye.");
+    expect(recorder.utterances[2]!.text).toBe('Goodbye, have a nice day.');
+    expect(recorder.utterances.map((u) => u.interrupted)).toEqual([true, false, false]);
+    expectSameTurns(recorder.utterances, caller.transcript);
+    expect(recorder.utterances[2]!.latency?.totalMs).toBeGreaterThan(0);
+    expect(recorder.usageEntries.map((u) => u.provider).sort()).toEqual(
+      expect.arrayContaining(['deepgram', 'openai', 'rime']),
+    );
+  });
+
+  it('runs a tool and reads back its result: book-appointment', async () => {
+    config = { ...baseConfig, tools: [bookAppointmentTool] };
+    const { caller, outcome, recorder, callSid } = await playScenario('book-appointment');
+    expect(caller.failure).toBeUndefined();
+    expect(outcome).toEqual({ status: 'completed', reason: 'caller_hangup' });
+    const request = toolRequests.find((r) => r.context?.callId === callSid);
+    expect(request?.arguments).toEqual({ service: 'cleaning', date: '2030-05-14', time: '10:30' });
+    expect(request?.context?.turn).toBe(1);
+    const agentSaid = recorder.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text);
+    expect(agentSaid).toContain(
+      "You're booked for Tuesday, May 14 at 10:30 am. Your confirmation number is AB12.",
+    );
+    expect(recorder.events.map((e) => e.type)).toContain('tool_called');
+    expectSameTurns(recorder.utterances, caller.transcript);
+  });
+
+  it('stops talking when the caller barges in and keeps only what was heard: barge-in', async () => {
+    config = baseConfig;
+    const { caller, outcome, recorder } = await playScenario('barge-in');
+    expect(caller.failure).toBeUndefined();
+    expect(outcome.status).toBe('completed');
+    expect(caller.clears.length).toBeGreaterThanOrEqual(1);
+    const long = recorder.utterances.find((u) => u.text.startsWith('We are open'));
+    expect(long?.interrupted).toBe(true);
+    expect(long!.text.length).toBeLessThan(120);
+    expectSameTurns(recorder.utterances, caller.transcript);
+  });
+
+  it('ends cleanly when the caller hangs up mid-answer: caller-hangs-up-mid-answer', async () => {
+    config = baseConfig;
+    const { caller, outcome, recorder } = await playScenario('caller-hangs-up-mid-answer');
+    expect(caller.failure).toBeUndefined();
+    expect(outcome).toEqual({ status: 'completed', reason: 'caller_hangup' });
+    const last = recorder.utterances.at(-1)!;
+    expect(last.speaker).toBe('agent');
+    expect(last.interrupted).toBe(true);
+    expect('We accept most major insurance plans'.startsWith(last.text.slice(0, 10))).toBe(true);
+    expectSameTurns(recorder.utterances, caller.transcript);
+  });
+});

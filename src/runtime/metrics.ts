@@ -1,0 +1,56 @@
+/** Turn latency buckets, seconds. */
+const LATENCY_BUCKETS = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5];
+
+/**
+ * The runtime's Prometheus metrics, kept in process and rendered in the text exposition format
+ * (there is no client library in the project; the format is small enough to write directly).
+ */
+export class RuntimeMetrics {
+  activeCalls = 0;
+  private readonly callsEnded = new Map<string, number>();
+  private readonly providerErrors = new Map<string, number>();
+  private readonly latencyCounts = LATENCY_BUCKETS.map(() => 0);
+  private latencyCount = 0;
+  private latencySum = 0;
+
+  callEnded(status: string): void {
+    this.callsEnded.set(status, (this.callsEnded.get(status) ?? 0) + 1);
+  }
+
+  providerError(kind: string): void {
+    this.providerErrors.set(kind, (this.providerErrors.get(kind) ?? 0) + 1);
+  }
+
+  turnLatency(seconds: number): void {
+    this.latencyCount++;
+    this.latencySum += seconds;
+    LATENCY_BUCKETS.forEach((le, i) => {
+      if (seconds <= le) this.latencyCounts[i]!++;
+    });
+  }
+
+  render(): string {
+    const lines = [
+      '# HELP switchboard_active_calls Calls running in this process.',
+      '# TYPE switchboard_active_calls gauge',
+      `switchboard_active_calls ${this.activeCalls}`,
+      '# HELP switchboard_calls_ended_total Calls this process ended, by final status.',
+      '# TYPE switchboard_calls_ended_total counter',
+      ...[...this.callsEnded].map(([status, n]) => `switchboard_calls_ended_total{status="${status}"} ${n}`),
+      '# HELP switchboard_provider_errors_total Provider failures seen by the call engine, by kind.',
+      '# TYPE switchboard_provider_errors_total counter',
+      ...[...this.providerErrors].map(
+        ([kind, n]) => `switchboard_provider_errors_total{kind="${kind}"} ${n}`,
+      ),
+      '# HELP switchboard_turn_latency_seconds End of caller speech to first agent audio.',
+      '# TYPE switchboard_turn_latency_seconds histogram',
+      ...LATENCY_BUCKETS.map(
+        (le, i) => `switchboard_turn_latency_seconds_bucket{le="${le}"} ${this.latencyCounts[i]}`,
+      ),
+      `switchboard_turn_latency_seconds_bucket{le="+Inf"} ${this.latencyCount}`,
+      `switchboard_turn_latency_seconds_sum ${this.latencySum}`,
+      `switchboard_turn_latency_seconds_count ${this.latencyCount}`,
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+}
