@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger.js';
 import { SecretBox } from '../lib/secrets.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
 import { openStore } from '../store/index.js';
+import { type CallOptions, runCallCommand } from './call-command.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -100,6 +101,27 @@ program
         await store.close();
         await database.close();
       }
+    }),
+  );
+
+program
+  .command('call')
+  .description('place a simulated call through a running Switchboard (sandbox) and print the conversation')
+  .requiredOption('--to <number>', 'the E.164 number to call, e.g. +15005550006')
+  .requiredOption(
+    '--scenario <name|file>',
+    'a shipped scenario (book-appointment, barge-in, …) or a scenario JSON file',
+  )
+  .option('--url <url>', 'the server (default http://HOST:PORT)')
+  .option('--api-key <key>', 'an API key (default $SWITCHBOARD_API_KEY)')
+  .option('--email <email>', 'sign in with email and password instead')
+  .option('--password <password>')
+  .option('--speed <n>', 'playout speed, 1 = real time')
+  .action((options: CallOptions) =>
+    run(async () => {
+      const config = loadConfig();
+      const code = await runCallCommand(config, { apiKey: process.env.SWITCHBOARD_API_KEY, ...options }, out);
+      process.exitCode = code;
     }),
   );
 

@@ -75,6 +75,16 @@ export const ENV_SCHEMA = {
     schema: boolean.default(true),
     description: 'Seed the demo tenants and logins into an empty database.',
   },
+  SANDBOX: {
+    schema: z.enum(['auto', 'on', 'off']).default('auto'),
+    description:
+      'Run the offline provider emulators in-process and place simulated calls. auto: on when no Deepgram, OpenAI or Rime key is set.',
+  },
+  SANDBOX_PORT: {
+    schema: z.coerce.number().int().min(0).max(65530).default(3100),
+    description:
+      'First port of the sandbox emulators (Twilio, Deepgram, OpenAI, Rime, n8n on the next five); 0 = any free ports.',
+  },
   VOICE_TRANSPORT: {
     schema: z.enum(['media_streams', 'livekit']).default('media_streams'),
     description:
@@ -235,6 +245,8 @@ export interface Config {
   outboundAllowedHosts: string[];
   /** The runtime plane: call engine providers, worker, recordings, LiveKit. */
   voice: VoiceConfig;
+  /** Offline emulators instead of real providers; `firstPort` 0 means any free ports. */
+  sandbox: { enabled: boolean; firstPort: number };
 }
 
 export class ConfigError extends Error {
@@ -292,6 +304,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
     outboundAllowedHosts: e.OUTBOUND_ALLOWED_HOSTS,
     voice: voiceConfig(e),
+    sandbox: {
+      enabled:
+        e.SANDBOX === 'on' ||
+        (e.SANDBOX === 'auto' && !e.DEEPGRAM_API_KEY && !e.OPENAI_API_KEY && !e.RIME_API_KEY),
+      firstPort: e.SANDBOX_PORT,
+    },
   };
 }
 

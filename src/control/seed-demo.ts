@@ -2,7 +2,12 @@ import { count } from 'drizzle-orm';
 import { addMembership, createUser } from '../auth/index.js';
 import { tables } from '../db/index.js';
 import { type Deps, SYSTEM_ACTOR } from '../lib/deps.js';
+import type { OutboundGuard } from '../lib/ssrf.js';
+import { createAgent, publishAgentVersion } from './agents/index.js';
+import { createN8nConnection } from './n8n/index.js';
+import { registerNumber } from './phone-numbers/index.js';
 import { createTenant } from './tenants/index.js';
+import { createTool } from './tools/index.js';
 
 export interface DemoLogin {
   role: string;
@@ -29,17 +34,77 @@ export const DEMO_LOGINS: readonly DemoLogin[] = [
   },
 ];
 
-const DEMO_TENANTS = [
-  { slug: 'acme-dental', name: 'Acme Dental' },
-  { slug: 'bright-plumbing', name: 'Bright Plumbing' },
+/** Each demo tenant has a receptionist agent answering one number. */
+export const DEMO_TENANTS = [
+  { slug: 'acme-dental', name: 'Acme Dental', e164: '+15005550006', business: 'a dental practice' },
+  { slug: 'bright-plumbing', name: 'Bright Plumbing', e164: '+15005550007', business: 'a plumbing company' },
 ];
 
-/** Seeds the demo into an empty database; returns false (and does nothing) when users already exist. */
-export async function seedDemo(deps: Deps): Promise<boolean> {
+/** The n8n workflow path the demo's booking tool calls (the sandbox installs it at start-up). */
+export const DEMO_BOOKING_PATH = 'book-appointment';
+
+export interface DemoSandbox {
+  /** Base URL of the n8n the demo tools are bound to (the sandbox's n8n emulator). */
+  n8nUrl: string;
+  outbound: OutboundGuard;
+}
+
+async function seedDemoAgent(
+  deps: Deps,
+  tenantId: string,
+  tenant: (typeof DEMO_TENANTS)[number],
+  sandbox?: DemoSandbox,
+) {
+  const toolIds: string[] = [];
+  if (sandbox) {
+    const connection = await createN8nConnection(deps, sandbox.outbound, SYSTEM_ACTOR, tenantId, {
+      name: 'Sandbox n8n',
+      baseUrl: sandbox.n8nUrl,
+    });
+    const tool = await createTool(deps, SYSTEM_ACTOR, tenantId, {
+      name: 'book_appointment',
+      description: 'Books an appointment and returns the day, time and confirmation number.',
+      inputSchema: {
+        type: 'object',
+        properties: { service: { type: 'string' }, date: { type: 'string' }, time: { type: 'string' } },
+        required: ['service', 'date', 'time'],
+        additionalProperties: false,
+      },
+      connectionId: connection.id,
+      webhookPath: DEMO_BOOKING_PATH,
+    });
+    toolIds.push(tool.id);
+  }
+  const agent = await createAgent(deps, SYSTEM_ACTOR, tenantId, {
+    name: 'Front desk',
+    draft: {
+      systemPrompt: `You are the friendly receptionist of ${tenant.name}, ${tenant.business}. Book appointments with the book_appointment tool.`,
+      greeting: `Hi, this is ${tenant.name}. How can I help you today?`,
+      voice: { model: 'mistv2', speaker: 'cove' },
+      toolIds,
+    },
+  });
+  await publishAgentVersion(deps, SYSTEM_ACTOR, tenantId, agent.id, { note: 'demo' });
+  await registerNumber(deps, SYSTEM_ACTOR, tenantId, {
+    e164: tenant.e164,
+    label: 'Main line',
+    agentId: agent.id,
+  });
+}
+
+/**
+ * Seeds the demo into an empty database; returns false (and does nothing) when users already exist.
+ * With a sandbox, each tenant also gets an n8n connection to it and a booking tool.
+ */
+export async function seedDemo(deps: Deps, sandbox?: DemoSandbox): Promise<boolean> {
   const [row] = await deps.db.select({ n: count() }).from(tables.users);
   if ((row?.n ?? 0) > 0) return false;
   const tenantIds = new Map<string, string>();
-  for (const t of DEMO_TENANTS) tenantIds.set(t.slug, (await createTenant(deps, SYSTEM_ACTOR, t)).id);
+  for (const t of DEMO_TENANTS) {
+    const tenant = await createTenant(deps, SYSTEM_ACTOR, { name: t.name, slug: t.slug });
+    tenantIds.set(t.slug, tenant.id);
+    await seedDemoAgent(deps, tenant.id, t, sandbox);
+  }
   for (const login of DEMO_LOGINS) {
     const platformRole =
       login.role === 'client_viewer' ? null : (login.role as 'internal_admin' | 'internal_operator');

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../lib/ids.js';
+import type { SandboxCalls } from '../platform/sandbox-calls.js';
 import type { VoiceService } from '../telephony/index.js';
 import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } from './auth-hooks.js';
 import type { AppContext } from './context.js';
@@ -21,6 +22,7 @@ import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { toolExecutionRoutes } from './routes/tool-executions.js';
 import { toolRoutes } from './routes/tools.js';
+import { sandboxCallRoutes } from './routes/sandbox-calls.js';
 import { twilioRoutes } from './routes/twilio.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
@@ -30,6 +32,8 @@ const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 export interface AppOptions {
   /** The runtime plane (Twilio webhooks, media sockets, live calls); absent in apps without telephony. */
   voice?: VoiceService;
+  /** Simulated calls through the stack, when the sandbox runs in this process. */
+  sandboxCalls?: SandboxCalls;
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -99,6 +103,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   ]) {
     await app.register(routes, { ctx });
   }
+  await app.register(sandboxCallRoutes, { ctx, sandboxCalls: options.sandboxCalls });
   if (options.voice) {
     await app.register(twilioRoutes, { ctx, voice: options.voice });
     await app.register(liveCallRoutes, { ctx, voice: options.voice });

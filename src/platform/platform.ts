@@ -3,11 +3,16 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { seedDemo } from '../control/seed-demo.js';
 import { type Database, openDatabase } from '../db/index.js';
+import { configureSharedGateway } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
 import type { Deps } from '../lib/deps.js';
 import { SecretBox } from '../lib/secrets.js';
+import { createOutboundGuard } from '../lib/ssrf.js';
+import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
 import { createVoiceService } from '../telephony/index.js';
+import { createSandboxCalls } from './sandbox-calls.js';
+import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
 
 export interface Platform {
   app: FastifyInstance;
@@ -15,6 +20,8 @@ export interface Platform {
   deps: Deps;
   url: string;
   seeded: boolean;
+  /** The in-process provider emulators, when the sandbox is on. */
+  sandbox: Sandbox | undefined;
   close(): Promise<void>;
 }
 
@@ -25,7 +32,8 @@ export function openPlatformDatabase(config: Config): Promise<Database> {
 }
 
 /** Opens the database and store, migrates, seeds an empty database, and serves the HTTP app. */
-export async function startPlatform(config: Config, log: Logger): Promise<Platform> {
+export async function startPlatform(initialConfig: Config, log: Logger): Promise<Platform> {
+  let config = initialConfig;
   const database = await openPlatformDatabase(config);
   const closers: (() => Promise<void>)[] = [() => database.close()];
   try {
@@ -40,11 +48,27 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       crossTenantLog: (access) => log.info({ crossTenant: access }, 'cross-tenant access'),
       secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
     };
-    const seeded = config.seedDemo ? await seedDemo(deps) : false;
+    let sandbox: Sandbox | undefined;
+    if (config.sandbox.enabled) {
+      sandbox = await startPlatformSandbox(config);
+      closers.unshift(() => sandbox!.close());
+      config = configWithSandbox(config, sandbox);
+    }
+    const outbound = createOutboundGuard({ allowedHosts: config.outboundAllowedHosts });
+    closers.push(() => outbound.close());
+    // Tool calls from live calls leave through the SSRF guard like every other outbound request.
+    configureSharedGateway({ fetch: outbound.fetch });
+    const seeded = config.seedDemo
+      ? await seedDemo(deps, sandbox ? { n8nUrl: sandbox.n8n.url, outbound } : undefined)
+      : false;
     const voice = createVoiceService(deps, config);
-    const app = await buildApp({ config, database, deps }, { voice });
+    let publicUrl = config.publicUrl ?? '';
+    const sandboxCalls = sandbox ? createSandboxCalls(deps, sandbox, () => publicUrl) : undefined;
+    if (sandboxCalls) sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
+    const app = await buildApp({ config, database, deps }, { voice, sandboxCalls });
     closers.unshift(() => app.close());
     const address = await app.listen({ host: config.host, port: config.port });
+    publicUrl ||= address;
     if (!config.publicUrl) voice.setPublicUrl(address);
     voice.worker.startReaper();
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
@@ -53,8 +77,9 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       app,
       database,
       deps,
-      url: config.publicUrl ?? address,
+      url: publicUrl,
       seeded,
+      sandbox,
       close: async () => {
         for (const close of closers) await close();
       },

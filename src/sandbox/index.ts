@@ -23,6 +23,7 @@ export {
 export {
   checkScenarioExpectations,
   loadScenario,
+  parseScenario,
   Scenario,
   ScenarioLoadError,
   shippedScenarioNames,

@@ -13,6 +13,8 @@ export interface SandboxOptions {
   /** Loopback by default; every emulator gets its own free port. */
   host?: string;
   twilio?: Omit<TwilioEmulatorOptions, 'host' | 'port'>;
+  /** Fixed ports (0 = any free port, the default), e.g. for a demo whose stored URLs must stay valid. */
+  ports?: Partial<Record<'twilio' | 'deepgram' | 'openai' | 'rime' | 'n8n', number>>;
 }
 
 export interface ScenarioWebhook {
@@ -78,12 +80,13 @@ const KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** Starts the five emulators, each on its own port of `host`. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
+  const ports = options.ports ?? {};
   const [twilio, deepgram, openai, rime, n8n] = await Promise.all([
-    startTwilioEmulator({ ...options.twilio, host, port: 0 }),
-    startDeepgramEmulator({ host, port: 0 }),
-    startOpenAIEmulator({ host, port: 0 }),
-    startRimeEmulator({ host, port: 0 }),
-    startN8nEmulator({ host, port: 0 }),
+    startTwilioEmulator({ ...options.twilio, host, port: ports.twilio ?? 0 }),
+    startDeepgramEmulator({ host, port: ports.deepgram ?? 0 }),
+    startOpenAIEmulator({ host, port: ports.openai ?? 0 }),
+    startRimeEmulator({ host, port: ports.rime ?? 0 }),
+    startN8nEmulator({ host, port: ports.n8n ?? 0 }),
   ]);
   const applied = new Map<string, AppliedScenario>();
 

@@ -42,7 +42,13 @@ describe('switchboard start on a fresh data directory', () => {
   let output = '';
 
   beforeAll(async () => {
-    child = runCli(['start'], { DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '', REDIS_URL: '' });
+    child = runCli(['start'], {
+      DATA_DIR: dataDir,
+      PORT: '0',
+      SANDBOX_PORT: '0',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    });
     child.stdout?.on('data', (c: Buffer) => {
       output += c.toString();
     });
@@ -94,6 +100,54 @@ describe('switchboard start on a fresh data directory', () => {
     const denied = await fetch(`${url}/api/tenants`, { headers: { cookie: viewer } });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+  });
+  it('places a sandbox call with `switchboard call`, printing the conversation, and the portal lists it', async () => {
+    const call = runCli(
+      [
+        'call',
+        '--to',
+        '+15005550006',
+        '--scenario',
+        'book-appointment',
+        '--url',
+        url,
+        '--email',
+        'admin@switchboard.local',
+        '--password',
+        'demo-admin-password',
+        '--speed',
+        '4',
+      ],
+      {},
+    );
+    let printed = '';
+    call.stdout?.on('data', (c: Buffer) => {
+      printed += c.toString();
+    });
+    call.stderr?.on('data', (c: Buffer) => {
+      printed += c.toString();
+    });
+    const code = await new Promise<number | null>((r) => call.once('exit', r));
+    expect(printed).toMatch(/agent: +hi, this is acme dental\./);
+    expect(printed).toMatch(/caller: i'd like to book a cleaning appointment/);
+    expect(printed).toMatch(/agent: +you're booked for tuesday, may 14 at 10:30 am\./);
+    const callId = /call (call_[0-9a-z]+): completed/.exec(printed)?.[1];
+    expect(callId, printed).toBeDefined();
+    expect(code).toBe(0);
+
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'viewer@acme-dental.example', password: 'demo-viewer-password' }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const me = (await (await fetch(`${url}/api/auth/me`, { headers: { cookie } })).json()) as {
+      tenants: { tenantId: string }[];
+    };
+    const calls = (await (
+      await fetch(`${url}/api/tenants/${me.tenants[0]!.tenantId}/calls`, { headers: { cookie } })
+    ).json()) as { items: { id: string; status: string }[] };
+    expect(calls.items).toContainEqual(expect.objectContaining({ id: callId, status: 'completed' }));
   });
 });
 

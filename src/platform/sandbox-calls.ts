@@ -1,0 +1,121 @@
+import { eq } from 'drizzle-orm';
+import { tables, withAllTenants } from '../db/index.js';
+import type { Deps } from '../lib/deps.js';
+import { AppError } from '../lib/errors.js';
+import { findCallBySid } from '../runtime/index.js';
+import {
+  type CallerEvent,
+  checkScenarioExpectations,
+  runCaller,
+  type Sandbox,
+  type Scenario,
+  type TranscriptEntry,
+} from '../sandbox/index.js';
+import { newTwilioSid } from '../sandbox/twilio/index.js';
+
+export interface SandboxCallInput {
+  to: string;
+  scenario: Scenario;
+  /** Playout speed: 1 = real time. */
+  speed?: number;
+  onEvent?: (event: CallerEvent) => void;
+}
+
+export interface SandboxCallResult {
+  callId: string | null;
+  callSid: string;
+  status: string | null;
+  endReason: string | null;
+  transcript: TranscriptEntry[];
+  /** Unmet `expect` entries of the scenario; empty when it went as scripted. */
+  problems: string[];
+}
+
+export interface SandboxCalls {
+  place(input: SandboxCallInput): Promise<SandboxCallResult>;
+  /** Makes the scenario's n8n workflows answer their paths (the demo's tools call fixed paths). */
+  installWorkflows(scenario: Scenario): void;
+}
+
+const FINAL = new Set(['completed', 'failed', 'rejected']);
+
+/**
+ * Simulated calls through the whole stack: the Twilio emulator dials our webhook, the scenario's
+ * caller talks to the agent, and its LLM script and faults play under the call's provider key.
+ */
+export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: () => string): SandboxCalls {
+  const workflowByPath = new Map<string, string>();
+
+  /** Every registered number rings our webhook on the emulated Twilio, including numbers added since start-up. */
+  const ensureLine = (e164: string) => {
+    if (sandbox.twilio.numbers.some((n) => n.phoneNumber === e164)) return;
+    sandbox.twilio.addNumber({
+      phoneNumber: e164,
+      voiceUrl: `${publicUrl()}/twilio/voice`,
+      statusCallback: `${publicUrl()}/twilio/status`,
+    });
+  };
+
+  /** The scenario's workflows replace whatever answered their paths before (tools call fixed paths). */
+  const installWorkflows = (scenario: Scenario) => {
+    for (const { tool: _tool, ...spec } of scenario.n8n?.workflows ?? []) {
+      const previous = workflowByPath.get(spec.path);
+      if (previous) sandbox.n8n.deactivate(previous);
+      workflowByPath.set(
+        spec.path,
+        sandbox.n8n.installWorkflow({ ...spec, name: spec.name ?? spec.path }).id,
+      );
+    }
+  };
+
+  return {
+    installWorkflows,
+    async place({ to, scenario, speed = 2, onEvent }) {
+      const [number] = await withAllTenants(
+        deps.db,
+        { actor: 'sandbox', purpose: 'sandbox.place_call' },
+        deps.crossTenantLog,
+        (tx) =>
+          tx
+            .select({ id: tables.phoneNumbers.id })
+            .from(tables.phoneNumbers)
+            .where(eq(tables.phoneNumbers.e164, to)),
+      );
+      if (!number) throw new AppError('PHONE_NUMBER_NOT_FOUND', `no tenant has the number ${to}`);
+      ensureLine(to);
+      installWorkflows(scenario);
+      const callSid = newTwilioSid('CA');
+      const key = `test-${callSid}`;
+      sandbox.applyScenario(key, { ...scenario, n8n: undefined });
+      try {
+        const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
+        const caller = await runCaller(call, scenario.caller, { onEvent });
+        await call.ended;
+        let row = await findCallBySid(deps, callSid);
+        // The engine records the end just after the line closes.
+        for (let i = 0; i < 100 && row && !FINAL.has(row.status); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          row = await findCallBySid(deps, callSid);
+        }
+        // The workflows were installed for this call under their plain paths, not under the key.
+        const n8nCalls: Record<string, number> = {};
+        for (const { path } of scenario.n8n?.workflows ?? []) {
+          const workflowId = workflowByPath.get(path);
+          n8nCalls[path] = workflowId ? sandbox.n8n.webhookCalls({ workflowId }).length : 0;
+        }
+        const observed = { ...sandbox.observe(key, caller), n8nCalls };
+        const problems = checkScenarioExpectations(scenario.expect, observed);
+        return {
+          callId: row?.id ?? null,
+          callSid,
+          status: row?.status ?? null,
+          endReason: row?.endReason ?? null,
+          transcript: caller.transcript,
+          problems,
+        };
+      } finally {
+        sandbox.removeScenario(key);
+      }
+    },
+  };
+}

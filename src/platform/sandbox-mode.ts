@@ -1,0 +1,43 @@
+import type { Config } from '../config/index.js';
+import { type Sandbox, startSandbox } from '../sandbox/index.js';
+
+/** Starts the five emulators on consecutive ports after `firstPort` (or any free ports for 0). */
+export function startPlatformSandbox(config: Config): Promise<Sandbox> {
+  const port = (offset: number) => (config.sandbox.firstPort === 0 ? 0 : config.sandbox.firstPort + offset);
+  return startSandbox({
+    host: '127.0.0.1',
+    ports: { twilio: port(1), deepgram: port(2), openai: port(3), rime: port(4), n8n: port(5) },
+  });
+}
+
+/**
+ * The configuration with every provider pointed at the sandbox: calls use the per-call key the
+ * emulators route by, Twilio's credentials are the emulator's, and loopback is an allowed target.
+ */
+export function configWithSandbox(config: Config, sandbox: Sandbox): Config {
+  const twilio = {
+    accountSid: sandbox.twilio.accountSid,
+    authToken: sandbox.twilio.authToken,
+    apiBaseUrl: sandbox.twilio.url,
+  };
+  return {
+    ...config,
+    twilio,
+    outboundAllowedHosts: [...config.outboundAllowedHosts, '127.0.0.1'],
+    voice: {
+      ...config.voice,
+      twilioAuthToken: twilio.authToken,
+      providers: {
+        deepgram: { apiKey: undefined, url: sandbox.deepgram.wsUrl },
+        openai: { apiKey: undefined, baseUrl: `${sandbox.openai.url}/v1` },
+        rime: {
+          ...config.voice.providers.rime,
+          apiKey: undefined,
+          url: sandbox.rime.url,
+          wsUrl: sandbox.rime.wsUrl,
+        },
+        sandboxKeys: true,
+      },
+    },
+  };
+}
