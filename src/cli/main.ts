@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
 import { DEMO_LOGINS, seedDemo } from '../control/seed-demo.js';
+import { createDeps } from '../lib/deps.js';
 import { createLogger } from '../lib/logger.js';
-import { SecretBox } from '../lib/secrets.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
 import { openStore } from '../store/index.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
@@ -88,14 +88,7 @@ program
       const store = await openStore(config.store);
       try {
         await database.migrate();
-        const seeded = await seedDemo({
-          db: database.db,
-          store,
-          log,
-          now: () => new Date(),
-          crossTenantLog: () => {},
-          secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
-        });
+        const seeded = await seedDemo(createDeps(config, database.db, store, log));
         out(seeded ? 'demo seeded' : 'database already has users; nothing seeded');
       } finally {
         await store.close();

@@ -5,8 +5,7 @@ import { seedDemo } from '../control/seed-demo.js';
 import { type Database, openDatabase } from '../db/index.js';
 import { configureSharedGateway } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
-import type { Deps } from '../lib/deps.js';
-import { SecretBox } from '../lib/secrets.js';
+import { createDeps, type Deps } from '../lib/deps.js';
 import { createOutboundGuard } from '../lib/ssrf.js';
 import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
@@ -40,14 +39,7 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     await database.migrate();
     const store = await openStore(config.store);
     closers.unshift(() => store.close());
-    const deps: Deps = {
-      db: database.db,
-      store,
-      log,
-      now: () => new Date(),
-      crossTenantLog: (access) => log.info({ crossTenant: access }, 'cross-tenant access'),
-      secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
-    };
+    const deps = createDeps(config, database.db, store, log);
     let sandbox: Sandbox | undefined;
     if (config.sandbox.enabled) {
       sandbox = await startPlatformSandbox(config);

@@ -1,13 +1,13 @@
 import {
   APIConnectionError,
   type APIConnectOptions,
-  APIStatusError,
   type AudioBuffer,
   normalizeLanguage,
   stt,
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import WebSocket, { type RawData } from 'ws';
+import { openProviderSocket } from './open-provider-socket.js';
 
 export interface DeepgramSTTOptions {
   apiKey: string;
@@ -130,22 +130,10 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
       punctuate: String(o.punctuate ?? true),
     };
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    const ws = new WebSocket(url, {
-      headers: { authorization: `Token ${o.apiKey}` },
-      handshakeTimeout: o.connectTimeoutMs ?? 10_000,
-    });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(ws));
-      ws.once('unexpected-response', (_req, res) => {
-        ws.terminate();
-        reject(
-          new APIStatusError({
-            message: 'Deepgram refused the socket',
-            options: { statusCode: res.statusCode ?? -1 },
-          }),
-        );
-      });
-      ws.once('error', () => reject(new APIConnectionError({ message: 'Deepgram socket failed' })));
+    return openProviderSocket(url, {
+      provider: 'Deepgram',
+      authorization: `Token ${o.apiKey}`,
+      connectTimeoutMs: o.connectTimeoutMs,
     });
   }
 

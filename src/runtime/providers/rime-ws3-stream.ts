@@ -2,8 +2,6 @@ import {
   APIConnectionError,
   type APIConnectOptions,
   APIError,
-  APIStatusError,
-  APITimeoutError,
   createTimedString,
   shortuuid,
   type TimedString,
@@ -11,6 +9,7 @@ import {
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import WebSocket, { type RawData } from 'ws';
+import { openProviderSocket } from './open-provider-socket.js';
 import { PcmFramer } from './pcm-framer.js';
 import type { RimeTTS, RimeTTSOptions } from './rime-tts.js';
 
@@ -135,29 +134,10 @@ export class RimeWs3Stream extends tts.SynthesizeStream {
     url.searchParams.set('samplingRate', String(options.sampleRate));
     url.searchParams.set('segment', 'bySentence');
     if (options.lang) url.searchParams.set('lang', options.lang);
-    const ws = new WebSocket(url, {
-      headers: { authorization: `Bearer ${options.apiKey}` },
-      handshakeTimeout: options.connectTimeoutMs ?? 10_000,
-    });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(ws));
-      ws.once('unexpected-response', (_req, res) => {
-        ws.terminate();
-        reject(
-          new APIStatusError({
-            message: 'Rime TTS socket refused',
-            options: { statusCode: res.statusCode ?? -1 },
-          }),
-        );
-      });
-      ws.once('error', (err) => {
-        const timedOut = /timeout/i.test(err.message);
-        reject(
-          timedOut
-            ? new APITimeoutError({ message: 'Rime TTS socket timed out' })
-            : new APIConnectionError({ message: 'Rime TTS socket failed' }),
-        );
-      });
+    return openProviderSocket(url, {
+      provider: 'Rime TTS',
+      authorization: `Bearer ${options.apiKey}`,
+      connectTimeoutMs: options.connectTimeoutMs,
     });
   }
 }

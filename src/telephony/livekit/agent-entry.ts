@@ -2,9 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { AutoSubscribe, cli, defineAgent, type JobContext, ServerOptions } from '@livekit/agents';
 import { loadConfig } from '../../config/index.js';
 import { openDatabase } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import { createDeps, type Deps } from '../../lib/deps.js';
 import { createLogger } from '../../lib/logger.js';
-import { SecretBox } from '../../lib/secrets.js';
 import type { CallWorker } from '../../runtime/index.js';
 import { openStore } from '../../store/index.js';
 import { createVoiceService } from '../create-voice-service.js';
@@ -21,14 +20,7 @@ function processRuntime() {
       config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.dataDir },
     );
     const store = await openStore(config.store);
-    const deps: Deps = {
-      db: database.db,
-      store,
-      log,
-      now: () => new Date(),
-      crossTenantLog: (access) => log.info({ crossTenant: access }, 'cross-tenant access'),
-      secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
-    };
+    const deps = createDeps(config, database.db, store, log);
     return { deps, worker: createVoiceService(deps, config).worker };
   })();
   return runtime;
