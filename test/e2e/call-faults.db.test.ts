@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, Scenario, type ScenarioInput } from '../../src/sandbox/scenarios/index.js';
-import { expectSameTurns } from './support/transcripts.js';
+import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
 
 const SILENT_AGENT = '+15005550123';

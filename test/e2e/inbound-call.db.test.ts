@@ -8,7 +8,7 @@ import { runCaller } from '../../src/sandbox/caller/index.js';
 import { loadScenario } from '../../src/sandbox/scenarios/index.js';
 import { MediaStreamSession, newTwilioSid, twilioSignature } from '../../src/sandbox/twilio/index.js';
 import { authHeaders, call } from '../support/app.js';
-import { expectSameTurns } from './support/transcripts.js';
+import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
 
 let w: VoiceWorld;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSameTurns } from './support/transcripts.js';
+import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
 
 let w: VoiceWorld;

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { expectSameTurns } from '../../../test/support/transcripts.js';
 import type { ExecuteToolRequest, ToolOutcome } from '../../gateway/index.js';
-import { normalizeSpeechText } from '../../sandbox/audio/index.js';
-import { lineFromSession, runCallerOnLine, type TranscriptEntry } from '../../sandbox/caller/index.js';
+import { lineFromSession, runCallerOnLine } from '../../sandbox/caller/index.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 import { loadScenario } from '../../sandbox/scenarios/index.js';
 import { MediaStreamSession, newTwilioSid } from '../../sandbox/twilio/index.js';
@@ -140,63 +140,6 @@ async function playScenario(name: string, speed = 4) {
   const call = calls.get(callSid)!;
   const outcome = await call.outcome;
   return { caller, outcome, recorder: call.recorder, callSid };
-}
-
-/**
- * The recorded turns are what the caller heard: the same turns, the same words, except that where
- * the agent was cut off the two may disagree on the one word being spoken at that moment.
- */
-function expectSameTurns(
-  recorded: readonly { speaker: string; text: string; interrupted: boolean }[],
-  transcript: readonly TranscriptEntry[],
-): void {
-  const heard = heardTurns(transcript);
-  // Consecutive agent turns (a reply, then the answer from a tool's result) are one for the ear.
-  const merged: { speaker: string; text: string; interrupted: boolean }[] = [];
-  for (const u of recorded) {
-    const last = merged.at(-1);
-    if (last?.speaker === 'agent' && u.speaker === 'agent' && !last.interrupted) {
-      last.text = `${last.text} ${u.text}`;
-      last.interrupted = u.interrupted;
-    } else merged.push({ ...u });
-  }
-  expect(merged.map((u) => u.speaker)).toEqual(heard.map((t) => t.speaker));
-  merged.forEach((u, i) => {
-    const ours = normalizeSpeechText(u.text);
-    const theirs = heard[i]!.text;
-    if (!u.interrupted) {
-      expect(ours).toBe(theirs);
-      return;
-    }
-    const a = ours.split(' ');
-    const b = theirs.split(' ');
-    const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-    expect(long.slice(0, short.length)).toEqual(short);
-    expect(long.length - short.length).toBeLessThanOrEqual(1);
-  });
-}
-
-/**
- * What the simulated caller heard and said, as turns: consecutive agent utterances (one per TTS
- * sentence) joined, cut-off words of an interrupted one dropped.
- */
-function heardTurns(transcript: readonly TranscriptEntry[]): { speaker: string; text: string }[] {
-  const turns: { speaker: string; text: string }[] = [];
-  // By end time: agent speech cut off by the caller ends before the caller's words do.
-  for (const entry of [...transcript].sort((a, b) => a.endMs - b.endMs)) {
-    const text = entry.interrupted ? completeWords(entry.text) : entry.text;
-    const last = turns.at(-1);
-    if (last && last.speaker === entry.speaker && entry.speaker === 'agent') {
-      if (text) last.text = `${last.text} ${text}`;
-    } else if (text || entry.speaker === 'caller') turns.push({ speaker: entry.speaker, text });
-  }
-  return turns;
-}
-
-/** An interrupted utterance without its last, possibly cut, word (kept when it ends a sentence). */
-function completeWords(text: string): string {
-  if (/[.?!]$/.test(text)) return text;
-  return text.split(' ').slice(0, -1).join(' ');
 }
 
 describe('runCall over a Media Streams socket', () => {

@@ -413,21 +413,26 @@ export class EmulatedCall {
     await this.callback('stream-status', spec.statusCallback, spec.statusCallbackMethod, params);
   }
 
+  /** Signs and sends one webhook as Twilio does, with a fresh idempotency token. */
+  private send(url: string, method: HttpMethod, params: Record<string, string>, retry: typeof this.retry) {
+    return sendTwilioWebhook({
+      url,
+      method,
+      params,
+      authToken: this.options.authToken,
+      timeoutMs: this.options.webhookTimeoutMs ?? 15_000,
+      retry,
+      idempotencyToken: randomUUID(),
+    });
+  }
+
   private async callback(
     kind: 'status' | 'stream-status',
     url: string,
     method: HttpMethod,
     params: Record<string, string>,
   ): Promise<void> {
-    const result = await sendTwilioWebhook({
-      url,
-      method,
-      params,
-      authToken: this.options.authToken,
-      timeoutMs: this.options.webhookTimeoutMs ?? 15_000,
-      retry: { maxAttempts: 1, retryOn: [], delayMs: 0 },
-      idempotencyToken: randomUUID(),
-    });
+    const result = await this.send(url, method, params, { maxAttempts: 1, retryOn: [], delayMs: 0 });
     const status = result.attempts.at(-1)?.status;
     const error = result.ok ? undefined : result.error.message;
     this.emit({ type: 'callback', kind, url, status, error });
@@ -438,15 +443,7 @@ export class EmulatedCall {
     method: HttpMethod,
     params: Record<string, string>,
   ): Promise<WebhookResult> {
-    const result = await sendTwilioWebhook({
-      url,
-      method,
-      params,
-      authToken: this.options.authToken,
-      timeoutMs: this.options.webhookTimeoutMs ?? 15_000,
-      retry: this.retry,
-      idempotencyToken: randomUUID(),
-    });
+    const result = await this.send(url, method, params, this.retry);
     for (const attempt of result.attempts) this.emit({ type: 'webhook', attempt });
     return result;
   }
