@@ -12,8 +12,27 @@ describe('loadConfig', () => {
 
   it('switches to PostgreSQL and Redis by URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', REDIS_URL: 'redis://cache:6379' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/sb' });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db:5432/sb',
+      migrationUrl: 'postgres://u@db:5432/sb',
+    });
     expect(config.store).toEqual({ kind: 'redis', url: 'redis://cache:6379' });
+  });
+
+  it('migrates with the owner URL when one is given, and only for PostgreSQL', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://switchboard_runtime@db/sb',
+      DATABASE_MIGRATION_URL: 'postgres://switchboard_owner@db/sb',
+    });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://switchboard_runtime@db/sb',
+      migrationUrl: 'postgres://switchboard_owner@db/sb',
+    });
+    expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'postgres://owner@db/sb' })).toThrow(
+      /DATABASE_MIGRATION_URL/,
+    );
   });
 
   it('treats an empty variable as unset', () => {

@@ -29,7 +29,15 @@ export const ENV_SCHEMA = {
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
-    description: 'PostgreSQL connection URL. Unset: embedded PGlite in DATA_DIR.',
+    description:
+      'PostgreSQL connection URL. Unset: embedded PGlite in DATA_DIR. Use a non-superuser login role without BYPASSRLS (see Database roles).',
+  },
+  DATABASE_MIGRATION_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    description: "PostgreSQL URL of the tables' owner, used only to migrate. Default: DATABASE_URL.",
   },
   REDIS_URL: {
     schema: z
@@ -230,7 +238,7 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string | undefined;
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl: string };
   store: { kind: 'memory' } | { kind: 'redis'; url: string };
   dataDir: string;
   logLevel: RawEnv['LOG_LEVEL'];
@@ -278,12 +286,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'must be set together with the other Twilio credential',
     );
   }
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_MIGRATION_URL',
+      'needs DATABASE_URL (the embedded database has one user)',
+    );
+  }
   return {
     host: e.HOST,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL }
+      ? { kind: 'postgres', url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.DATA_DIR },
     store: e.REDIS_URL ? { kind: 'redis', url: e.REDIS_URL } : { kind: 'memory' },
     dataDir: e.DATA_DIR,

@@ -20,13 +20,28 @@ export type DbOrTx = AppDb | Tx;
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory'; loadFrom?: Blob | File }
-  | { kind: 'postgres'; url: string; maxConnections?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      /** Who runs the migrations (the tables' owner); default: url. */
+      migrationUrl?: string;
+      maxConnections?: number;
+    };
+
+/** The role the application's queries run as, and whether it sidesteps row-level security. */
+export interface RuntimeRole {
+  name: string;
+  superuser: boolean;
+  bypassRls: boolean;
+}
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly db: AppDb;
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /** The login role of the connection (PostgreSQL); undefined on PGlite, whose one user is a superuser. */
+  runtimeRole(): Promise<RuntimeRole | undefined>;
   close(): Promise<void>;
   /** The underlying PGlite, for tests that snapshot it. */
   readonly pglite?: PGlite;
@@ -37,7 +52,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.
 const MIGRATION_LOCK_KEY = 7_204_551_337;
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  if (target.kind === 'postgres') return openPostgres(target.url, target.maxConnections ?? 10);
+  if (target.kind === 'postgres') return openPostgres(target, target.maxConnections ?? 10);
   let client: PGlite;
   if (target.kind === 'pglite') {
     const dir = join(target.dataDir, 'pgdata');
@@ -58,12 +73,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     ping: async () => {
       await client.query('select 1');
     },
+    runtimeRole: async () => undefined,
     close: () => client.close(),
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+async function openPostgres(
+  target: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  max: number,
+): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: target.url, max });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as AppDb;
@@ -71,19 +90,44 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     kind: 'postgres',
     db,
     migrate: async () => {
-      // Several instances may start at once: one migrates while the others wait on the lock.
-      const client = await pool.connect();
+      // The owner migrates: the runtime role has no right to create or alter tables.
+      if (target.migrationUrl === undefined || target.migrationUrl === target.url) {
+        const client = await pool.connect();
+        try {
+          await migrateLocked(client);
+        } finally {
+          client.release();
+        }
+        return;
+      }
+      const owner = new pg.Client({ connectionString: target.migrationUrl });
+      await owner.connect();
       try {
-        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+        await migrateLocked(owner);
       } finally {
-        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-        client.release();
+        await owner.end();
       }
     },
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    runtimeRole: async () => {
+      const { rows } = await pool.query<{ name: string; superuser: boolean; bypass_rls: boolean }>(
+        'select rolname as name, rolsuper as superuser, rolbypassrls as bypass_rls from pg_roles where rolname = current_user',
+      );
+      const row = rows[0]!;
+      return { name: row.name, superuser: row.superuser, bypassRls: row.bypass_rls };
+    },
     close: () => pool.end(),
   };
+}
+
+/** Several instances may start at once: one migrates while the others wait on the lock. */
+async function migrateLocked(client: pg.PoolClient | pg.Client): Promise<void> {
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+  }
 }

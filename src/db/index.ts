@@ -5,8 +5,10 @@ export {
   type DbOrTx,
   MIGRATIONS_DIR,
   openDatabase,
+  type RuntimeRole,
   type Tx,
 } from './client.js';
+export { warnIfPrivilegedRole } from './roles.js';
 export type { StoredWebhookAuth, ToolRetryPolicy } from './schema/index.js';
 export * as tables from './schema/index.js';
 export {

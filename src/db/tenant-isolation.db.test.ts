@@ -4,7 +4,7 @@ import { openTestBackend, type TestBackend } from '../../test/support/backend.js
 import { newId } from '../lib/ids.js';
 import { type AppDb, rawQuery, tables, withAllTenants, withTenant } from './index.js';
 
-/** One row in every tenant-owned table, written as the connecting (privileged) user. */
+/** One row in every tenant-owned table, written as the tables' owner (row-level security does not apply). */
 async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> {
   const t = tables;
   const userId = newId('user');
@@ -92,8 +92,8 @@ const tenantB = newId('tenant');
 
 beforeAll(async () => {
   backend = await openTestBackend();
-  await seedEveryTenantTable(backend.database.db, tenantA);
-  await seedEveryTenantTable(backend.database.db, tenantB);
+  await seedEveryTenantTable(backend.owner, tenantA);
+  await seedEveryTenantTable(backend.owner, tenantB);
   const rows = await rawQuery<{ table_name: string }>(
     backend.database.db,
     sql`select c.table_name from information_schema.columns c where c.table_schema = 'public' and c.column_name = 'tenant_id' order by 1`,

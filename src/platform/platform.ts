@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { seedDemo } from '../control/seed-demo.js';
-import { type Database, openDatabase } from '../db/index.js';
+import { type Database, openDatabase, warnIfPrivilegedRole } from '../db/index.js';
 import { configureSharedGateway } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
 import { createDeps, type Deps } from '../lib/deps.js';
@@ -37,6 +37,7 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
   const closers: (() => Promise<void>)[] = [() => database.close()];
   try {
     await database.migrate();
+    await warnIfPrivilegedRole(database, log);
     const store = await openStore(config.store);
     closers.unshift(() => store.close());
     const deps = createDeps(config, database.db, store, log);

@@ -3,17 +3,23 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/index.js';
+import { type AppDb, type Database, openDatabase } from '../../src/db/index.js';
 import type { Deps } from '../../src/lib/deps.js';
 import { SecretBox } from '../../src/lib/secrets.js';
 import { type EphemeralStore, MemoryStore, RedisStore } from '../../src/store/index.js';
-import { adminUrl, databaseUrl, redisUrl } from './urls.js';
+import { adminUrl, databaseUrl, redisUrl, runtimeDatabaseUrl } from './urls.js';
 
 export type BackendKind = 'embedded' | 'services';
 
 export interface TestBackend {
   kind: BackendKind;
+  /** The database as the application sees it: on PostgreSQL, the non-superuser runtime role. */
   database: Database;
+  /**
+   * The tables' owner, which row-level security does not confine: for fixtures and assertions that
+   * look at every tenant's rows. The same connection as `database` on PGlite (one superuser).
+   */
+  owner: AppDb;
   store: EphemeralStore;
   deps: Deps;
   close(): Promise<void>;
@@ -49,10 +55,12 @@ export async function openTestBackend(): Promise<TestBackend> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const suffix = randomBytes(6).toString('hex');
   let database: Database;
+  let owner: AppDb;
   let store: EphemeralStore;
   let cleanup: () => Promise<void>;
   if (kind === 'embedded') {
     database = await openEmbeddedDatabase();
+    owner = database.db;
     store = new MemoryStore();
     cleanup = async () => {};
   } else {
@@ -60,10 +68,18 @@ export async function openTestBackend(): Promise<TestBackend> {
     const admin = new pg.Client({ connectionString: adminUrl() });
     await admin.connect();
     await admin.query(`create database "${name}" template "${inject('pgTemplate')}"`);
-    database = await openDatabase({ kind: 'postgres', url: databaseUrl(name), maxConnections: 5 });
+    database = await openDatabase({
+      kind: 'postgres',
+      url: runtimeDatabaseUrl(name),
+      migrationUrl: databaseUrl(name),
+      maxConnections: 5,
+    });
+    const ownerDatabase = await openDatabase({ kind: 'postgres', url: databaseUrl(name), maxConnections: 2 });
+    owner = ownerDatabase.db;
     const keyPrefix = `sbtest:${suffix}:`;
     store = await new RedisStore(redisUrl(), keyPrefix).connect();
     cleanup = async () => {
+      await ownerDatabase.close();
       await admin.query(`drop database if exists "${name}" with (force)`);
       await admin.end();
       const redis = new Redis(redisUrl());
@@ -83,6 +99,7 @@ export async function openTestBackend(): Promise<TestBackend> {
   return {
     kind,
     database,
+    owner,
     store,
     deps,
     close: async () => {

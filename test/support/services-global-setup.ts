@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { MIGRATIONS_DIR, openDatabase } from '../../src/db/index.js';
-import { adminUrl, databaseUrl } from './urls.js';
+import { adminUrl, databaseUrl, runtimeRole } from './urls.js';
 
 /**
  * Migrates one template database per migration set; every test file then clones it
@@ -44,10 +44,38 @@ export default async function setup(project: TestProject) {
         if (!/already exists/.test((err as Error).message)) throw err;
       });
     }
+    await ensureRuntimeRole(admin);
   } finally {
     await admin.end();
   }
   project.provide('pgTemplate', template);
+}
+
+/**
+ * The application's login role, as the README tells an operator to create it: no superuser, no
+ * BYPASSRLS, the tenant and identity roles the migrations create. Other runs may create it at once.
+ */
+async function ensureRuntimeRole(admin: pg.Client): Promise<void> {
+  const role = pg.escapeIdentifier(runtimeRole());
+  const password = process.env.TEST_PG_RUNTIME_PASSWORD;
+  await admin.query(`
+    DO $$
+    BEGIN
+      CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+    EXCEPTION
+      WHEN duplicate_object THEN NULL;
+      WHEN unique_violation THEN NULL;
+    END
+    $$`);
+  if (password) await admin.query(`ALTER ROLE ${role} PASSWORD ${pg.escapeLiteral(password)}`);
+  await admin.query(`GRANT switchboard_app, switchboard_auth TO ${role}`).catch(async (err) => {
+    // A concurrent run granting the same membership: fine once it is there.
+    const member = await admin.query(
+      `select pg_has_role($1, 'switchboard_app', 'member') and pg_has_role($1, 'switchboard_auth', 'member') as ok`,
+      [runtimeRole()],
+    );
+    if (!member.rows[0]?.ok) throw err;
+  });
 }
 
 declare module 'vitest' {

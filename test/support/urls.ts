@@ -7,3 +7,16 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * The non-superuser login role the services suite runs the application as (global setup creates it),
+ * while migrations and test fixtures use the admin URL, the tables' owner.
+ */
+export const runtimeRole = () => process.env.TEST_PG_RUNTIME_ROLE ?? 'switchboard_runtime';
+
+export function runtimeDatabaseUrl(name: string): string {
+  const url = new URL(databaseUrl(name));
+  url.username = runtimeRole();
+  url.password = process.env.TEST_PG_RUNTIME_PASSWORD ?? '';
+  return url.toString();
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
 import { addMembership, publicUserColumns } from '../../auth/index.js';
 import { type CrossTenantAccess, tables, withAllTenants, withTenant } from '../../db/index.js';
@@ -37,17 +37,34 @@ export async function listTenantMembers(
   page: PageInput,
 ): Promise<Page<User & { role: Membership['role'] }>> {
   const m = tables.memberships;
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const rows = await tx
-      .select({ ...publicUserColumns, role: m.role })
+  const rows = await withTenant(deps.db, tenantId, (tx) =>
+    tx
+      .select({ userId: m.userId, role: m.role })
       .from(m)
-      .innerJoin(tables.users, eq(tables.users.id, m.userId))
       .where(and(eq(m.tenantId, tenantId), page.cursor ? gt(m.userId, page.cursor) : undefined))
       .orderBy(asc(m.userId))
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit);
-    return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+      .limit(page.limit + 1),
+  );
+  const members = rows.slice(0, page.limit);
+  // The users themselves are out of the tenant scope's reach (0003_database_roles): read on the identity path.
+  const users =
+    members.length === 0
+      ? []
+      : await deps.db
+          .select(publicUserColumns)
+          .from(tables.users)
+          .where(
+            inArray(
+              tables.users.id,
+              members.map((r) => r.userId),
+            ),
+          );
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const items = members.flatMap((r) => {
+    const user = byId.get(r.userId);
+    return user ? [{ ...user, role: r.role }] : [];
   });
+  return { items, nextCursor: rows.length > page.limit ? (members.at(-1)?.userId ?? null) : null };
 }
 
 /** Takes a user's access to a tenant away; it applies from their next request. */

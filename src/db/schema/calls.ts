@@ -1,7 +1,9 @@
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -9,25 +11,28 @@ import {
   pgTable,
   primaryKey,
   text,
+  unique,
 } from 'drizzle-orm/pg-core';
 import { createdAt, tenantId, timestamptz } from './columns.js';
 import { agents, agentVersions, phoneNumbers, tools } from './control.js';
 import { tenants } from './identity.js';
 
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
-const callRef = () =>
-  text('call_id')
-    .notNull()
-    .references(() => calls.id, { onDelete: 'cascade' });
+const callRef = () => text('call_id').notNull();
+/** A child's (tenant_id, call_id) reference to its call (see control.ts on tenant-scoped keys). */
+const callForeignKey = (name: string, t: { tenantId: AnyPgColumn; callId: AnyPgColumn }) =>
+  foreignKey({ name, columns: [t.tenantId, t.callId], foreignColumns: [calls.tenantId, calls.id] }).onDelete(
+    'cascade',
+  );
 
 export const calls = pgTable(
   'calls',
   {
     id: text('id').primaryKey(),
     tenantId: tenantRef(),
-    agentId: text('agent_id').references(() => agents.id, { onDelete: 'set null' }),
-    agentVersionId: text('agent_version_id').references(() => agentVersions.id, { onDelete: 'set null' }),
-    phoneNumberId: text('phone_number_id').references(() => phoneNumbers.id, { onDelete: 'set null' }),
+    agentId: text('agent_id'),
+    agentVersionId: text('agent_version_id'),
+    phoneNumberId: text('phone_number_id'),
     twilioCallSid: text('twilio_call_sid').unique(),
     fromNumber: text('from_number'),
     toNumber: text('to_number'),
@@ -49,6 +54,22 @@ export const calls = pgTable(
   (t) => [
     index('calls_tenant_started_idx').on(t.tenantId, t.startedAt),
     index('calls_status_idx').on(t.status),
+    unique('calls_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'calls_agent_tenant_fk',
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }).onDelete('set null'),
+    foreignKey({
+      name: 'calls_agent_version_tenant_fk',
+      columns: [t.tenantId, t.agentVersionId],
+      foreignColumns: [agentVersions.tenantId, agentVersions.id],
+    }).onDelete('set null'),
+    foreignKey({
+      name: 'calls_phone_number_tenant_fk',
+      columns: [t.tenantId, t.phoneNumberId],
+      foreignColumns: [phoneNumbers.tenantId, phoneNumbers.id],
+    }).onDelete('set null'),
   ],
 );
 
@@ -65,6 +86,7 @@ export const callEvents = pgTable(
   (t) => [
     index('call_events_call_idx').on(t.callId, t.id),
     index('call_events_tenant_at_idx').on(t.tenantId, t.at),
+    callForeignKey('call_events_call_tenant_fk', t),
   ],
 );
 
@@ -86,6 +108,7 @@ export const utterances = pgTable(
   (t) => [
     index('utterances_call_idx').on(t.callId, t.seq),
     index('utterances_tenant_created_idx').on(t.tenantId, t.createdAt),
+    callForeignKey('utterances_call_tenant_fk', t),
   ],
 );
 
@@ -106,6 +129,7 @@ export const recordings = pgTable(
   (t) => [
     index('recordings_call_idx').on(t.callId),
     index('recordings_tenant_created_idx').on(t.tenantId, t.createdAt),
+    callForeignKey('recordings_call_tenant_fk', t),
   ],
 );
 
@@ -114,9 +138,9 @@ export const toolExecutions = pgTable(
   {
     id: text('id').primaryKey(),
     tenantId: tenantRef(),
-    toolId: text('tool_id').references(() => tools.id, { onDelete: 'set null' }),
+    toolId: text('tool_id'),
     toolName: text('tool_name').notNull(),
-    callId: text('call_id').references(() => calls.id, { onDelete: 'cascade' }),
+    callId: text('call_id'),
     turn: integer('turn'),
     status: text('status', {
       enum: ['pending', 'running', 'succeeded', 'failed', 'timed_out', 'rejected', 'circuit_open'],
@@ -132,6 +156,13 @@ export const toolExecutions = pgTable(
   (t) => [
     index('tool_executions_tenant_started_idx').on(t.tenantId, t.startedAt),
     index('tool_executions_call_idx').on(t.callId),
+    unique('tool_executions_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'tool_executions_tool_tenant_fk',
+      columns: [t.tenantId, t.toolId],
+      foreignColumns: [tools.tenantId, tools.id],
+    }).onDelete('set null'),
+    callForeignKey('tool_executions_call_tenant_fk', t),
   ],
 );
 
@@ -140,9 +171,7 @@ export const toolExecutionAttempts = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     tenantId: tenantRef(),
-    executionId: text('execution_id')
-      .notNull()
-      .references(() => toolExecutions.id, { onDelete: 'cascade' }),
+    executionId: text('execution_id').notNull(),
     attempt: integer('attempt').notNull(),
     statusCode: integer('status_code'),
     outcome: text('outcome').notNull(),
@@ -152,7 +181,14 @@ export const toolExecutionAttempts = pgTable(
     response: jsonb('response'),
     startedAt: timestamptz('started_at').notNull(),
   },
-  (t) => [index('tool_execution_attempts_execution_idx').on(t.executionId, t.attempt)],
+  (t) => [
+    index('tool_execution_attempts_execution_idx').on(t.executionId, t.attempt),
+    foreignKey({
+      name: 'tool_execution_attempts_execution_tenant_fk',
+      columns: [t.tenantId, t.executionId],
+      foreignColumns: [toolExecutions.tenantId, toolExecutions.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 export const callCosts = pgTable(
@@ -168,7 +204,7 @@ export const callCosts = pgTable(
     amountUsd: numeric('amount_usd', { precision: 18, scale: 6 }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('call_costs_call_idx').on(t.callId)],
+  (t) => [index('call_costs_call_idx').on(t.callId), callForeignKey('call_costs_call_tenant_fk', t)],
 );
 
 export const dailyKpis = pgTable(

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import {
-  type AnyPgColumn,
   boolean,
+  foreignKey,
   index,
   integer,
   jsonb,
+  type PgTableExtraConfigValue,
   pgTable,
   text,
   unique,
@@ -14,6 +15,11 @@ import { createdAt, tenantId, timestamptz, updatedAt } from './columns.js';
 import { tenants, users } from './identity.js';
 
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
+
+// References between tenant tables are (tenant_id, id) pairs, so a row can only point at its own
+// tenant's parent (0003_database_roles). Where the reference is nullable, the SQL narrows
+// ON DELETE SET NULL to the reference column (`SET NULL (agent_id)`), which drizzle cannot express:
+// tenant_id is never nulled.
 
 /**
  * How the gateway authenticates to the tenant's n8n webhooks. Secrets are AES-256-GCM sealed
@@ -47,6 +53,7 @@ export const n8nConnections = pgTable(
   (t) => [
     index('n8n_connections_tenant_idx').on(t.tenantId),
     unique('n8n_connections_tenant_name_key').on(t.tenantId, t.name),
+    unique('n8n_connections_tenant_id_id_unique').on(t.tenantId, t.id),
   ],
 );
 
@@ -57,14 +64,20 @@ export const agents = pgTable(
     tenantId: tenantRef(),
     name: text('name').notNull(),
     draft: jsonb('draft').$type<Record<string, unknown>>().notNull(),
-    liveVersionId: text('live_version_id').references((): AnyPgColumn => agentVersions.id, {
-      onDelete: 'set null',
-    }),
+    liveVersionId: text('live_version_id'),
     archivedAt: timestamptz('archived_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('agents_tenant_idx').on(t.tenantId)],
+  (t): PgTableExtraConfigValue[] => [
+    index('agents_tenant_idx').on(t.tenantId),
+    unique('agents_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'agents_live_version_tenant_fk',
+      columns: [t.tenantId, t.liveVersionId],
+      foreignColumns: [agentVersions.tenantId, agentVersions.id],
+    }).onDelete('set null'),
+  ],
 );
 
 export const agentVersions = pgTable(
@@ -72,9 +85,7 @@ export const agentVersions = pgTable(
   {
     id: text('id').primaryKey(),
     tenantId: tenantRef(),
-    agentId: text('agent_id')
-      .notNull()
-      .references(() => agents.id, { onDelete: 'cascade' }),
+    agentId: text('agent_id').notNull(),
     version: integer('version').notNull(),
     /** The whole configuration, tools included, frozen at publish time. */
     config: jsonb('config').$type<Record<string, unknown>>().notNull(),
@@ -86,6 +97,12 @@ export const agentVersions = pgTable(
   (t) => [
     unique('agent_versions_agent_version_key').on(t.agentId, t.version),
     index('agent_versions_tenant_idx').on(t.tenantId),
+    unique('agent_versions_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'agent_versions_agent_tenant_fk',
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -98,7 +115,7 @@ export const tools = pgTable(
     description: text('description').notNull(),
     inputSchema: jsonb('input_schema').$type<Record<string, unknown>>().notNull(),
     outputSchema: jsonb('output_schema').$type<Record<string, unknown>>(),
-    connectionId: text('connection_id').references(() => n8nConnections.id, { onDelete: 'restrict' }),
+    connectionId: text('connection_id'),
     webhookPath: text('webhook_path'),
     workflowId: text('workflow_id'),
     timeoutMs: integer('timeout_ms').notNull().default(10_000),
@@ -113,6 +130,12 @@ export const tools = pgTable(
     uniqueIndex('tools_tenant_name_key').on(t.tenantId, t.name).where(sql`${t.archivedAt} is null`),
     index('tools_tenant_idx').on(t.tenantId),
     index('tools_connection_idx').on(t.connectionId),
+    unique('tools_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'tools_connection_tenant_fk',
+      columns: [t.tenantId, t.connectionId],
+      foreignColumns: [n8nConnections.tenantId, n8nConnections.id],
+    }).onDelete('restrict'),
   ],
 );
 
@@ -123,11 +146,20 @@ export const phoneNumbers = pgTable(
     tenantId: tenantRef(),
     /** E.164, unique across the platform: one number answers for one tenant. */
     e164: text('e164').notNull().unique(),
-    agentId: text('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    agentId: text('agent_id'),
     label: text('label'),
     twilioSid: text('twilio_sid'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('phone_numbers_tenant_idx').on(t.tenantId), index('phone_numbers_agent_idx').on(t.agentId)],
+  (t) => [
+    index('phone_numbers_tenant_idx').on(t.tenantId),
+    index('phone_numbers_agent_idx').on(t.agentId),
+    unique('phone_numbers_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'phone_numbers_agent_tenant_fk',
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }).onDelete('set null'),
+  ],
 );
