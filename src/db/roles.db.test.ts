@@ -173,15 +173,13 @@ describe('tenant-scoped foreign keys', () => {
     [
       "a version of another tenant's agent",
       () =>
-        backend.owner
-          .insert(tables.agentVersions)
-          .values({
-            id: newId('agentVersion'),
-            tenantId: a.tenantId,
-            agentId: b.agentId,
-            version: 9,
-            config: {},
-          }),
+        backend.owner.insert(tables.agentVersions).values({
+          id: newId('agentVersion'),
+          tenantId: a.tenantId,
+          agentId: b.agentId,
+          version: 9,
+          config: {},
+        }),
     ],
     [
       "another tenant's version as the live one",

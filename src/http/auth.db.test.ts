@@ -99,7 +99,7 @@ describe('sessions', () => {
     });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('CSRF_TOKEN_INVALID');
-    const rows = await backend.database.db.select().from(tables.tenants);
+    const rows = await backend.owner.select().from(tables.tenants);
     expect(rows.some((t) => t.slug === 'no-csrf')).toBe(false);
   });
 
@@ -114,7 +114,7 @@ describe('sessions', () => {
   it('expires sessions', async () => {
     const creds = await loginAs(app, await emailOf(world.users.viewerA), TEST_PASSWORD);
     const { sessions } = tables;
-    await backend.database.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) });
+    await backend.owner.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) });
     const res = await app.inject({ method: 'GET', url: '/api/auth/me', headers: authHeaders(creds) });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('SESSION_EXPIRED');
@@ -136,7 +136,7 @@ describe('API keys', () => {
     });
     expect(created.statusCode).toBe(201);
     const { key, id } = created.json();
-    const stored = await backend.database.db.select().from(tables.apiKeys);
+    const stored = await backend.owner.select().from(tables.apiKeys);
     expect(JSON.stringify(stored)).not.toContain(key);
 
     const own = await call(app, { apiKey: key }, 'GET', `/api/tenants/${world.tenantA}/calls`);
@@ -161,6 +161,6 @@ describe('API keys', () => {
 });
 
 async function emailOf(userId: string): Promise<string> {
-  const rows = await backend.database.db.select().from(tables.users);
+  const rows = await backend.owner.select().from(tables.users);
   return rows.find((u) => u.id === userId)!.email;
 }

@@ -20,7 +20,7 @@ afterAll(async () => {
   await backend?.close();
 });
 
-const tenantCount = async () => (await backend.database.db.select({ n: count() }).from(tables.tenants))[0]!.n;
+const tenantCount = async () => (await backend.owner.select({ n: count() }).from(tables.tenants))[0]!.n;
 
 function post(payload: string, contentType = 'application/json') {
   return app.inject({
@@ -100,7 +100,7 @@ describe('bad input is answered clearly and writes nothing', () => {
 
   it('audits refused state changes with the error code', async () => {
     await post(JSON.stringify({ name: 'Acme', slug: 'acme-z', plan: 'gold' }));
-    const rows = await backend.database.db.select().from(tables.auditLog).orderBy(tables.auditLog.id);
+    const rows = await backend.owner.select().from(tables.auditLog).orderBy(tables.auditLog.id);
     const failure = rows.filter((r) => r.action === 'tenant.create' && r.outcome === 'failure').at(-1);
     expect(failure).toMatchObject({
       actorKind: 'user',
@@ -121,7 +121,7 @@ describe('bad input is answered clearly and writes nothing', () => {
     });
     expect(renamed.statusCode).toBe(200);
     const rows = (
-      await backend.database.db.select().from(tables.auditLog).orderBy(tables.auditLog.id)
+      await backend.owner.select().from(tables.auditLog).orderBy(tables.auditLog.id)
     ).filter((r) => r.targetId === id);
     expect(rows.map((r) => [r.action, r.actorId, r.tenantId])).toEqual([
       ['tenant.create', world.users.admin, id],

@@ -136,8 +136,8 @@ describe('the Twilio voice webhook', () => {
   const signedPost = (path: string, params: Record<string, string>) =>
     post(path, params, twilioSignature(w.sandbox.twilio.authToken, `${w.url}${path}`, params));
   const callsBySid = async (sid: string) =>
-    (await w.backend.deps.db.select().from(tables.calls)).filter((c) => c.twilioCallSid === sid);
-  const auditCount = async () => (await w.backend.deps.db.select().from(tables.auditLog)).length;
+    (await w.backend.owner.select().from(tables.calls)).filter((c) => c.twilioCallSid === sid);
+  const auditCount = async () => (await w.backend.owner.select().from(tables.auditLog)).length;
 
   it('refuses a missing or wrong signature with 403 and writes nothing', async () => {
     const sid = newTwilioSid('CA');
@@ -267,9 +267,7 @@ describe('live updates', () => {
       to: '+15005550006',
       speed: 2,
     });
-    const row = (await w.backend.deps.db.select().from(tables.calls)).find(
-      (c) => c.twilioCallSid === callSid,
-    )!;
+    const row = (await w.backend.owner.select().from(tables.calls)).find((c) => c.twilioCallSid === callSid)!;
     const res = await fetch(`${w.url}/api/tenants/${w.tenantId}/calls/${row.id}/live`, {
       headers: authHeaders(w.world.as.viewerA),
     });
@@ -333,7 +331,7 @@ describe('operations', () => {
     expect(row).toMatchObject({ status: 'completed', endReason: 'caller_hangup' });
     await drained;
     expect(w.voice.worker.activeCalls).toBe(0);
-    const [refusedRow] = (await w.backend.deps.db.select().from(tables.calls)).filter(
+    const [refusedRow] = (await w.backend.owner.select().from(tables.calls)).filter(
       (c) => c.twilioCallSid === refused,
     );
     expect(refusedRow).toMatchObject({ status: 'rejected', endReason: 'worker_busy' });

@@ -75,7 +75,7 @@ describe('agent lifecycle: draft → v1 → v2 → rollback → diff', () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error.code).toBe('AGENT_VERSION_INVALID');
     expect(refused.json().error.details).toEqual([{ field: 'systemPrompt', message: 'must not be empty' }]);
-    expect(await backend.deps.db.select().from(tables.agentVersions)).toHaveLength(0);
+    expect(await backend.owner.select().from(tables.agentVersions)).toHaveLength(0);
 
     await expectStatus(app, operator, 'PATCH', a, 200, {
       draft: { systemPrompt: 'You are the Acme Dental receptionist.', toolIds: [toolId] },
@@ -173,13 +173,13 @@ describe('agent lifecycle: draft → v1 → v2 → rollback → diff', () => {
     expect(connectionInUse.statusCode).toBe(409);
     expect(connectionInUse.json().error.details).toEqual([{ field: 'agents', message: 'Front desk' }]);
 
-    const actions = (await backend.deps.db.select().from(tables.auditLog))
+    const actions = (await backend.owner.select().from(tables.auditLog))
       .filter((r) => r.targetId === agent.id)
       .map((r) => r.action);
     expect(actions).toEqual(
       expect.arrayContaining(['agent.create', 'agent.update', 'agent.publish', 'agent.rollback']),
     );
-    const rollbackRow = (await backend.deps.db.select().from(tables.auditLog)).find(
+    const rollbackRow = (await backend.owner.select().from(tables.auditLog)).find(
       (r) => r.action === 'agent.rollback',
     );
     expect(rollbackRow?.summary).toMatchObject({ before: { version: 2 }, after: { version: 1 } });
@@ -236,7 +236,7 @@ describe('publish validation', () => {
 
   it('refuses malformed drafts at the API with field names, writing nothing', async () => {
     const t = `/api/tenants/${world.tenantA}`;
-    const before = (await backend.deps.db.select().from(tables.agents)).length;
+    const before = (await backend.owner.select().from(tables.agents)).length;
     const res = await call(app, world.as.admin, 'POST', `${t}/agents`, {
       name: 'x',
       draft: { llm: { temperature: 5, extra: 1 }, toolIds: ['not-a-tool'] },
@@ -246,7 +246,7 @@ describe('publish validation', () => {
     expect(fields).toEqual(
       expect.arrayContaining(['body/draft/llm/temperature', 'body/draft/llm/extra', 'body/draft/toolIds/0']),
     );
-    expect((await backend.deps.db.select().from(tables.agents)).length).toBe(before);
+    expect((await backend.owner.select().from(tables.agents)).length).toBe(before);
   });
 });
 

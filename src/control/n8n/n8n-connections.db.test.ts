@@ -91,7 +91,7 @@ describe('n8n connections: secrets', () => {
       value: { set: true, last4: '9876' },
     });
 
-    const [row] = (await backend.deps.db.select().from(tables.n8nConnections)).filter(
+    const [row] = (await backend.owner.select().from(tables.n8nConnections)).filter(
       (r) => r.id === created.id,
     );
     expect(backend.deps.secrets.open(row!.apiKeyEncrypted!)).toBe('n8n-sandbox-api-key');
@@ -144,7 +144,7 @@ describe('n8n connections: secrets', () => {
     expect(switchKind.json().error.details).toEqual([{ field: 'webhookAuth.value', message: 'is required' }]);
 
     const everything = JSON.stringify([
-      await backend.deps.db.select().from(tables.auditLog),
+      await backend.owner.select().from(tables.auditLog),
       (await call(app, world.as.admin, 'GET', base)).json(),
       (await call(app, world.as.admin, 'GET', `${base}/${created.id}`)).json(),
     ]);
@@ -156,7 +156,7 @@ describe('n8n connections: secrets', () => {
     ]) {
       expect(everything).not.toContain(secret);
     }
-    const rotateAudit = (await backend.deps.db.select().from(tables.auditLog)).find(
+    const rotateAudit = (await backend.owner.select().from(tables.auditLog)).find(
       (r) => r.action === 'n8n_connection.rotate',
     );
     expect(rotateAudit?.summary).toMatchObject({
@@ -195,7 +195,7 @@ describe('n8n connections: secrets', () => {
     );
     expect(page2.items.map((c) => c.id)).toEqual([ids[0]]);
 
-    const before = (await backend.deps.db.select().from(tables.n8nConnections)).length;
+    const before = (await backend.owner.select().from(tables.n8nConnections)).length;
     const invalid = await call(app, world.as.admin, 'POST', t, {
       name: '',
       baseUrl: 'ftp://x',
@@ -228,7 +228,7 @@ describe('n8n connections: secrets', () => {
     const dup = await call(app, world.as.admin, 'POST', t, { name: 'one', baseUrl: n8n.url });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.code).toBe('N8N_CONNECTION_NAME_TAKEN');
-    expect((await backend.deps.db.select().from(tables.n8nConnections)).length).toBe(before);
+    expect((await backend.owner.select().from(tables.n8nConnections)).length).toBe(before);
 
     const tool = await expectStatus<{ id: string }>(
       app,
@@ -366,7 +366,7 @@ describe('n8n connections: test and workflows', () => {
 
     // A row that slipped past the save-time check (say, DNS changed since) is still refused on connect.
     const id = newId('n8nConnection');
-    await backend.deps.db.insert(tables.n8nConnections).values({
+    await backend.owner.insert(tables.n8nConnections).values({
       id,
       tenantId: world.tenantA,
       name: 'rebound',
@@ -380,7 +380,7 @@ describe('n8n connections: test and workflows', () => {
     const listed = await call(strictApp, world.as.admin, 'GET', `${base}/${id}/workflows`);
     expect(listed.statusCode).toBe(400);
     expect(listed.json().error.code).toBe('OUTBOUND_URL_BLOCKED');
-    await backend.deps.db.delete(tables.n8nConnections).where(eq(tables.n8nConnections.id, id));
+    await backend.owner.delete(tables.n8nConnections).where(eq(tables.n8nConnections.id, id));
   });
 
   it('lists workflows with their webhooks, passing n8n cursors through', async () => {

@@ -113,7 +113,7 @@ describe('phone numbers', () => {
     await expectStatus(app, operator, 'DELETE', `${t}/${three.id}`, 200);
     expect((await call(app, operator, 'GET', `${t}/${three.id}`)).statusCode).toBe(404);
 
-    const audit = (await backend.deps.db.select().from(tables.auditLog)).filter((r) => r.targetId === one.id);
+    const audit = (await backend.owner.select().from(tables.auditLog)).filter((r) => r.targetId === one.id);
     expect(audit.find((r) => r.action === 'phone_number.assign')?.summary).toEqual({
       before: { agentId: null, label: 'London' },
       after: { agentId: agent.id, label: null },
@@ -122,7 +122,7 @@ describe('phone numbers', () => {
 
   it('refuses bad numbers, duplicates across tenants and foreign agents, writing nothing', async () => {
     const { operator } = world.as;
-    const count = async () => (await backend.deps.db.select().from(tables.phoneNumbers)).length;
+    const count = async () => (await backend.owner.select().from(tables.phoneNumbers)).length;
     const before = await count();
     const bad = await call(app, operator, 'POST', `/api/tenants/${world.tenantA}/phone-numbers`, {
       e164: '415 555 0100',
@@ -296,12 +296,12 @@ describe('Twilio import', () => {
     expect(shown).toMatchObject({ voiceUrl: null, expectedUrl: expected, configured: false });
     const set = await expectStatus(twilioApp, operator, 'PUT', `${t}/${third.id}/voice-webhook`, 200);
     expect(set).toMatchObject({ voiceUrl: expected, voiceMethod: 'POST', configured: true });
-    const [row] = await backend.deps.db
+    const [row] = await backend.owner
       .select()
       .from(tables.phoneNumbers)
       .where(eq(tables.phoneNumbers.id, third.id));
     expect(row!.twilioSid).toMatch(/^PN/);
-    const audit = (await backend.deps.db.select().from(tables.auditLog)).find(
+    const audit = (await backend.owner.select().from(tables.auditLog)).find(
       (r) => r.action === 'phone_number.set_voice_webhook' && r.targetId === third.id,
     );
     expect(audit?.summary).toEqual({ before: { voiceUrl: null }, after: { voiceUrl: expected } });

@@ -76,7 +76,7 @@ describe('tenants', () => {
       },
     );
     expect(suspended.status).toBe('suspended');
-    const audit = (await backend.deps.db.select().from(tables.auditLog)).filter(
+    const audit = (await backend.owner.select().from(tables.auditLog)).filter(
       (r) => r.targetId === created.id,
     );
     expect(audit.map((r) => r.action)).toEqual(
@@ -89,7 +89,7 @@ describe('tenants', () => {
   });
 
   it('refuses bad input with field names and duplicate slugs, writing nothing', async () => {
-    const count = async () => (await backend.deps.db.select().from(tables.tenants)).length;
+    const count = async () => (await backend.owner.select().from(tables.tenants)).length;
     const before = await count();
     const bad = await call(app, world.as.admin, 'POST', '/api/tenants', {
       name: '',

@@ -30,7 +30,7 @@ afterAll(async () => {
   await backend?.close();
 });
 
-const countTools = async () => (await backend.deps.db.select().from(tables.tools)).length;
+const countTools = async () => (await backend.owner.select().from(tables.tools)).length;
 
 interface ToolBody {
   id: string;
@@ -120,7 +120,7 @@ describe('tools', () => {
       inputSchema: { type: 'object' },
     });
 
-    const audit = (await backend.deps.db.select().from(tables.auditLog)).filter(
+    const audit = (await backend.owner.select().from(tables.auditLog)).filter(
       (r) => r.targetId === created.id,
     );
     const update = audit.find((r) => r.action === 'tool.update');
@@ -199,7 +199,7 @@ describe('tools', () => {
   });
 
   it('denies client viewers and other tenants', async () => {
-    const [tool] = await backend.deps.db.select().from(tables.tools);
+    const [tool] = await backend.owner.select().from(tables.tools);
     const url = `/api/tenants/${tool!.tenantId}/tools`;
     const viewer = tool!.tenantId === world.tenantA ? world.as.viewerA : world.as.viewerB;
     const other = tool!.tenantId === world.tenantA ? world.as.viewerB : world.as.viewerA;

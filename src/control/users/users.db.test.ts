@@ -54,7 +54,7 @@ describe('users', () => {
       platformRole: null,
       invitation: { purpose: 'invite' },
     });
-    const stored = JSON.stringify(await backend.deps.db.select().from(tables.passwordTokens));
+    const stored = JSON.stringify(await backend.owner.select().from(tables.passwordTokens));
     expect(stored).not.toContain(invited.invitation.token);
 
     expect((await redeem(invited.invitation.token, 'short')).statusCode).toBe(400);
@@ -137,7 +137,7 @@ describe('users', () => {
     expect((invalid.json().error.details as { field: string }[]).map((d) => d.field)).toEqual(
       expect.arrayContaining(['body/name']),
     );
-    const audit = (await backend.deps.db.select().from(tables.auditLog)).find(
+    const audit = (await backend.owner.select().from(tables.auditLog)).find(
       (r) => r.action === 'user.role_change',
     );
     expect(audit?.summary).toEqual({
@@ -208,7 +208,7 @@ describe('users', () => {
     expect((await call(app, second, 'GET', '/api/auth/me')).statusCode).toBe(401);
     expect((await redeem(reset.token, 'user-chosen-password')).statusCode).toBe(204);
     await loginAs(app, email, 'user-chosen-password');
-    const audit = JSON.stringify(await backend.deps.db.select().from(tables.auditLog));
+    const audit = JSON.stringify(await backend.owner.select().from(tables.auditLog));
     for (const secret of ['admin-chosen-password', 'user-chosen-password', reset.token])
       expect(audit).not.toContain(secret);
   });

@@ -206,7 +206,7 @@ export async function placeScenarioCall(
 export async function waitForFinalCall(w: VoiceWorld, callSid: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [row] = await w.backend.deps.db
+    const [row] = await w.backend.owner
       .select()
       .from(tables.calls)
       .where(eq(tables.calls.twilioCallSid, callSid));
