@@ -120,9 +120,9 @@ describe('bad input is answered clearly and writes nothing', () => {
       name: 'Audited Inc',
     });
     expect(renamed.statusCode).toBe(200);
-    const rows = (
-      await backend.owner.select().from(tables.auditLog).orderBy(tables.auditLog.id)
-    ).filter((r) => r.targetId === id);
+    const rows = (await backend.owner.select().from(tables.auditLog).orderBy(tables.auditLog.id)).filter(
+      (r) => r.targetId === id,
+    );
     expect(rows.map((r) => [r.action, r.actorId, r.tenantId])).toEqual([
       ['tenant.create', world.users.admin, id],
       ['tenant.update', world.users.operator, id],
