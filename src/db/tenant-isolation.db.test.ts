@@ -73,7 +73,7 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     .values({ id: newId('deletion'), tenantId, callId, runId: 'r', dryRun: true, deleted: {} });
 }
 
-/** Carries a tenant id but is read before any tenant is known (API key lookup); admin-only routes. */
+/** Carries a tenant id but is identity, read before any tenant is known: no tenant-role grant (roles.db.test.ts). */
 const PLATFORM_TABLES = new Set(['api_keys']);
 
 async function expectRlsViolation(work: Promise<unknown>): Promise<void> {
