@@ -1,6 +1,8 @@
 /** Retention: per-tenant policy, legal hold, the cleanup job and its deletion audit. */
 export { toCsv } from './csv.js';
 export {
+  HOLD_REASON_MAX,
+  HOLD_REASON_MIN,
   type LegalHoldState,
   normalizeHoldReason,
   placeLegalHold,
