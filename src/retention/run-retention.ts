@@ -110,8 +110,13 @@ async function run(deps: Deps, env: RetentionEnv, options: RetentionRunOptions):
   const runId = newId('retentionRun');
   const all = <T>(fn: (tx: Tx) => Promise<T>) => withAllTenants(deps.db, ACCESS, deps.crossTenantLog, fn);
 
-  await all((tx) =>
-    tx.insert(tables.retentionRuns).values({
+  await all(async (tx) => {
+    // Under the lock no other run is alive: a run still marked running was cut off mid-way.
+    await tx
+      .update(tables.retentionRuns)
+      .set({ status: 'failed', finishedAt: deps.now(), errorMessage: `interrupted; resumed by ${runId}` })
+      .where(eq(tables.retentionRuns.status, 'running'));
+    await tx.insert(tables.retentionRuns).values({
       id: runId,
       tenantId: options.tenantId ?? null,
       dryRun,
@@ -119,8 +124,8 @@ async function run(deps: Deps, env: RetentionEnv, options: RetentionRunOptions):
       actorId: options.actor.id,
       asOf,
       startedAt: deps.now(),
-    }),
-  );
+    });
+  });
   const counts = { callsExamined: 0, callsCleaned: 0, skippedHold: 0, errors: 0 };
   const planned: PlannedDeletion[] = [];
   let failure: unknown;
