@@ -334,13 +334,18 @@ async function deleteContent(tx: Tx, runId: string, callIds: string[], asOf: Dat
         c as (update calls x set content_deleted_at = ${iso(asOf)} from t where x.id = t.call_id returning x.id),
         d as (delete from retention_pending p using t where p.call_id = t.call_id returning p.call_id)
         select t.call_id, t.tenant_id, t.policy_days,
-          (select count(*) from u where u.call_id = t.call_id)::int as utterances,
-          (select count(*) from e where e.call_id = t.call_id)::int as events,
-          ((select count(*) from te where te.call_id = t.call_id)
-            + (select count(*) from ta where ta.call_id = t.call_id))::int as tool_bodies,
-          (select count(*) from r where r.call_id = t.call_id)::int as recordings,
-          (select coalesce(sum(r.size_bytes), 0) from r where r.call_id = t.call_id)::bigint as recording_bytes
-        from t`,
+          coalesce(uc.n, 0)::int as utterances,
+          coalesce(ec.n, 0)::int as events,
+          (coalesce(tec.n, 0) + coalesce(tac.n, 0))::int as tool_bodies,
+          coalesce(rc.n, 0)::int as recordings,
+          coalesce(rc.bytes, 0)::bigint as recording_bytes
+        from t
+        left join (select call_id, count(*) as n from u group by call_id) uc on uc.call_id = t.call_id
+        left join (select call_id, count(*) as n from e group by call_id) ec on ec.call_id = t.call_id
+        left join (select call_id, count(*) as n from te group by call_id) tec on tec.call_id = t.call_id
+        left join (select call_id, count(*) as n from ta group by call_id) tac on tac.call_id = t.call_id
+        left join (select call_id, count(*) as n, sum(size_bytes) as bytes from r group by call_id) rc
+          on rc.call_id = t.call_id`,
   );
   if (rows.length === 0) return 0;
   await tx.insert(tables.deletionAudit).values(
