@@ -40,5 +40,5 @@ export {
   type RetentionTrigger,
   runRetention,
 } from './run-retention.js';
-export { startRetentionSchedule } from './schedule.js';
+export { runRetentionIfDue, startRetentionSchedule } from './schedule.js';
 export { findTenantIdBySlug } from './tenant-by-slug.js';

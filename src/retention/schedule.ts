@@ -22,7 +22,8 @@ export function startRetentionSchedule(
   const lock = retentionLock(database.db, database.kind);
   let running: Promise<void> | undefined;
   const check = () => {
-    running ??= runIfDue(deps, lock, blobs)
+    running ??= runRetentionIfDue(deps, lock, blobs)
+      .then(() => {})
       .catch((err) => deps.log.error({ err }, 'scheduled retention run failed'))
       .finally(() => {
         running = undefined;
@@ -39,8 +40,13 @@ export function startRetentionSchedule(
   };
 }
 
-async function runIfDue(deps: Deps, lock: ReturnType<typeof retentionLock>, blobs: BlobStore) {
-  await lock(async () => {
+/** One scheduled check: runs the cleanup unless a scheduled run succeeded in the last 23 hours. */
+export async function runRetentionIfDue(
+  deps: Deps,
+  lock: ReturnType<typeof retentionLock>,
+  blobs: BlobStore,
+): Promise<string | null> {
+  const result = await lock(async () => {
     const r = tables.retentionRuns;
     const [last] = await withAllTenants(
       deps.db,
@@ -54,7 +60,7 @@ async function runIfDue(deps: Deps, lock: ReturnType<typeof retentionLock>, blob
           .orderBy(desc(r.startedAt))
           .limit(1),
     );
-    if (last && deps.now().getTime() - last.startedAt.getTime() < DUE_AFTER_MS) return;
+    if (last && deps.now().getTime() - last.startedAt.getTime() < DUE_AFTER_MS) return null;
     // Already under the lock: the run itself takes a no-op lock.
     const run = await runRetention(
       deps,
@@ -68,5 +74,7 @@ async function runIfDue(deps: Deps, lock: ReturnType<typeof retentionLock>, blob
       { runId: run.id, cleaned: run.callsCleaned, skippedHold: run.skippedHold, errors: run.errors },
       'retention run finished',
     );
+    return run.id;
   });
+  return result ?? null;
 }
