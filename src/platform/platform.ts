@@ -7,9 +7,10 @@ import { configureSharedGateway } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
 import { createDeps, type Deps } from '../lib/deps.js';
 import { createOutboundGuard } from '../lib/ssrf.js';
+import { startRetentionSchedule } from '../retention/index.js';
 import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
-import { createVoiceService } from '../telephony/index.js';
+import { createVoiceService, recordingStore } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
 
@@ -64,6 +65,7 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     publicUrl ||= address;
     if (!config.publicUrl) voice.setPublicUrl(address);
     voice.worker.startReaper();
+    closers.unshift(startRetentionSchedule(deps, database, recordingStore(config)));
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
     closers.unshift(() => voice.worker.drain());
     return {
