@@ -71,6 +71,10 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
   await db
     .insert(t.deletionAudit)
     .values({ id: newId('deletion'), tenantId, callId, runId: 'r', dryRun: true, deleted: {} });
+  await db
+    .insert(t.retentionRuns)
+    .values({ id: newId('retentionRun'), tenantId, dryRun: true, trigger: 'cli', asOf: new Date() });
+  await db.insert(t.retentionPending).values({ callId, tenantId, runId: 'r', policyDays: 30, blobKeys: [] });
 }
 
 /** Carries a tenant id but is identity, read before any tenant is known: no tenant-role grant (roles.db.test.ts). */

@@ -38,12 +38,14 @@ CREATE INDEX retention_runs_started_idx ON retention_runs (started_at);
 -- deleted, and the row goes in the transaction that deletes the call's rows. What a crash leaves
 -- here is finished by the next run.
 CREATE TABLE retention_pending (
-  call_id text PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+  call_id text PRIMARY KEY,
   tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
   run_id text NOT NULL,
   policy_days integer NOT NULL,
   blob_keys jsonb NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT retention_pending_call_tenant_fk FOREIGN KEY (tenant_id, call_id)
+    REFERENCES calls (tenant_id, id) ON DELETE CASCADE
 );
 --> statement-breakpoint
 ALTER TABLE retention_runs ENABLE ROW LEVEL SECURITY;

@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { calls } from './calls.js';
 import { tenantId, timestamptz } from './columns.js';
 import { tenants } from './identity.js';
@@ -29,13 +29,21 @@ export const retentionRuns = pgTable(
 );
 
 /** A call whose content deletion has begun (blob keys planned); finished by this run or the next. */
-export const retentionPending = pgTable('retention_pending', {
-  callId: text('call_id')
-    .primaryKey()
-    .references(() => calls.id, { onDelete: 'cascade' }),
-  tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
-  runId: text('run_id').notNull(),
-  policyDays: integer('policy_days').notNull(),
-  blobKeys: jsonb('blob_keys').$type<string[]>().notNull(),
-  createdAt: timestamptz('created_at').notNull().defaultNow(),
-});
+export const retentionPending = pgTable(
+  'retention_pending',
+  {
+    callId: text('call_id').primaryKey(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    runId: text('run_id').notNull(),
+    policyDays: integer('policy_days').notNull(),
+    blobKeys: jsonb('blob_keys').$type<string[]>().notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'retention_pending_call_tenant_fk',
+      columns: [t.tenantId, t.callId],
+      foreignColumns: [calls.tenantId, calls.id],
+    }).onDelete('cascade'),
+  ],
+);
