@@ -13,4 +13,5 @@ export {
   listCalls,
   selectCallPage,
 } from './list-calls.js';
+export { type CallSnapshot, getCallSnapshot, isLiveStatus, listLiveCalls } from './live-calls.js';
 export { type SeedCallsOptions, type SeedCallsResult, seedCalls } from './seed-calls.js';
