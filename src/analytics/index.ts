@@ -14,4 +14,4 @@ export {
   selectCallPage,
 } from './list-calls.js';
 export { type CallSnapshot, getCallSnapshot, isLiveStatus, listLiveCalls } from './live-calls.js';
-export { type SeedCallsOptions, type SeedCallsResult, seedCalls } from './seed-calls.js';
+export { findSeedTenant, type SeedCallsOptions, type SeedCallsResult, seedCalls } from './seed-calls.js';

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { rawQuery, type Tx, tables, withTenant } from '../db/index.js';
+import { rawQuery, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
 
@@ -420,4 +420,19 @@ async function insertColumns<K extends string>(
         select ${tenantId}, ${sql.join(selected, sql`, `)}
         from unnest(${sql.join(arrays, sql`, `)}) as t(${aliases})`,
   );
+}
+
+/** The tenant to seed, by slug (the CLI names tenants the way people do). */
+export async function findSeedTenant(
+  deps: Pick<Deps, 'db' | 'crossTenantLog'>,
+  slug: string,
+): Promise<string | undefined> {
+  const [row] = await withAllTenants(
+    deps.db,
+    { actor: 'cli', purpose: 'seed.calls' },
+    deps.crossTenantLog,
+    (tx) =>
+      tx.select({ id: tables.tenants.id }).from(tables.tenants).where(eq(tables.tenants.slug, slug)).limit(1),
+  );
+  return row?.id;
 }
