@@ -73,7 +73,9 @@ async function* csvPages(
       ? withAllTenants(deps.db, scope.access, deps.crossTenantLog, (tx) =>
           selectCallPage(tx, { ...filters, tenantId: scope.tenantId }, pageSize, after),
         )
-      : withTenant(deps.db, scope.tenantId, (tx) => selectCallPage(tx, filters, pageSize, after)));
+      : withTenant(deps.db, scope.tenantId, (tx) =>
+          selectCallPage(tx, { ...filters, tenantId: scope.tenantId }, pageSize, after),
+        ));
     if (page.items.length > 0)
       yield page.items.map((c) => csvLine(COLUMNS.map(([, value]) => value(c)))).join('');
     if (!page.nextCursor) return;

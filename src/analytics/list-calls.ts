@@ -162,7 +162,8 @@ export async function listCalls(deps: Deps, tenantId: string, input: ListCallsIn
   const { limit, cursor, ...filters } = input;
   checkCallListFilters(filters);
   const after = cursor === undefined ? undefined : decodeCallCursor(cursor);
-  return withTenant(deps.db, tenantId, (tx) => selectCallPage(tx, filters, limit, after));
+  // Scoped twice: by the query (so the tenant's index is used) and by row-level security.
+  return withTenant(deps.db, tenantId, (tx) => selectCallPage(tx, { ...filters, tenantId }, limit, after));
 }
 
 /** Every tenant's calls (agency staff), or one tenant's when `tenantId` is given. */
