@@ -22,7 +22,7 @@ beforeAll(async () => {
   otherTenantId = (
     await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Other', slug: `other-${Date.now()}` })
   ).id;
-});
+}, 180_000); // migrating an embedded PGlite is slow on a busy 2-core machine
 afterAll(async () => {
   await backend?.close();
 });

@@ -61,7 +61,7 @@ beforeAll(async () => {
       r.access !== 'public' &&
       !r.url.startsWith('/api/docs'),
   );
-});
+}, 180_000); // migrating an embedded PGlite is slow on a busy 2-core machine
 afterAll(async () => {
   await app?.close();
   await backend?.close();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   await seedCalls(backend.deps, { tenantId: world.tenantA, calls: 60, batchSize: 25 });
   await seedCalls(backend.deps, { tenantId: world.tenantB, calls: 15, seed: 7 });
-});
+}, 180_000); // migrating an embedded PGlite is slow on a busy 2-core machine
 afterAll(async () => {
   await app?.close();
   await backend?.close();
