@@ -6,7 +6,6 @@ export {
   type CallStatus,
   callFilterConditions,
   callListColumns,
-  callSummaryColumns,
   checkCallListFilters,
   type ListCallsInput,
   listAllCalls,

@@ -58,9 +58,6 @@ export const callListColumns = {
   ),
 };
 
-/** @deprecated kept for callers of the first call list; the same columns as callListColumns. */
-export const callSummaryColumns = callListColumns;
-
 type CallRow = typeof calls.$inferSelect;
 
 /** One row of the call list. */
