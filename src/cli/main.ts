@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
-import { DEMO_LOGINS, seedDemo } from '../control/seed-demo.js';
-import { createDeps } from '../lib/deps.js';
+import { DEMO_LOGINS } from '../control/seed-demo.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
-import { openStore } from '../store/index.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
 import { retentionCommand } from './retention-command.js';
+import { registerSeedCommand } from './seed-calls-command.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -78,25 +77,7 @@ program
     }),
   );
 
-program
-  .command('seed')
-  .description('seed the demo tenants and logins into an empty database')
-  .action(() =>
-    run(async () => {
-      const config = loadConfig();
-      const log = createLogger(config.logLevel);
-      const database = await openPlatformDatabase(config);
-      const store = await openStore(config.store);
-      try {
-        await database.migrate();
-        const seeded = await seedDemo(createDeps(config, database.db, store, log));
-        out(seeded ? 'demo seeded' : 'database already has users; nothing seeded');
-      } finally {
-        await store.close();
-        await database.close();
-      }
-    }),
-  );
+registerSeedCommand(program, run, out);
 
 program
   .command('call')
