@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import twilio from 'twilio';
 import type WebSocket from 'ws';
 import type { NumberResolution } from '../control/index.js';
+import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import {
   admitInboundCall,
@@ -53,7 +54,7 @@ const REJECT_PHRASES: Record<RejectReason, string> = {
 };
 
 /** Failures after which the agent's own voice already apologised (its TTS still worked). */
-const SPOKE_APOLOGY = new Set(['llm_error', 'stt_error']);
+const SPOKE_APOLOGY: ReadonlySet<CallEndReason | null> = new Set(['llm_error', 'stt_error']);
 
 /**
  * The Twilio side of the runtime plane: signed webhooks in, TwiML out, and the Media Streams
@@ -149,7 +150,7 @@ export class VoiceService {
     const call = await findCallBySid(this.deps, params.CallSid ?? '');
     if (!call) return hangupTwiml();
     const ended = call.status === 'in_progress' ? await this.waitForEnd(call) : call;
-    return ended.status === 'failed' && !SPOKE_APOLOGY.has(ended.endReason ?? '')
+    return ended.status === 'failed' && !SPOKE_APOLOGY.has(ended.endReason)
       ? sayAndHangupTwiml(SORRY_FAILED)
       : hangupTwiml();
   }
@@ -194,7 +195,9 @@ export class VoiceService {
   private twimlFor(call: CallRow): string {
     if (call.status === 'rejected') {
       return sayAndHangupTwiml(
-        REJECT_PHRASES[(call.endReason as RejectReason) ?? 'no_agent'] ?? SORRY_UNAVAILABLE,
+        (call.endReason && call.endReason in REJECT_PHRASES
+          ? REJECT_PHRASES[call.endReason as RejectReason]
+          : undefined) ?? SORRY_UNAVAILABLE,
       );
     }
     if (call.status !== 'ringing') return hangupTwiml();
