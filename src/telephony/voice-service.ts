@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import twilio from 'twilio';
 import type WebSocket from 'ws';
+import { finalizeCall } from '../analytics/index.js';
 import type { NumberResolution } from '../control/index.js';
 import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
@@ -118,6 +119,12 @@ export class VoiceService {
         return this.twimlFor(admission.call);
       case 'reject':
         log.info({ callId: admission.call?.id, reason: admission.reason }, 'inbound call refused');
+        // A refused call counts in its day's KPIs.
+        if (admission.call) {
+          await finalizeCall(this.deps, admission.call).catch((err: unknown) =>
+            log.error({ err }, 'call metrics could not be computed'),
+          );
+        }
         return sayAndHangupTwiml(REJECT_PHRASES[admission.reason]);
       case 'connect': {
         await handOffCallConfig(

@@ -3,7 +3,7 @@ import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { LIVE_STATUSES } from '../calls/call-row.js';
 import { publishCallUpdate } from '../live-events.js';
-import type { CallEnd, CallEndStatus, CallRecorder, UtteranceRecord } from './call-recorder.js';
+import type { CallEnd, CallRecorder, UtteranceRecord } from './call-recorder.js';
 import { costLines, type PriceTable } from './price-table.js';
 import type { ModelUsageEntry } from './usage.js';
 
