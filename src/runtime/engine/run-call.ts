@@ -98,6 +98,8 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
       onToolOutcome: (name, outcome) =>
         log.info({ tool: name, ok: outcome.ok, attempts: outcome.attempts }, 'tool call finished'),
       onEndCall: () => end('completed', 'agent_hangup', { kind: 'after_answer' }),
+      // Stored on the call when it is finalized (analytics reads the last one).
+      onOutcome: (label) => recorder.event('outcome_reported', { label }),
     });
     agent = new voice.Agent({ instructions: config.systemPrompt, tools });
     const retries = timing.retries;
