@@ -7,6 +7,7 @@ import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
 import { openStore } from '../store/index.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
+import { registerKpisCommand } from './kpis-command.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -124,5 +125,7 @@ program
   .action(() => {
     out(configTableMarkdown());
   });
+
+registerKpisCommand(program, run, out);
 
 await program.parseAsync();
