@@ -1,5 +1,12 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
-import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import {
+  type CallEndReason,
+  type CrossTenantAccess,
+  type Tx,
+  tables,
+  withAllTenants,
+  withTenant,
+} from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import type { Page } from '../lib/pagination.js';
@@ -15,7 +22,7 @@ export interface CallListFilters {
   to?: Date;
   agentId?: string;
   status?: CallStatus;
-  endReason?: string;
+  endReason?: CallEndReason;
   outcome?: string;
   minDurationMs?: number;
   maxDurationMs?: number;

@@ -5,6 +5,7 @@ import { DEMO_LOGINS } from '../control/seed-demo.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
+import { registerKpisCommand } from './kpis-command.js';
 import { retentionCommand } from './retention-command.js';
 import { registerSeedCommand } from './seed-calls-command.js';
 
@@ -108,5 +109,6 @@ program
   });
 
 program.addCommand(retentionCommand());
+registerKpisCommand(program, run, out);
 
 await program.parseAsync();

@@ -15,6 +15,8 @@ export interface CallAgentConfig {
   tools: GatewayTool[];
   limits: { maxDurationS: number; silenceTimeoutS: number };
   fallbackPhrases: { noAnswer: string; toolSlow: string; error: string; goodbye: string };
+  /** Labels the agent may report as the call's outcome (its built-in `set_outcome` tool). */
+  outcomeLabels?: string[];
 }
 
 /** One call as the engine runs it: identity, who called whom, and the agent version to run. */

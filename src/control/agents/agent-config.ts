@@ -54,6 +54,10 @@ const common = {
   llm: Llm,
   limits: Limits,
   fallbackPhrases: FallbackPhrases,
+  /** Outcome labels the agent may report for a call (its built-in `set_outcome` tool), e.g. appointment_booked. */
+  outcomeLabels: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), { maxItems: 32, uniqueItems: true }),
+  ),
 };
 
 /** An agent's editable configuration: tools by id, checked against the catalogs only at publish. */
@@ -82,6 +86,7 @@ export const AgentDraftPatch = Type.Object(
     limits: Type.Optional(partial(Limits)),
     fallbackPhrases: Type.Optional(partial(FallbackPhrases)),
     toolIds: Type.Optional(AgentDraft.properties.toolIds),
+    outcomeLabels: Type.Optional(common.outcomeLabels),
   },
   { additionalProperties: false },
 );

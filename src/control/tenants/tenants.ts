@@ -18,6 +18,19 @@ export interface UpdateTenantInput {
   name?: string;
   status?: Tenant['status'];
   maxConcurrentCalls?: number;
+  /** IANA time zone (e.g. Europe/Berlin) the tenant's KPI days are counted in. */
+  timezone?: string;
+}
+
+/** Whether `zone` is an IANA time zone name this runtime knows (the database knows the same names). */
+export function isTimezone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -74,6 +87,11 @@ export async function listTenants(deps: Deps, access: CrossTenantAccess, page: P
 }
 
 export async function updateTenant(deps: Deps, actor: Actor, tenantId: string, input: UpdateTenantInput) {
+  if (input.timezone !== undefined && !isTimezone(input.timezone)) {
+    throw new AppError('TIMEZONE_INVALID', `"${input.timezone}" is not an IANA time zone`, {
+      field: 'timezone',
+    });
+  }
   return withTenant(deps.db, tenantId, async (tx) => {
     const [before] = await tx
       .select()

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type CallListFilters, exportCallsCsv, listAllCalls, listCalls } from '../../analytics/index.js';
+import { CALL_END_REASONS } from '../../db/index.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -19,6 +20,7 @@ import { crossTenantAccess } from './access.js';
 const CallStatus = StringEnum(['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const);
 const Transport = StringEnum(['twilio_media_streams', 'livekit', 'sandbox'] as const);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
+const EndReason = StringEnum(CALL_END_REASONS);
 const Label = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 
 export const CallListItem = Strict({
@@ -31,7 +33,7 @@ export const CallListItem = Strict({
   toNumber: NullableString,
   transport: Type.Union([Transport, Type.Null()]),
   status: CallStatus,
-  endReason: NullableString,
+  endReason: Type.Union([EndReason, Type.Null()]),
   outcome: NullableString,
   legalHold: Type.Boolean(),
   hasRecording: Type.Boolean(),
@@ -46,7 +48,7 @@ const filterProperties = {
   to: Type.Optional(TimestampInput),
   agentId: Type.Optional(Id('agent')),
   status: Type.Optional(CallStatus),
-  endReason: Type.Optional(Label),
+  endReason: Type.Optional(EndReason),
   outcome: Type.Optional(Label),
   minDurationMs: Type.Optional(DurationMs),
   maxDurationMs: Type.Optional(DurationMs),

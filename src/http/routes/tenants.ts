@@ -12,6 +12,7 @@ const Tenant = Strict({
   slug: Type.String(),
   status: TenantStatus,
   maxConcurrentCalls: Type.Integer(),
+  timezone: Type.String({ description: 'IANA time zone; KPI days are counted in it' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -83,6 +84,9 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
           name: Type.Optional(Name),
           status: Type.Optional(TenantStatus),
           maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
+          timezone: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: 'IANA, e.g. Europe/Berlin' }),
+          ),
         }),
         response: { 200: Tenant, ...errorResponses },
       },

@@ -9,6 +9,7 @@ export type ToolExecutor = (
 ) => Promise<ToolOutcome>;
 
 export const END_CALL_TOOL = 'end_call';
+export const SET_OUTCOME_TOOL = 'set_outcome';
 
 type ToolEntry = llm.ToolContextEntry;
 /** The gateway checks arguments against the tool's own JSON Schema, which the LLM is given as is. */
@@ -23,6 +24,8 @@ export interface AgentToolsOptions {
   fillerDelayMs: number;
   onToolOutcome: (name: string, outcome: ToolOutcome) => void;
   onEndCall: () => void;
+  /** The agent reported the call's outcome (one of the version's `outcomeLabels`). */
+  onOutcome: (label: string) => void;
 }
 
 /**
@@ -59,6 +62,27 @@ export function agentTools(ctx: CallContext, options: AgentToolsOptions): ToolEn
         execute: async () => {
           options.onEndCall();
           return 'The call ends once your last words have been played.';
+        },
+      }),
+    );
+  }
+  const labels = ctx.config.outcomeLabels ?? [];
+  if (labels.length > 0 && !ctx.config.tools.some((t) => t.name === SET_OUTCOME_TOOL)) {
+    tools.push(
+      llm.tool({
+        name: SET_OUTCOME_TOOL,
+        description: 'Record how the call turned out, once it is clear. Call it at most once.',
+        parameters: {
+          type: 'object',
+          properties: { label: { type: 'string', enum: labels } },
+          required: ['label'],
+          additionalProperties: false,
+        } as JsonSchemaParameters,
+        execute: async (args: { label?: unknown }) => {
+          const label = typeof args.label === 'string' ? args.label : '';
+          if (!labels.includes(label)) return `Unknown outcome; use one of: ${labels.join(', ')}.`;
+          options.onOutcome(label);
+          return 'Outcome recorded.';
         },
       }),
     );

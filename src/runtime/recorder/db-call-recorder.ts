@@ -1,10 +1,10 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { LIVE_STATUSES } from '../calls/call-row.js';
 import { publishCallUpdate } from '../live-events.js';
-import type { CallEndStatus, CallRecorder, UtteranceRecord } from './call-recorder.js';
-import { costLines, type PriceTable } from './price-table.js';
+import type { CallEnd, CallRecorder, UtteranceRecord } from './call-recorder.js';
+import { costLines, type PriceTable, telephonyCostLine } from './price-table.js';
 import type { ModelUsageEntry } from './usage.js';
 
 export interface DbCallRecorderOptions {
@@ -83,24 +83,42 @@ export class DbCallRecorder implements CallRecorder {
     this.usageTimer.unref();
   }
 
-  async ended(end: { status: CallEndStatus; reason: string; at: Date }): Promise<void> {
+  async ended(end: CallEnd): Promise<void> {
     this.closed = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.usageTimer);
     this.writeUsage();
     this.enqueue('call end', async (tx) => {
       const [row] = await tx
-        .select({ answeredAt: tables.calls.answeredAt, startedAt: tables.calls.startedAt })
+        .select({
+          answeredAt: tables.calls.answeredAt,
+          startedAt: tables.calls.startedAt,
+          transport: tables.calls.transport,
+        })
         .from(tables.calls)
         .where(eq(tables.calls.id, this.call.id));
       const from = row?.answeredAt ?? row?.startedAt ?? end.at;
+      const durationMs = Math.max(0, end.at.getTime() - from.getTime());
+      // Telephony minutes join the cost ledger beside STT, LLM and TTS.
+      const telephony = telephonyCostLine(row?.transport ?? null, durationMs, this.options.prices);
+      if (telephony) {
+        await tx.insert(tables.callCosts).values({
+          tenantId: this.call.tenantId,
+          callId: this.call.id,
+          provider: telephony.provider,
+          metric: telephony.metric,
+          quantity: telephony.quantity.toFixed(6),
+          unitPriceUsd: telephony.unitPriceUsd.toFixed(8),
+          amountUsd: telephony.amountUsd.toFixed(6),
+        });
+      }
       await tx
         .update(tables.calls)
         .set({
           status: end.status,
           endReason: end.reason,
           endedAt: end.at,
-          durationMs: Math.max(0, end.at.getTime() - from.getTime()),
+          durationMs,
         })
         .where(and(eq(tables.calls.id, this.call.id), inArray(tables.calls.status, LIVE_STATUSES)));
       await tx.insert(tables.callEvents).values({
@@ -121,7 +139,9 @@ export class DbCallRecorder implements CallRecorder {
     const lines = costLines(this.latestUsage, this.options.prices);
     this.enqueue('call costs', async (tx) => {
       // Usage is cumulative: the latest report replaces the call's cost lines.
-      await tx.delete(tables.callCosts).where(eq(tables.callCosts.callId, this.call.id));
+      await tx
+        .delete(tables.callCosts)
+        .where(and(eq(tables.callCosts.callId, this.call.id), ne(tables.callCosts.provider, 'telephony')));
       if (lines.length === 0) return;
       await tx.insert(tables.callCosts).values(
         lines.map((line) => ({

@@ -19,7 +19,30 @@ export const DEFAULT_PRICES: PriceTable = {
   'openai:gpt-4.1:output_tokens': 8 / 1e6,
   // Rime, per character synthesized.
   'rime:characters': 0.00004,
+  // Telephony per minute of the call, by transport: Twilio inbound local voice ($0.0085/min), plus
+  // Twilio SIP and LiveKit SIP for LiveKit; the sandbox costs nothing.
+  'telephony:twilio_media_streams:minutes': 0.0085,
+  'telephony:livekit:minutes': 0.0085 + 0.004 + 0.003,
+  'telephony:sandbox:minutes': 0,
 };
+
+/** The telephony cost line of a call of `durationMs` on `transport` (null when no transport). */
+export function telephonyCostLine(
+  transport: string | null,
+  durationMs: number,
+  prices: PriceTable,
+): CostLine | null {
+  if (!transport) return null;
+  const unit = prices[`telephony:${transport}:minutes`] ?? prices['telephony:minutes'] ?? 0;
+  const minutes = durationMs / 60_000;
+  return {
+    provider: 'telephony',
+    metric: `${transport}_minutes`,
+    quantity: minutes,
+    unitPriceUsd: unit,
+    amountUsd: minutes * unit,
+  };
+}
 
 export interface CostLine {
   provider: string;
