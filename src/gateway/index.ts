@@ -23,14 +23,6 @@ export {
   type ToolExecutionFilter,
   type ToolExecutionSummary,
 } from './list-tool-executions.js';
-export {
-  N8nApiClient,
-  type N8nApiError,
-  type N8nApiOptions,
-  type N8nApiResult,
-  type N8nWorkflowSummary,
-} from './n8n-api.js';
-export { type N8nEndpoint, normalizeBaseUrl, openEndpoint, webhookUrl } from './n8n-endpoint.js';
 export type { CircuitStateName } from './resilience.js';
 export type { FetchLike } from './send-attempt.js';
 export { loadGatewayTool, testTool } from './test-tool.js';
