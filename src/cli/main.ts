@@ -2,9 +2,9 @@
 import { Command } from 'commander';
 import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
 import { DEMO_LOGINS, seedDemo } from '../control/seed-demo.js';
-import { createDeps } from '../lib/deps.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
+import { createDeps } from '../platform/services.js';
 import { openStore } from '../store/index.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
 

@@ -1,13 +1,6 @@
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export {
-  configureSharedGateway,
-  type ExecuteToolOptions,
-  executeTool,
-  outcomeForModel,
-  sharedGateway,
-} from './execute-tool.js';
-export {
   createGateway,
   DEFAULT_LIMITS,
   type ExecuteOptions,
@@ -23,6 +16,7 @@ export {
   type ToolExecutionFilter,
   type ToolExecutionSummary,
 } from './list-tool-executions.js';
+export { outcomeForModel } from './outcome-for-model.js';
 export type { CircuitStateName } from './resilience.js';
 export type { FetchLike } from './send-attempt.js';
 export { loadGatewayTool, testTool } from './test-tool.js';

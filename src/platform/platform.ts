@@ -3,15 +3,14 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { seedDemo } from '../control/seed-demo.js';
 import { type Database, openDatabase } from '../db/index.js';
-import { configureSharedGateway } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
-import { createDeps, type Deps } from '../lib/deps.js';
-import { createOutboundGuard } from '../lib/ssrf.js';
+import type { Deps } from '../lib/deps.js';
 import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
 import { createVoiceService } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
+import { createDeps, createServices } from './services.js';
 
 export interface Platform {
   app: FastifyInstance;
@@ -46,22 +45,22 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
       closers.unshift(() => sandbox!.close());
       config = configWithSandbox(config, sandbox);
     }
-    const outbound = createOutboundGuard({ allowedHosts: config.outboundAllowedHosts });
-    closers.push(() => outbound.close());
-    // Tool calls from live calls leave through the SSRF guard like every other outbound request.
-    configureSharedGateway({ fetch: outbound.fetch });
+    const services = createServices(config);
+    closers.push(() => services.close());
+    const { outbound, gateway, publicUrl } = services;
     const seeded = config.seedDemo
       ? await seedDemo(deps, sandbox ? { n8nUrl: sandbox.n8n.url, outbound } : undefined)
       : false;
-    const voice = createVoiceService(deps, config);
-    let publicUrl = config.publicUrl ?? '';
-    const sandboxCalls = sandbox ? createSandboxCalls(deps, sandbox, () => publicUrl) : undefined;
+    const voice = createVoiceService(deps, config, services);
+    const sandboxCalls = sandbox ? createSandboxCalls(deps, sandbox, publicUrl) : undefined;
     if (sandboxCalls) sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
-    const app = await buildApp({ config, database, deps }, { voice, sandboxCalls });
+    const app = await buildApp(
+      { config, database, deps, outbound, gateway, publicUrl },
+      { voice, sandboxCalls },
+    );
     closers.unshift(() => app.close());
-    const address = await app.listen({ host: config.host, port: config.port });
-    publicUrl ||= address;
-    if (!config.publicUrl) voice.setPublicUrl(address);
+    await app.listen({ host: config.host, port: config.port });
+    publicUrl.resolveFromAddress(app.server.address());
     voice.worker.startReaper();
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
     closers.unshift(() => voice.worker.drain());
@@ -69,7 +68,7 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
       app,
       database,
       deps,
-      url: publicUrl,
+      url: publicUrl.get(),
       seeded,
       sandbox,
       close: async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/http/auth-hooks.js';
+import { createServices } from '../../src/platform/services.js';
 import type { TestBackend } from './backend.js';
 
 export async function buildTestApp(
@@ -9,7 +10,19 @@ export async function buildTestApp(
   env: Record<string, string> = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp({ config, database: backend.database, deps: backend.deps });
+  const services = createServices(config);
+  const { outbound, gateway, publicUrl } = services;
+  // Injected requests only: the URL the server would have on its configured port.
+  publicUrl.resolveFromAddress({ address: config.host, family: '', port: config.port });
+  const app = await buildApp({
+    config,
+    database: backend.database,
+    deps: backend.deps,
+    outbound,
+    gateway,
+    publicUrl,
+  });
+  app.addHook('onClose', () => services.close());
   await app.ready();
   return app;
 }

@@ -1,13 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import {
-  createGateway,
-  getToolExecution,
-  listToolExecutions,
-  TOOL_ERROR_CODES,
-  testTool,
-} from '../../gateway/index.js';
-import { createOutboundGuard } from '../../lib/ssrf.js';
+import { getToolExecution, listToolExecutions, TOOL_ERROR_CODES, testTool } from '../../gateway/index.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -94,13 +87,8 @@ const ToolOutcome = Type.Union([
 ]);
 
 export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
+  const { deps, gateway } = ctx;
   const tags = ['tool executions'];
-  // The console's own gateway: its tests are not failed fast by a circuit that calls opened, and
-  // they reach n8n only through the SSRF guard.
-  const outbound = createOutboundGuard({ allowedHosts: ctx.config.outboundAllowedHosts });
-  const gateway = createGateway({ fetch: outbound.fetch });
-  app.addHook('onClose', () => outbound.close());
 
   app.get(
     '/api/tenants/:tenantId/tool-executions',
@@ -161,14 +149,10 @@ export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       },
     },
     async (request) =>
-      testTool(
-        deps,
-        {
-          tenantId: request.params.tenantId,
-          toolId: request.params.toolId,
-          arguments: request.body.arguments,
-        },
-        { gateway },
-      ),
+      testTool(deps, gateway, {
+        tenantId: request.params.tenantId,
+        toolId: request.params.toolId,
+        arguments: request.body.arguments,
+      }),
   );
 };
