@@ -21,6 +21,7 @@ export type { CircuitStateName } from './resilience.js';
 export type { FetchLike } from './send-attempt.js';
 export { loadGatewayTool, testTool } from './test-tool.js';
 export {
+  EXECUTION_STATUSES,
   type ExecuteToolRequest,
   type ExecutionStatus,
   FAILURE_CLASSES,

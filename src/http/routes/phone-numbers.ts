@@ -11,6 +11,7 @@ import {
   setVoiceWebhook,
   updateNumber,
 } from '../../control/phone-numbers/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import { VOICE_PATH } from '../../telephony/index.js';
 import type { AppContext } from '../context.js';
 import {
@@ -25,7 +26,6 @@ import {
 } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Label = Type.String({ maxLength: 120 });
 const PhoneNumber = Strict({
   id: Id('phoneNumber'),

@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { getToolExecution, listToolExecutions, TOOL_ERROR_CODES, testTool } from '../../gateway/index.js';
+import {
+  EXECUTION_STATUSES,
+  getToolExecution,
+  listToolExecutions,
+  TOOL_ERROR_CODES,
+  testTool,
+} from '../../gateway/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -15,17 +22,9 @@ import {
   TimestampInput,
 } from '../schemas.js';
 
-const ExecutionStatus = StringEnum([
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'rejected',
-  'circuit_open',
-] as const);
-const NullableString = Type.Union([Type.String(), Type.Null()]);
-const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const ExecutionStatus = StringEnum(EXECUTION_STATUSES);
+const NullableString = Nullable(Type.String());
+const NullableInteger = Nullable(Type.Integer());
 const Json = Type.Unknown();
 
 const ValidationIssue = Strict({ path: Type.String(), message: Type.String() });
