@@ -38,12 +38,12 @@ describe(`${CALLS} sequential sandbox calls`, () => {
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
     try {
-      const first = await placeScenarioCall(w, 'greeting-only', { speed: 8 });
+      const first = await placeScenarioCall(w, 'greeting-only');
       expect(first.row.status).toBe('completed');
       const resourcesAfterFirst = process.getActiveResourcesInfo().length;
       for (let i = 1; i < CALLS; i++) {
-        const { row, caller } = await placeScenarioCall(w, 'greeting-only', { speed: 8 });
-        expect(caller.failure).toBeUndefined();
+        const { row, caller } = await placeScenarioCall(w, 'greeting-only');
+        expect(caller.failure, `call ${i + 1}`).toBeUndefined();
         expect(row.status).toBe('completed');
       }
       expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
