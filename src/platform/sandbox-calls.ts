@@ -6,12 +6,12 @@ import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
 import {
   type CallerEvent,
   checkScenarioExpectations,
+  newTwilioSid,
   runCaller,
   type Sandbox,
   type Scenario,
   type TranscriptEntry,
 } from '../sandbox/index.js';
-import { newTwilioSid } from '../sandbox/twilio/index.js';
 import { STATUS_PATH, VOICE_PATH } from '../telephony/index.js';
 
 export interface SandboxCallInput {
