@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // once on the embedded defaults (PGlite + in-memory store) and once on PostgreSQL + Redis.
 // Every other *.test.ts is backend-independent and runs once.
 const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'];
+// The store contract runs the memory and Redis stores side by side: it needs the project with Redis.
+const servicesOnly = ['src/store/store-contract.test.ts'];
 
 export default defineConfig({
   test: {
@@ -12,7 +14,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: dbTests },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...dbTests, ...servicesOnly],
+        },
       },
       {
         extends: true,
@@ -22,7 +28,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'services',
-          include: dbTests,
+          include: [...dbTests, ...servicesOnly],
           env: { SWITCHBOARD_TEST_BACKEND: 'services' },
           globalSetup: ['test/support/services-global-setup.ts'],
         },

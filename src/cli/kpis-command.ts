@@ -3,9 +3,9 @@ import { eq, or } from 'drizzle-orm';
 import { recomputeKpis } from '../analytics/index.js';
 import { loadConfig } from '../config/index.js';
 import { tables, withAllTenants } from '../db/index.js';
-import { createDeps } from '../lib/deps.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase } from '../platform/platform.js';
+import { createDeps } from '../platform/services.js';
 import { openStore } from '../store/index.js';
 
 const day = (value: string) => {

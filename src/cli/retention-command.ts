@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
-import { createDeps, SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/deps.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase } from '../platform/platform.js';
+import { createDeps, recordingStore } from '../platform/services.js';
 import {
   findTenantIdBySlug,
   type RetentionRunResult,
@@ -10,7 +11,6 @@ import {
   runRetention,
 } from '../retention/index.js';
 import { openStore } from '../store/index.js';
-import { recordingStore } from '../telephony/index.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { findSeedTenant, seedCalls } from '../analytics/index.js';
 import { loadConfig } from '../config/index.js';
 import { DEMO_TENANTS, seedDemo } from '../control/seed-demo.js';
-import { createDeps } from '../lib/deps.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase } from '../platform/platform.js';
+import { createDeps } from '../platform/services.js';
 import { openStore } from '../store/index.js';
 
 type Out = (line?: string) => void;

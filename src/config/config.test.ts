@@ -69,6 +69,29 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it.each([
+    [{ RECORDINGS_S3_BUCKET: 'rec' }, 'RECORDINGS_S3_ACCESS_KEY_ID'],
+    [{ RECORDINGS_S3_BUCKET: 'rec', RECORDINGS_S3_ACCESS_KEY_ID: 'AK' }, 'RECORDINGS_S3_SECRET_ACCESS_KEY'],
+    [{ OPENAI_API_KEY: 'sk', RIME_API_KEY: 'r' }, 'DEEPGRAM_API_KEY'],
+    [{ SANDBOX: 'off' }, 'DEEPGRAM_API_KEY'],
+    [{ DEEPGRAM_API_KEY: 'd', OPENAI_API_KEY: 'sk' }, 'RIME_API_KEY'],
+  ])('refuses incomplete credentials at start-up (%j → %s)', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ variable }));
+  });
+
+  it('accepts complete S3 credentials and provider keys', () => {
+    const config = loadConfig({
+      RECORDINGS_S3_BUCKET: 'rec',
+      RECORDINGS_S3_ACCESS_KEY_ID: 'AK',
+      RECORDINGS_S3_SECRET_ACCESS_KEY: 'SK',
+      DEEPGRAM_API_KEY: 'd',
+      OPENAI_API_KEY: 'sk',
+      RIME_API_KEY: 'r',
+    });
+    expect(config.voice.recordings).toMatchObject({ kind: 's3', accessKeyId: 'AK', secretAccessKey: 'SK' });
+    expect(config.sandbox.enabled).toBe(false);
+  });
+
   it('documents every variable in the generated table', () => {
     const table = configTableMarkdown();
     for (const name of Object.keys(ENV_SCHEMA)) expect(table).toContain(`\`${name}\``);

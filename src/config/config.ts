@@ -292,6 +292,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'needs DATABASE_URL (the embedded database has one user)',
     );
   }
+  const sandboxEnabled =
+    e.SANDBOX === 'on' ||
+    (e.SANDBOX === 'auto' && !e.DEEPGRAM_API_KEY && !e.OPENAI_API_KEY && !e.RIME_API_KEY);
+  if (!sandboxEnabled && !e.SANDBOX_PROVIDER_KEYS) {
+    // Real providers: a call must not be the first to find out a key is missing.
+    for (const name of ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY', 'RIME_API_KEY'] as const) {
+      if (!e[name])
+        throw new ConfigError(name, 'must be set when the sandbox is off (every provider needs a key)');
+    }
+  }
   return {
     host: e.HOST,
     port: e.PORT,
@@ -319,9 +329,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboundAllowedHosts: e.OUTBOUND_ALLOWED_HOSTS,
     voice: voiceConfig(e),
     sandbox: {
-      enabled:
-        e.SANDBOX === 'on' ||
-        (e.SANDBOX === 'auto' && !e.DEEPGRAM_API_KEY && !e.OPENAI_API_KEY && !e.RIME_API_KEY),
+      enabled: sandboxEnabled,
       firstPort: e.SANDBOX_PORT,
     },
   };
@@ -358,8 +366,8 @@ export interface VoiceConfig {
         bucket: string;
         endpoint: string | undefined;
         region: string;
-        accessKeyId: string | undefined;
-        secretAccessKey: string | undefined;
+        accessKeyId: string;
+        secretAccessKey: string;
       };
   livekit: {
     url: string | undefined;
@@ -369,6 +377,27 @@ export interface VoiceConfig {
     sipUsername: string | undefined;
     sipPassword: string | undefined;
     agentName: string;
+  };
+}
+
+function recordingsConfig(e: RawEnv): VoiceConfig['recordings'] {
+  if (!e.RECORDINGS_S3_BUCKET) {
+    return { kind: 'filesystem', dir: e.RECORDINGS_DIR ?? `${e.DATA_DIR}/recordings` };
+  }
+  const accessKeyId = e.RECORDINGS_S3_ACCESS_KEY_ID;
+  const secretAccessKey = e.RECORDINGS_S3_SECRET_ACCESS_KEY;
+  if (!accessKeyId)
+    throw new ConfigError('RECORDINGS_S3_ACCESS_KEY_ID', 'must be set with RECORDINGS_S3_BUCKET');
+  if (!secretAccessKey) {
+    throw new ConfigError('RECORDINGS_S3_SECRET_ACCESS_KEY', 'must be set with RECORDINGS_S3_BUCKET');
+  }
+  return {
+    kind: 's3',
+    bucket: e.RECORDINGS_S3_BUCKET,
+    endpoint: e.RECORDINGS_S3_ENDPOINT,
+    region: e.RECORDINGS_S3_REGION,
+    accessKeyId,
+    secretAccessKey,
   };
 }
 
@@ -396,16 +425,7 @@ function voiceConfig(e: RawEnv): VoiceConfig {
       drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     },
     prices: e.PRICE_TABLE,
-    recordings: e.RECORDINGS_S3_BUCKET
-      ? {
-          kind: 's3',
-          bucket: e.RECORDINGS_S3_BUCKET,
-          endpoint: e.RECORDINGS_S3_ENDPOINT,
-          region: e.RECORDINGS_S3_REGION,
-          accessKeyId: e.RECORDINGS_S3_ACCESS_KEY_ID,
-          secretAccessKey: e.RECORDINGS_S3_SECRET_ACCESS_KEY,
-        }
-      : { kind: 'filesystem', dir: e.RECORDINGS_DIR ?? `${e.DATA_DIR}/recordings` },
+    recordings: recordingsConfig(e),
     livekit: {
       url: e.LIVEKIT_URL,
       apiKey: e.LIVEKIT_API_KEY,

@@ -1,6 +1,13 @@
 import { handleWhenResult, isBrokenCircuitError, retry } from 'cockatiel';
 import type { Deps } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
+import {
+  N8nApiClient,
+  type N8nConnectionRow,
+  type N8nEndpoint,
+  openEndpoint,
+  webhookUrl,
+} from '../n8n/index.js';
 import { type Clock, systemClock } from './clock.js';
 import {
   type AttemptRow,
@@ -12,8 +19,6 @@ import {
   resumeExecution,
   startExecution,
 } from './execution-store.js';
-import { N8nApiClient } from './n8n-api.js';
-import { type N8nConnectionRow, type N8nEndpoint, openEndpoint, webhookUrl } from './n8n-endpoint.js';
 import { redactDeep, storedBody, storedHeaders } from './redact.js';
 import {
   type CircuitStateName,
@@ -228,7 +233,7 @@ class AutomationGateway implements Gateway {
     }
     if (!connection) return { ok: false, detail: 'the n8n connection of the tool no longer exists' };
     const opened = openEndpoint(deps.secrets, connection);
-    return opened.ok ? opened : { ok: false, detail: opened.problem };
+    return opened.ok ? { ok: true, endpoint: opened.value } : { ok: false, detail: opened.error };
   }
 
   private async run(running: Running): Promise<ToolOutcome> {
@@ -404,14 +409,16 @@ class AutomationGateway implements Gateway {
     });
     const found = await api.getWorkflow(workflowId);
     if (!found.ok) {
-      const workflow = { id: workflowId, check: found.error === 'not_found' ? 'not_found' : found.error };
+      const workflow = { id: workflowId, check: found.error.kind };
       return { ...base, details: { workflow } };
     }
-    const workflow = { id: workflowId, name: found.value.name, active: found.value.active };
-    if (found.value.active) {
+    const name = typeof found.value.name === 'string' ? found.value.name : '';
+    const active = found.value.active === true;
+    const workflow = { id: workflowId, name, active };
+    if (active) {
       return {
         code: 'not_configured',
-        detail: `workflow "${found.value.name}" is active but has no POST webhook at this path`,
+        detail: `workflow "${name}" is active but has no POST webhook at this path`,
         details: { workflow },
       };
     }

@@ -1,13 +1,6 @@
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export {
-  configureSharedGateway,
-  type ExecuteToolOptions,
-  executeTool,
-  outcomeForModel,
-  sharedGateway,
-} from './execute-tool.js';
-export {
   createGateway,
   DEFAULT_LIMITS,
   type ExecuteOptions,
@@ -23,18 +16,12 @@ export {
   type ToolExecutionFilter,
   type ToolExecutionSummary,
 } from './list-tool-executions.js';
-export {
-  N8nApiClient,
-  type N8nApiError,
-  type N8nApiOptions,
-  type N8nApiResult,
-  type N8nWorkflowSummary,
-} from './n8n-api.js';
-export { type N8nEndpoint, normalizeBaseUrl, openEndpoint, webhookUrl } from './n8n-endpoint.js';
+export { outcomeForModel } from './outcome-for-model.js';
 export type { CircuitStateName } from './resilience.js';
 export type { FetchLike } from './send-attempt.js';
 export { loadGatewayTool, testTool } from './test-tool.js';
 export {
+  EXECUTION_STATUSES,
   type ExecuteToolRequest,
   type ExecutionStatus,
   FAILURE_CLASSES,

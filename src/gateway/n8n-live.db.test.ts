@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { N8nApiClient, normaliseBaseUrl } from '../n8n/index.js';
 import { createGateway } from './gateway.js';
 import {
   createTestTenant,
@@ -9,8 +10,6 @@ import {
   insertTool,
   type TestWebhookAuth,
 } from './gateway.test-support.js';
-import { N8nApiClient } from './n8n-api.js';
-import { normalizeBaseUrl } from './n8n-endpoint.js';
 
 /**
  * Opt-in: runs against a real n8n (self-hosted or n8n Cloud) when N8N_URL and N8N_API_KEY are set,
@@ -19,6 +18,12 @@ import { normalizeBaseUrl } from './n8n-endpoint.js';
  */
 const N8N_URL = process.env.N8N_URL;
 const N8N_API_KEY = process.env.N8N_API_KEY;
+
+function baseUrl(): string {
+  const base = normaliseBaseUrl(N8N_URL!);
+  if (!base.ok) throw new Error(`N8N_URL ${base.error}`);
+  return base.value;
+}
 
 describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
   let backend: TestBackend;
@@ -33,7 +38,7 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
   beforeAll(async () => {
     backend = await openTestBackend();
     tenantId = await createTestTenant(backend.deps);
-    api = new N8nApiClient({ baseUrl: normalizeBaseUrl(N8N_URL!)!, apiKey: N8N_API_KEY!, timeoutMs: 15_000 });
+    api = new N8nApiClient({ baseUrl: baseUrl(), apiKey: N8N_API_KEY!, fetch, timeoutMs: 15_000 });
 
     // Header auth when the key may create credentials (scoped keys often may not).
     const credential = await api.createCredential({
@@ -42,7 +47,7 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
       data: { name: 'X-Switchboard-Token', value: headerValue },
     });
     if (credential.ok) {
-      credentialId = credential.value.id;
+      credentialId = String(credential.value.id);
       auth = { kind: 'header', name: 'X-Switchboard-Token', value: headerValue };
     }
     const created = await api.createWorkflow({
@@ -84,7 +89,7 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
       settings: { executionOrder: 'v1' },
     });
     if (!created.ok) throw new Error(`creating the workflow failed: ${JSON.stringify(created)}`);
-    workflowId = created.value.id;
+    workflowId = String(created.value.id);
     const activated = await api.activateWorkflow(workflowId);
     if (!activated.ok) throw new Error(`activating the workflow failed: ${JSON.stringify(activated)}`);
   }, 60_000);
@@ -107,7 +112,7 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
 
   it('has n8n refuse the webhook without the header credential', async (context) => {
     if (auth.kind !== 'header') context.skip('the API key may not create credentials');
-    const response = await fetch(`${normalizeBaseUrl(N8N_URL!)}/webhook/${path}`, {
+    const response = await fetch(`${baseUrl()}/webhook/${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

@@ -1,28 +1,11 @@
+import type { FetchLike, FetchResponse } from '../lib/fetch-like.js';
 import { findOutboundBlocked } from '../lib/ssrf.js';
 import type { Clock } from './clock.js';
 import { redactText } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { FailureClass } from './types.js';
 
-/** The part of a fetch Response the gateway reads (global fetch and undici's both fit). */
-export interface FetchResponse {
-  status: number;
-  ok: boolean;
-  headers: { get(name: string): string | null };
-  body: ReadableStream<Uint8Array> | null;
-  json(): Promise<unknown>;
-}
-
-export interface FetchInit {
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  redirect: 'manual';
-  signal: AbortSignal;
-}
-
-/** The HTTP client for n8n: global fetch by default, the SSRF guard's (`createOutboundGuard().fetch`) in the app. */
-export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
+export type { FetchInit, FetchLike, FetchResponse } from '../lib/fetch-like.js';
 
 export interface AttemptRequest {
   url: string;

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { tables, withTenant } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
-import { type ExecuteToolOptions, executeTool } from './execute-tool.js';
+import type { ExecuteOptions, Gateway } from './gateway.js';
 import type { GatewayTool, ToolOutcome } from './types.js';
 
 const gatewayToolColumns = {
@@ -34,11 +34,12 @@ export async function loadGatewayTool(deps: Deps, tenantId: string, toolId: stri
 /** The console's "test tool" action: a real execution outside any call, tracked like the others. */
 export async function testTool(
   deps: Deps,
+  gateway: Gateway,
   input: { tenantId: string; toolId: string; arguments: unknown },
-  options: ExecuteToolOptions = {},
+  options: ExecuteOptions = {},
 ): Promise<ToolOutcome> {
   const tool = await loadGatewayTool(deps, input.tenantId, input.toolId);
-  return executeTool(
+  return gateway.execute(
     deps,
     { tenantId: input.tenantId, tool, arguments: input.arguments, context: {} },
     options,

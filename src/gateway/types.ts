@@ -1,4 +1,4 @@
-import type { tables } from '../db/index.js';
+import { tables } from '../db/index.js';
 
 /** The tool definition the gateway executes: a `tools` row, or the snapshot a published agent version holds. */
 export type GatewayTool = Pick<
@@ -16,7 +16,9 @@ export type GatewayTool = Pick<
   | 'idempotent'
 >;
 
-export type ExecutionStatus = (typeof tables.toolExecutions.$inferSelect)['status'];
+/** From the Drizzle schema, so the API's enum and the column cannot drift apart. */
+export const EXECUTION_STATUSES = tables.toolExecutions.status.enumValues;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export type FinalStatus = Exclude<ExecutionStatus, 'pending' | 'running'>;
 
 /** Where in a call the tool was invoked; both absent for the console's "test tool" action. */

@@ -5,8 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../lib/ids.js';
 import type { SandboxCalls } from '../platform/sandbox-calls.js';
-import type { BlobStore } from '../storage/index.js';
-import { recordingStore, type VoiceService } from '../telephony/index.js';
+import type { VoiceService } from '../telephony/index.js';
 import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } from './auth-hooks.js';
 import type { AppContext } from './context.js';
 import { installErrorHandling } from './errors.js';
@@ -40,8 +39,6 @@ export interface AppOptions {
   voice?: VoiceService;
   /** Simulated calls through the stack, when the sandbox runs in this process. */
   sandboxCalls?: SandboxCalls;
-  /** Where recordings are read from (the store the call worker writes to); from config when absent. */
-  blobs?: BlobStore;
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -112,10 +109,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     n8nConnectionRoutes,
     toolExecutionRoutes,
     retentionRoutes,
+    recordingRoutes,
   ]) {
     await app.register(routes, { ctx });
   }
-  await app.register(recordingRoutes, { ctx, blobs: options.blobs ?? recordingStore(ctx.config) });
   await app.register(sandboxCallRoutes, { ctx, sandboxCalls: options.sandboxCalls });
   if (options.voice) {
     await app.register(twilioRoutes, { ctx, voice: options.voice });

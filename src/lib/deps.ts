@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
 import type { AppDb, CrossTenantLogger } from '../db/index.js';
 import type { EphemeralStore } from '../store/index.js';
-import { SecretBox } from './secrets.js';
+import type { SecretBox } from './secrets.js';
 
 /** What domain functions are given instead of reaching for globals. */
 export interface Deps {
@@ -24,15 +23,3 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null };
-
-/** The production wiring of Deps: real clock, cross-tenant access logged, secrets keyed from config. */
-export function createDeps(config: Config, db: AppDb, store: EphemeralStore, log: Logger): Deps {
-  return {
-    db,
-    store,
-    log,
-    now: () => new Date(),
-    crossTenantLog: (access) => log.info({ crossTenant: access }, 'cross-tenant access'),
-    secrets: SecretBox.fromConfig({ base64Key: config.secretsKey, dataDir: config.dataDir }),
-  };
-}

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
 
 /**
@@ -7,6 +8,7 @@ import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'un
  * resolves to a private, loopback, link-local, CGNAT, unique-local or cloud-metadata address is
  * refused unless OUTBOUND_ALLOWED_HOSTS names it. The check runs when the socket connects (on the
  * addresses actually dialled), so DNS rebinding between a pre-check and the request cannot bypass it.
+ * Addresses and ranges are parsed and matched by ipaddr.js.
  */
 
 /** Why an address is not public, or undefined when it is. */
@@ -20,13 +22,6 @@ export type BlockedRange =
   | 'metadata'
   | 'multicast'
   | 'reserved';
-
-interface Range {
-  base: bigint;
-  prefix: number;
-  bits: 32 | 128;
-  label: BlockedRange;
-}
 
 const V4_RANGES: ReadonlyArray<[string, BlockedRange]> = [
   ['0.0.0.0/8', 'unspecified'],
@@ -65,95 +60,66 @@ const METADATA_ADDRESSES = [
   'fd00:ec2::254',
 ];
 
-const BLOCKED: Range[] = [
-  ...V4_RANGES.map(([cidr, label]) => ({ ...parseCidr(cidr)!, label })),
-  ...V6_RANGES.map(([cidr, label]) => ({ ...parseCidr(cidr)!, label })),
-];
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Cidr = [Address, number];
 
-function parseV4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    value = (value << 8n) | BigInt(part);
-  }
-  return value;
-}
-
-function parseV6(text: string): bigint | undefined {
+/** A canonical address (what DNS answers, what a URL normalises to); no shorthand like `127.1`. */
+function parseAddress(text: string): Address | undefined {
   const address = text.replace(/%.*$/, '');
-  if (isIP(address) !== 6) return undefined;
-  const [headText = '', tailText] = address.split('::');
-  const split = (part: string) => (part === '' ? [] : part.split(':'));
-  let head = split(headText);
-  let tail = tailText === undefined ? [] : split(tailText);
-  // A trailing dotted quad (::ffff:1.2.3.4) is the last two 16-bit words.
-  const last = (tail.length > 0 ? tail : head).at(-1);
-  if (last?.includes('.')) {
-    const v4 = parseV4(last);
-    if (v4 === undefined) return undefined;
-    const words = [(v4 >> 16n).toString(16), (v4 & 0xffffn).toString(16)];
-    if (tail.length > 0) tail = [...tail.slice(0, -1), ...words];
-    else head = [...head.slice(0, -1), ...words];
-  }
-  const words = [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
-  return words.reduce((acc, w) => (acc << 16n) | BigInt(`0x${w || '0'}`), 0n);
-}
-
-function parseAddress(text: string): { value: bigint; bits: 32 | 128 } | undefined {
-  const v4 = parseV4(text);
-  if (v4 !== undefined) return { value: v4, bits: 32 };
-  const v6 = parseV6(text);
-  return v6 === undefined ? undefined : { value: v6, bits: 128 };
-}
-
-function parseCidr(text: string): Omit<Range, 'label'> | undefined {
-  const [addressText, prefixText] = text.split('/');
-  const address = parseAddress(addressText ?? '');
-  if (!address) return undefined;
-  const prefix = prefixText === undefined ? address.bits : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > address.bits) return undefined;
-  const shift = BigInt(address.bits - prefix);
-  return { base: (address.value >> shift) << shift, prefix, bits: address.bits };
-}
-
-function contains(range: Omit<Range, 'label'>, value: bigint, bits: 32 | 128): boolean {
-  if (range.bits !== bits) return false;
-  const shift = BigInt(bits - range.prefix);
-  return value >> shift === range.base >> shift;
-}
-
-/** The IPv4 address an IPv6 one carries (mapped, NAT64, 6to4), which is what the packet reaches. */
-function embeddedV4(value: bigint): bigint | undefined {
-  if (value >> 32n === 0xffffn) return value & 0xffffffffn; // ::ffff:a.b.c.d
-  if (value >> 32n === 0x64ff9b0000000000000000n) return value & 0xffffffffn; // 64:ff9b::a.b.c.d
-  if (value >> 112n === 0x2002n) return (value >> 80n) & 0xffffffffn; // 2002:aabb:ccdd::
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return ipaddr.IPv4.parse(address);
+  if (ipaddr.IPv6.isValid(address)) return ipaddr.IPv6.parse(address);
   return undefined;
 }
 
-function formatV4(value: bigint): string {
-  return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
+function parseCidr(text: string): Cidr | undefined {
+  const [addressText = '', prefixText] = text.split('/');
+  const address = parseAddress(addressText);
+  if (!address) return undefined;
+  const bits = address.kind() === 'ipv4' ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : Number(prefixText);
+  if (!/^\d+$/.test(prefixText ?? String(bits)) || prefix > bits) return undefined;
+  return [address, prefix];
 }
 
-const addressKey = (a: { value: bigint; bits: number }) => `${a.bits}:${a.value}`;
-const METADATA = new Set(METADATA_ADDRESSES.map((a) => addressKey(parseAddress(a)!)));
+function contains([base, prefix]: Cidr, address: Address): boolean {
+  if (base instanceof ipaddr.IPv4) return address instanceof ipaddr.IPv4 && address.match(base, prefix);
+  return address instanceof ipaddr.IPv6 && address.match(base, prefix);
+}
+
+const BLOCKED = [...V4_RANGES, ...V6_RANGES].map(([cidr, label]) => ({
+  cidr: ipaddr.parseCIDR(cidr),
+  label,
+}));
+const NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
+const SIX_TO_FOUR = ipaddr.parseCIDR('2002::/16');
+
+/** The IPv4 address an IPv6 one carries (mapped, NAT64, 6to4), which is what the packet reaches. */
+function embeddedV4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const words = address.parts;
+  const v4 = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address();
+  if (contains(NAT64, address)) return v4(words[6]!, words[7]!);
+  if (contains(SIX_TO_FOUR, address)) return v4(words[1]!, words[2]!);
+  return undefined;
+}
+
+const METADATA = new Set(METADATA_ADDRESSES.map((a) => parseAddress(a)!.toNormalizedString()));
 
 /** Why `address` is not a public unicast address, or undefined when it is. */
 export function blockedRange(address: string): BlockedRange | undefined {
   const parsed = parseAddress(address);
   if (!parsed) return 'reserved';
-  if (parsed.bits === 128) {
-    const v4 = embeddedV4(parsed.value);
-    if (v4 !== undefined) return blockedRange(formatV4(v4));
+  if (parsed instanceof ipaddr.IPv6) {
+    const v4 = embeddedV4(parsed);
+    if (v4 !== undefined) return blockedRange(v4.toString());
   }
-  if (METADATA.has(addressKey(parsed))) return 'metadata';
-  return BLOCKED.find((r) => contains(r, parsed.value, parsed.bits))?.label;
+  if (METADATA.has(parsed.toNormalizedString())) return 'metadata';
+  return BLOCKED.find((r) => contains(r.cidr, parsed))?.label;
 }
 
 type AllowRule =
   | { kind: 'host'; host: string; port: number | undefined }
-  | { kind: 'address'; range: Omit<Range, 'label'>; port: number | undefined };
+  | { kind: 'address'; range: Cidr; port: number | undefined };
 
 /** Parses OUTBOUND_ALLOWED_HOSTS entries: `host`, `host:port`, `1.2.3.4`, `1.2.3.4:80`, `10.0.0.0/8`, `[::1]:5678`. */
 export function parseAllowList(entries: readonly string[]): AllowRule[] {
@@ -216,8 +182,8 @@ export function outboundRefusal(
       (r) =>
         r.kind === 'address' &&
         portMatches(r, port) &&
-        contains(r.range, parsed.value, parsed.bits) &&
-        (range !== 'metadata' || r.range.prefix === r.range.bits),
+        contains(r.range, parsed) &&
+        (range !== 'metadata' || r.range[1] === (parsed.kind() === 'ipv4' ? 32 : 128)),
     );
   return allowed ? undefined : new OutboundBlockedError(name, address, range);
 }

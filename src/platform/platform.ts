@@ -3,16 +3,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { seedDemo } from '../control/seed-demo.js';
 import { type Database, openDatabase, warnIfPrivilegedRole } from '../db/index.js';
-import { configureSharedGateway } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
-import { createDeps, type Deps } from '../lib/deps.js';
-import { createOutboundGuard } from '../lib/ssrf.js';
+import type { Deps } from '../lib/deps.js';
 import { startRetentionSchedule } from '../retention/index.js';
 import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
-import { createVoiceService, recordingStore } from '../telephony/index.js';
+import { createVoiceService } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
+import { createDeps, createServices } from './services.js';
 
 export interface Platform {
   app: FastifyInstance;
@@ -48,32 +47,31 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
       closers.unshift(() => sandbox!.close());
       config = configWithSandbox(config, sandbox);
     }
-    const outbound = createOutboundGuard({ allowedHosts: config.outboundAllowedHosts });
-    closers.push(() => outbound.close());
-    // Tool calls from live calls leave through the SSRF guard like every other outbound request.
-    configureSharedGateway({ fetch: outbound.fetch });
+    const services = createServices(config);
+    closers.push(() => services.close());
+    const { outbound, gateway, publicUrl } = services;
     const seeded = config.seedDemo
       ? await seedDemo(deps, sandbox ? { n8nUrl: sandbox.n8n.url, outbound } : undefined)
       : false;
-    const blobs = recordingStore(config);
-    const voice = createVoiceService(deps, config, { blobs });
-    let publicUrl = config.publicUrl ?? '';
-    const sandboxCalls = sandbox ? createSandboxCalls(deps, sandbox, () => publicUrl) : undefined;
+    const voice = createVoiceService(deps, config, services);
+    const sandboxCalls = sandbox ? createSandboxCalls(deps, sandbox, publicUrl) : undefined;
     if (sandboxCalls) sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
-    const app = await buildApp({ config, database, deps }, { voice, sandboxCalls, blobs });
+    const app = await buildApp(
+      { config, database, deps, outbound, gateway, publicUrl, blobs: services.blobs },
+      { voice, sandboxCalls },
+    );
     closers.unshift(() => app.close());
-    const address = await app.listen({ host: config.host, port: config.port });
-    publicUrl ||= address;
-    if (!config.publicUrl) voice.setPublicUrl(address);
+    await app.listen({ host: config.host, port: config.port });
+    publicUrl.resolveFromAddress(app.server.address());
     voice.worker.startReaper();
-    closers.unshift(startRetentionSchedule(deps, database, recordingStore(config)));
+    closers.unshift(startRetentionSchedule(deps, database, services.blobs));
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
     closers.unshift(() => voice.worker.drain());
     return {
       app,
       database,
       deps,
-      url: publicUrl,
+      url: publicUrl.get(),
       seeded,
       sandbox,
       close: async () => {

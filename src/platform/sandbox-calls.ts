@@ -1,17 +1,19 @@
-import { eq } from 'drizzle-orm';
-import { type CallEndReason, tables, withAllTenants } from '../db/index.js';
+import { resolveNumber } from '../control/index.js';
+import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
-import { findCallBySid } from '../runtime/index.js';
+import type { PublicUrl } from '../lib/public-url.js';
+import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
 import {
   type CallerEvent,
   checkScenarioExpectations,
+  newTwilioSid,
   runCaller,
   type Sandbox,
   type Scenario,
   type TranscriptEntry,
 } from '../sandbox/index.js';
-import { newTwilioSid } from '../sandbox/twilio/index.js';
+import { STATUS_PATH, VOICE_PATH } from '../telephony/index.js';
 
 export interface SandboxCallInput {
   to: string;
@@ -37,13 +39,14 @@ export interface SandboxCalls {
   installWorkflows(scenario: Scenario): void;
 }
 
-const FINAL = new Set(['completed', 'failed', 'rejected']);
+/** How long after the line closes the engine may take to record the end. */
+const END_RECORDED_WITHIN_MS = 5_000;
 
 /**
  * Simulated calls through the whole stack: the Twilio emulator dials our webhook, the scenario's
  * caller talks to the agent, and its LLM script and faults play under the call's provider key.
  */
-export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: () => string): SandboxCalls {
+export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: PublicUrl): SandboxCalls {
   const workflowByPath = new Map<string, string>();
 
   /** Every registered number rings our webhook on the emulated Twilio, including numbers added since start-up. */
@@ -51,8 +54,8 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: () =
     if (sandbox.twilio.numbers.some((n) => n.phoneNumber === e164)) return;
     sandbox.twilio.addNumber({
       phoneNumber: e164,
-      voiceUrl: `${publicUrl()}/twilio/voice`,
-      statusCallback: `${publicUrl()}/twilio/status`,
+      voiceUrl: `${publicUrl.get()}${VOICE_PATH}`,
+      statusCallback: `${publicUrl.get()}${STATUS_PATH}`,
     });
   };
 
@@ -71,17 +74,9 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: () =
   return {
     installWorkflows,
     async place({ to, scenario, speed = 2, onEvent }) {
-      const [number] = await withAllTenants(
-        deps.db,
-        { actor: 'sandbox', purpose: 'sandbox.place_call' },
-        deps.crossTenantLog,
-        (tx) =>
-          tx
-            .select({ id: tables.phoneNumbers.id })
-            .from(tables.phoneNumbers)
-            .where(eq(tables.phoneNumbers.e164, to)),
-      );
-      if (!number) throw new AppError('PHONE_NUMBER_NOT_FOUND', `no tenant has the number ${to}`);
+      const number = await resolveNumber(deps, to);
+      if (!number.ok && number.reason === 'unknown_number')
+        throw new AppError('PHONE_NUMBER_NOT_FOUND', `no tenant has the number ${to}`);
       ensureLine(to);
       installWorkflows(scenario);
       const callSid = newTwilioSid('CA');
@@ -91,12 +86,9 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: () =
         const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
         const caller = await runCaller(call, scenario.caller, { onEvent });
         await call.ended;
-        let row = await findCallBySid(deps, callSid);
+        const admitted = await findCallBySid(deps, callSid);
         // The engine records the end just after the line closes.
-        for (let i = 0; i < 100 && row && !FINAL.has(row.status); i++) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          row = await findCallBySid(deps, callSid);
-        }
+        const row = admitted && (await waitForCallEnd(deps, admitted.id, END_RECORDED_WITHIN_MS));
         // The workflows were installed for this call under their plain paths, not under the key.
         const n8nCalls: Record<string, number> = {};
         for (const { path } of scenario.n8n?.workflows ?? []) {

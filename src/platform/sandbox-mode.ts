@@ -12,7 +12,7 @@ export function startPlatformSandbox(config: Config): Promise<Sandbox> {
 
 /**
  * The configuration with every provider pointed at the sandbox: calls use the per-call key the
- * emulators route by, Twilio's credentials are the emulator's, and loopback is an allowed target.
+ * emulators route by, Twilio's credentials are the emulator's, and the emulators are allowed targets.
  */
 export function configWithSandbox(config: Config, sandbox: Sandbox): Config {
   const twilio = {
@@ -23,7 +23,8 @@ export function configWithSandbox(config: Config, sandbox: Sandbox): Config {
   return {
     ...config,
     twilio,
-    outboundAllowedHosts: [...config.outboundAllowedHosts, '127.0.0.1'],
+    // Exactly the emulators' own host:port pairs: not every port of loopback (the database, the API).
+    outboundAllowedHosts: [...config.outboundAllowedHosts, ...emulatorHosts(sandbox)],
     voice: {
       ...config.voice,
       twilioAuthToken: twilio.authToken,
@@ -40,4 +41,16 @@ export function configWithSandbox(config: Config, sandbox: Sandbox): Config {
       },
     },
   };
+}
+
+/** `host:port` of each emulator, as outbound allow-list entries. */
+export function emulatorHosts(sandbox: Sandbox): string[] {
+  const urls = [
+    sandbox.twilio.url,
+    sandbox.deepgram.url,
+    sandbox.openai.url,
+    sandbox.rime.url,
+    sandbox.n8n.url,
+  ];
+  return urls.map((url) => new URL(url).host);
 }

@@ -57,6 +57,7 @@ export class CallWorker {
     readonly settings: CallWorkerSettings,
     private readonly ports: CallWorkerPorts,
   ) {
+    // @livekit/agents' process-wide logger slot: written here, once per worker, and nowhere else.
     installAgentsLogger(deps.log);
     this.prices = { ...DEFAULT_PRICES, ...settings.prices };
   }

@@ -13,6 +13,7 @@ export { claimCall } from './calls/claim-call.js';
 export { findCallById, findCallBySid, getCall } from './calls/find-call.js';
 export { type ReapOptions, reapStaleCalls } from './calls/reap-stale-calls.js';
 export { recordTelephonyStatus } from './calls/record-telephony-status.js';
+export { waitForCallEnd } from './calls/wait-for-call-end.js';
 export { agentTools, END_CALL_TOOL, type ToolExecutor } from './engine/agent-tools.js';
 export {
   type CallOutcome,

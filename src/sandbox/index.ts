@@ -31,6 +31,7 @@ export {
 export {
   type EmulatedCall,
   MediaStreamSession,
+  newTwilioSid,
   startTwilioEmulator,
   type TwilioEmulator,
   twilioClientForEmulator,

@@ -1,11 +1,12 @@
 /** Telephony: Twilio webhooks and TwiML, the Media Streams transport, and the LiveKit SIP path. */
 export { acceptMediaStream } from './accept-media-stream.js';
-export { createVoiceService, recordingStore, type VoiceServiceOverrides } from './create-voice-service.js';
+export { createVoiceService, type VoiceServiceOverrides } from './create-voice-service.js';
 export {
   type LiveKitCredentials,
   type ProvisionedLiveKit,
   provisionLiveKit,
 } from './livekit/provision-livekit.js';
+export { runLiveKitCall } from './livekit/run-livekit-call.js';
 export {
   callIdentityFromAttributes,
   HEADERS_TO_ATTRIBUTES,

@@ -5,17 +5,18 @@ import { finalizeCall } from '../analytics/index.js';
 import type { NumberResolution } from '../control/index.js';
 import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
+import type { PublicUrl } from '../lib/public-url.js';
 import {
   admitInboundCall,
   type CallRow,
   type CallWorker,
   findCallById,
   findCallBySid,
-  followCall,
   handOffCallConfig,
   type RejectReason,
   recordTelephonyStatus,
   takeCallConfig,
+  waitForCallEnd,
 } from '../runtime/index.js';
 import { acceptMediaStream } from './accept-media-stream.js';
 import { SIP_HEADERS } from './livekit/sip-headers.js';
@@ -25,7 +26,7 @@ import { connectStreamTwiml, dialSipTwiml, hangupTwiml, sayAndHangupTwiml } from
 
 export interface VoiceServiceOptions {
   /** The public base URL Twilio reaches us at (signatures are computed over it). */
-  publicUrl: string;
+  publicUrl: PublicUrl;
   twilioAuthToken: string | undefined;
   transport: 'media_streams' | 'livekit';
   streamTokenTtlMs: number;
@@ -39,6 +40,9 @@ export const MEDIA_PATH = '/twilio/media';
 export const VOICE_PATH = '/twilio/voice';
 export const STATUS_PATH = '/twilio/status';
 export const CONNECT_ACTION_PATH = '/twilio/connect-action';
+
+/** How long connect-action waits for the engine to record the end before answering anyway. */
+const END_RECORDED_WITHIN_MS = 5_000;
 
 const SORRY_UNAVAILABLE = "Sorry, we can't take your call right now. Please try again later. Goodbye.";
 const SORRY_BUSY = 'All our lines are busy right now. Please call again in a few minutes. Goodbye.';
@@ -77,13 +81,8 @@ export class VoiceService {
     return this.options.worker;
   }
 
-  /** Sets the public URL once it is known (the server listens on a port picked at start). */
-  setPublicUrl(url: string): void {
-    this.options.publicUrl = url.replace(/\/$/, '');
-  }
-
   private get streamUrl(): string {
-    return `${this.options.publicUrl.replace(/^http/, 'ws')}${MEDIA_PATH}`;
+    return `${this.options.publicUrl.get().replace(/^http/, 'ws')}${MEDIA_PATH}`;
   }
 
   /** Whether a webhook request carries Twilio's signature over the public URL it was sent to. */
@@ -94,7 +93,7 @@ export class VoiceService {
   ): boolean {
     const token = this.options.twilioAuthToken;
     if (!token || !signature) return false;
-    return twilio.validateRequest(token, signature, `${this.options.publicUrl}${pathAndQuery}`, params);
+    return twilio.validateRequest(token, signature, `${this.options.publicUrl.get()}${pathAndQuery}`, params);
   }
 
   /** `POST /twilio/voice`: admits (or refuses) the call and answers its TwiML. */
@@ -156,8 +155,9 @@ export class VoiceService {
   async connectAction(params: Record<string, string>): Promise<string> {
     const call = await findCallBySid(this.deps, params.CallSid ?? '');
     if (!call) return hangupTwiml();
-    const ended = call.status === 'in_progress' ? await this.waitForEnd(call) : call;
-    return ended.status === 'failed' && !SPOKE_APOLOGY.has(ended.endReason)
+    // The engine records the end just after the socket closes, which is what made Twilio ask.
+    const ended = (await waitForCallEnd(this.deps, call.id, END_RECORDED_WITHIN_MS)) ?? call;
+    return ended.status === 'failed' && !(ended.endReason && SPOKE_APOLOGY.has(ended.endReason))
       ? sayAndHangupTwiml(SORRY_FAILED)
       : hangupTwiml();
   }
@@ -221,31 +221,8 @@ export class VoiceService {
     if (!this.tokens) return sayAndHangupTwiml(SORRY_UNAVAILABLE);
     return connectStreamTwiml({
       streamUrl: this.streamUrl,
-      actionUrl: `${this.options.publicUrl}${CONNECT_ACTION_PATH}`,
+      actionUrl: `${this.options.publicUrl.get()}${CONNECT_ACTION_PATH}`,
       parameters: { callId: call.id, token: this.tokens.issue(call.id, call.startedAt) },
     });
-  }
-
-  /** The call once its engine has recorded the end (briefly: the socket closes just before). */
-  private async waitForEnd(call: CallRow, timeoutMs = 5000): Promise<CallRow> {
-    let unsubscribe: (() => Promise<void>) | undefined;
-    const ended = new Promise<void>((resolve) => {
-      void followCall(this.deps.store, call.id, (update) => {
-        if (update.type === 'call_ended') resolve();
-      }).then((off) => {
-        unsubscribe = off;
-      });
-      setTimeout(resolve, timeoutMs).unref();
-    });
-    const poll = (async () => {
-      for (let i = 0; i < timeoutMs / 100; i++) {
-        const row = await findCallById(this.deps, call.id);
-        if (row && row.status !== 'in_progress') return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
-    await Promise.race([ended, poll]);
-    await unsubscribe?.();
-    return (await findCallById(this.deps, call.id)) ?? call;
   }
 }

@@ -2,14 +2,31 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/http/auth-hooks.js';
+import type { Deps } from '../../src/lib/deps.js';
+import { createServices } from '../../src/platform/services.js';
+import type { BlobStore } from '../../src/storage/index.js';
 import type { TestBackend } from './backend.js';
 
 export async function buildTestApp(
   backend: TestBackend,
   env: Record<string, string> = {},
+  overrides: { deps?: Deps; blobs?: BlobStore } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const app = await buildApp({ config, database: backend.database, deps: backend.deps });
+  const services = createServices(config, { blobs: overrides.blobs });
+  const { outbound, gateway, publicUrl, blobs } = services;
+  // Injected requests only: the URL the server would have on its configured port.
+  publicUrl.resolveFromAddress({ address: config.host, family: '', port: config.port });
+  const app = await buildApp({
+    config,
+    database: backend.database,
+    deps: overrides.deps ?? backend.deps,
+    outbound,
+    gateway,
+    publicUrl,
+    blobs,
+  });
+  app.addHook('onClose', () => services.close());
   await app.ready();
   return app;
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../../lib/errors.js';
 import type { OutboundGuard } from '../../lib/ssrf.js';
-import { normaliseBaseUrl } from './connection-row.js';
+import { normaliseBaseUrl } from '../../n8n/index.js';
 
 /**
  * The base URL as stored, refusing malformed URLs and hosts the SSRF guard blocks. A host that does
@@ -9,15 +9,15 @@ import { normaliseBaseUrl } from './connection-row.js';
 export async function checkBaseUrl(outbound: OutboundGuard, raw: string): Promise<string> {
   const normalised = normaliseBaseUrl(raw);
   if (!normalised.ok) {
-    throw new AppError('VALIDATION_FAILED', `baseUrl ${normalised.message}`, [
-      { field: 'baseUrl', message: normalised.message },
+    throw new AppError('VALIDATION_FAILED', `baseUrl ${normalised.error}`, [
+      { field: 'baseUrl', message: normalised.error },
     ]);
   }
-  const verdict = await outbound.check(normalised.url);
+  const verdict = await outbound.check(normalised.value);
   if (!verdict.ok && verdict.reason !== 'dns') {
     throw new AppError('OUTBOUND_URL_BLOCKED', `baseUrl is not allowed: ${verdict.message}`, [
       { field: 'baseUrl', message: verdict.message },
     ]);
   }
-  return normalised.url;
+  return normalised.value;
 }

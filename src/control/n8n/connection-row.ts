@@ -2,9 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { type StoredWebhookAuth, type Tx, tables } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { SecretBox } from '../../lib/secrets.js';
+import type { N8nConnectionRow } from '../../n8n/index.js';
 import type { SecretState, WebhookAuthInput, WebhookAuthView } from './connection-schemas.js';
-
-export type N8nConnectionRow = typeof tables.n8nConnections.$inferSelect;
 
 /** A connection as the API shows it: secrets reduced to set/last4. */
 export interface N8nConnection {
@@ -87,23 +86,6 @@ export function sealWebhookAuth(
         ? { ok: true, auth: { ...current, username: input.username } }
         : { ok: false, field: 'webhookAuth.password' };
   }
-}
-
-/** `https://acme.app.n8n.cloud/api/v1/` → `https://acme.app.n8n.cloud`; problems as a message. */
-export function normaliseBaseUrl(raw: string): { ok: true; url: string } | { ok: false; message: string } {
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return { ok: false, message: 'is not a URL' };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return { ok: false, message: 'must be http or https' };
-  if (url.username || url.password)
-    return { ok: false, message: 'must not carry credentials: use the API key field' };
-  if (url.search || url.hash) return { ok: false, message: 'must not have a query or fragment' };
-  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
-  return { ok: true, url: `${url.origin}${path}` };
 }
 
 export async function findConnection(

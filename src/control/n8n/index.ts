@@ -1,7 +1,6 @@
 export {
   findConnection,
   type N8nConnection,
-  normaliseBaseUrl,
   toConnectionView,
   webhookAuthView,
 } from './connection-row.js';
@@ -18,12 +17,5 @@ export { createN8nConnection } from './create-connection.js';
 export { deleteN8nConnection } from './delete-connection.js';
 export { getN8nConnection, listN8nConnections } from './list-connections.js';
 export { type ListWorkflowsInput, listN8nWorkflows } from './list-workflows.js';
-export {
-  classifyFailure,
-  classifyResponse,
-  DEFAULT_N8N_TIMEOUT_MS,
-  getN8nPage,
-  type N8nApiOutcome,
-} from './n8n-api.js';
 export { testN8nConnection, testN8nSettings } from './test-connection.js';
 export { updateN8nConnection } from './update-connection.js';

@@ -2,9 +2,9 @@ import { withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
 import type { OutboundGuard } from '../../lib/ssrf.js';
+import { isRecord, N8nApiClient, type N8nProblemKind } from '../../n8n/index.js';
 import { findConnection } from './connection-row.js';
 import type { N8nWorkflowSummary } from './connection-schemas.js';
-import { getN8nPage, type N8nApiOutcome } from './n8n-api.js';
 
 export interface ListWorkflowsInput {
   limit: number;
@@ -14,8 +14,9 @@ export interface ListWorkflowsInput {
   name?: string;
 }
 
-const FAILURE_CODES: Record<Exclude<N8nApiOutcome['kind'], 'ok'>, ErrorCode> = {
+const FAILURE_CODES: Record<N8nProblemKind, ErrorCode> = {
   bad_key: 'N8N_KEY_REJECTED',
+  not_found: 'N8N_NOT_N8N',
   unreachable: 'N8N_UNREACHABLE',
   not_n8n: 'N8N_NOT_N8N',
   blocked: 'OUTBOUND_URL_BLOCKED',
@@ -37,26 +38,23 @@ export async function listN8nWorkflows(
       'this n8n connection has no API key; set one to list workflows',
     );
   }
-  const query: Record<string, string> = { limit: String(input.limit), excludePinnedData: 'true' };
-  if (input.cursor !== undefined) query.cursor = input.cursor;
-  if (input.active !== undefined) query.active = String(input.active);
-  if (input.name !== undefined) query.name = input.name;
-  const outcome = await getN8nPage(outbound, {
+  const api = new N8nApiClient({
     baseUrl: row.baseUrl,
     apiKey: deps.secrets.open(row.apiKeyEncrypted),
-    path: 'workflows',
-    query,
+    fetch: outbound.fetch,
   });
-  if (outcome.kind !== 'ok') {
+  const page = await api.listWorkflows(input);
+  if (!page.ok) {
+    const { kind, message } = page.error;
     throw new AppError(
-      FAILURE_CODES[outcome.kind],
-      outcome.message,
-      outcome.kind === 'bad_request' ? [{ field: 'cursor', message: outcome.message }] : undefined,
+      FAILURE_CODES[kind],
+      message,
+      kind === 'bad_request' ? [{ field: 'cursor', message }] : undefined,
     );
   }
   return {
-    items: outcome.body.data.filter(isRecord).map((w) => toSummary(row.baseUrl, w)),
-    nextCursor: outcome.body.nextCursor,
+    items: page.value.data.map((w) => toSummary(row.baseUrl, w)),
+    nextCursor: page.value.nextCursor,
   };
 }
 
@@ -84,8 +82,4 @@ function toSummary(baseUrl: string, workflow: Record<string, unknown>): N8nWorkf
     updatedAt: typeof workflow.updatedAt === 'string' ? workflow.updatedAt : null,
     webhooks,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOutboundGuard } from '../../lib/ssrf.js';
-import { getN8nPage } from './n8n-api.js';
+import { N8nApiClient, normaliseBaseUrl } from '../../n8n/index.js';
 import { testN8nSettings } from './test-connection.js';
 
 // Opt-in: runs against a real n8n (../shared/tools/n8n-up.sh starts one) when both are set.
@@ -38,12 +38,12 @@ describe.skipIf(!url || !apiKey)('real n8n public API', () => {
   });
 
   it('lists workflows in n8n pages', async () => {
-    const outcome = await getN8nPage(outbound, {
-      baseUrl: url!.replace(/\/$/, ''),
+    const base = normaliseBaseUrl(url!);
+    const api = new N8nApiClient({
+      baseUrl: base.ok ? base.value : url!,
       apiKey: apiKey!,
-      path: 'workflows',
-      query: { limit: '1' },
+      fetch: outbound.fetch,
     });
-    expect(outcome.kind).toBe('ok');
+    expect((await api.listWorkflows({ limit: 1 })).ok).toBe(true);
   });
 });

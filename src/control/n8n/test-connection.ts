@@ -1,9 +1,18 @@
 import { withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import type { OutboundGuard } from '../../lib/ssrf.js';
-import { findConnection, normaliseBaseUrl } from './connection-row.js';
+import { N8nApiClient, type N8nProblemKind, normaliseBaseUrl } from '../../n8n/index.js';
+import { findConnection } from './connection-row.js';
 import type { ConnectionTestResult } from './connection-schemas.js';
-import { getN8nPage } from './n8n-api.js';
+
+const TEST_STATUS: Record<N8nProblemKind, ConnectionTestResult['status']> = {
+  bad_key: 'bad_key',
+  not_found: 'not_n8n',
+  not_n8n: 'not_n8n',
+  bad_request: 'not_n8n',
+  unreachable: 'unreachable',
+  blocked: 'blocked',
+};
 
 /** Tries n8n's public API (`GET /api/v1/workflows?limit=1`) with the given URL and key. */
 export async function testN8nSettings(
@@ -13,7 +22,7 @@ export async function testN8nSettings(
 ): Promise<ConnectionTestResult> {
   const base = normaliseBaseUrl(settings.baseUrl);
   if (!base.ok)
-    return { status: 'not_n8n', message: `the base URL ${base.message}.`, httpStatus: null, latencyMs: 0 };
+    return { status: 'not_n8n', message: `the base URL ${base.error}.`, httpStatus: null, latencyMs: 0 };
   if (settings.apiKey === null) {
     return {
       status: 'bad_key',
@@ -22,27 +31,23 @@ export async function testN8nSettings(
       latencyMs: 0,
     };
   }
-  const outcome = await getN8nPage(outbound, {
-    baseUrl: base.url,
+  const api = new N8nApiClient({
+    baseUrl: base.value,
     apiKey: settings.apiKey,
-    path: 'workflows',
-    query: { limit: '1' },
+    fetch: outbound.fetch,
     timeoutMs: options.timeoutMs,
   });
-  if (outcome.kind === 'ok') {
+  const page = await api.listWorkflows({ limit: 1 });
+  if (page.ok) {
     return {
       status: 'ok',
       message: 'connected to n8n: the API key works.',
-      httpStatus: outcome.httpStatus,
-      latencyMs: outcome.latencyMs,
+      httpStatus: page.value.httpStatus,
+      latencyMs: page.value.latencyMs,
     };
   }
-  return {
-    status: outcome.kind === 'bad_request' ? 'not_n8n' : outcome.kind,
-    message: outcome.message,
-    httpStatus: outcome.httpStatus,
-    latencyMs: outcome.latencyMs,
-  };
+  const { kind, message, httpStatus, latencyMs } = page.error;
+  return { status: TEST_STATUS[kind], message, httpStatus, latencyMs };
 }
 
 /** Tests a saved connection with its stored key. */

@@ -1,24 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { describe, expect } from 'vitest';
+import { call } from '../../../test/support/app.js';
+import { appTest } from '../../../test/support/app-test.js';
 import { tables } from '../../db/index.js';
 import { expectStatus } from '../control-fixtures.test-support.js';
 
-let backend: TestBackend;
-let app: FastifyInstance;
-let world: World;
-
-beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await backend?.close();
-});
+const test = appTest();
 
 interface TenantBody {
   id: string;
@@ -29,7 +15,11 @@ interface TenantBody {
 }
 
 describe('tenants', () => {
-  it('creates, reads, lists with pagination, renames and suspends, auditing each change', async () => {
+  test('creates, reads, lists with pagination, renames and suspends, auditing each change', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const created = await expectStatus<TenantBody>(app, world.as.admin, 'POST', '/api/tenants', 201, {
       name: 'Cedar Clinic',
       slug: 'cedar-clinic',
@@ -88,7 +78,11 @@ describe('tenants', () => {
     });
   });
 
-  it('refuses bad input with field names and duplicate slugs, writing nothing', async () => {
+  test('refuses bad input with field names and duplicate slugs, writing nothing', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const count = async () => (await backend.owner.select().from(tables.tenants)).length;
     const before = await count();
     const bad = await call(app, world.as.admin, 'POST', '/api/tenants', {
@@ -109,7 +103,7 @@ describe('tenants', () => {
     expect(await count()).toBe(before);
   });
 
-  it('lets a client viewer read only their own tenant and change nothing', async () => {
+  test('lets a client viewer read only their own tenant and change nothing', async ({ app, world }) => {
     expect((await call(app, world.as.viewerA, 'GET', `/api/tenants/${world.tenantA}`)).statusCode).toBe(200);
     expect((await call(app, world.as.viewerA, 'GET', `/api/tenants/${world.tenantB}`)).statusCode).toBe(403);
     expect((await call(app, world.as.viewerA, 'GET', '/api/tenants')).statusCode).toBe(403);

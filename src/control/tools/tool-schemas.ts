@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { idPattern } from '../../lib/ids.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 
 /** What the LLM sees as the function name: a letter, then letters, digits, `_` or `-` (OpenAI's rule). */
 export const ToolName = Type.String({
@@ -28,7 +29,6 @@ const WebhookPath = Type.String({
 });
 const WorkflowId = Type.String({ pattern: '^[A-Za-z0-9]{1,64}$', description: 'n8n workflow id' });
 const ConnectionId = Type.String({ pattern: idPattern('n8nConnection'), description: 'n8n connection id' });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const toolFields = {
   description: Type.String({ minLength: 1, maxLength: 1024, description: 'what the tool does, for the LLM' }),

@@ -16,6 +16,7 @@ import {
   rollbackAgent,
   updateAgent,
 } from '../../control/agents/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   ErrorBody,
@@ -30,7 +31,6 @@ import {
   Timestamp,
 } from '../schemas.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Agent = Strict({
   id: Id('agent'),
   tenantId: Id('tenant'),

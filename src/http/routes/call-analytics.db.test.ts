@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Credentials, call } from '../../../test/support/app.js';
+import { buildTestApp, type Credentials, call } from '../../../test/support/app.js';
 import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
 import { createWorld, type World } from '../../../test/support/fixtures.js';
 import { finalizeCall } from '../../analytics/index.js';
-import { loadConfig } from '../../config/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import { newId } from '../../lib/ids.js';
 import { FilesystemBlobStore } from '../../storage/index.js';
-import { buildApp } from '../app.js';
 
 let backend: TestBackend;
 let app: FastifyInstance;
@@ -27,11 +25,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'calls-rec-'));
   const blobs = new FilesystemBlobStore(dir);
   const deps = { ...backend.deps, now: () => now };
-  app = await buildApp(
-    { config: loadConfig({ LOG_LEVEL: 'silent' }), database: backend.database, deps },
-    { blobs },
-  );
-  await app.ready();
+  app = await buildTestApp(backend, {}, { deps, blobs });
   world = await createWorld(backend, app);
   const tenantId = world.tenantA;
   callId = newId('call');

@@ -16,7 +16,6 @@ import {
   updateN8nConnection,
   WebhookAuthView,
 } from '../../control/n8n/index.js';
-import { createOutboundGuard } from '../../lib/ssrf.js';
 import type { AppContext } from '../context.js';
 import {
   ErrorBody,
@@ -44,10 +43,8 @@ const withConflicts = { ...errorResponses, 409: ErrorBody };
 const upstreamErrors = { ...errorResponses, 409: ErrorBody, 502: ErrorBody };
 
 export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
+  const { deps, outbound } = ctx;
   const tags = ['n8n connections'];
-  const outbound = createOutboundGuard({ allowedHosts: ctx.config.outboundAllowedHosts });
-  app.addHook('onClose', () => outbound.close());
 
   app.get(
     '/api/tenants/:tenantId/n8n-connections',

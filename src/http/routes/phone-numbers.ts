@@ -11,6 +11,8 @@ import {
   setVoiceWebhook,
   updateNumber,
 } from '../../control/phone-numbers/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
+import { VOICE_PATH } from '../../telephony/index.js';
 import type { AppContext } from '../context.js';
 import {
   ErrorBody,
@@ -24,7 +26,6 @@ import {
 } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Label = Type.String({ maxLength: 120 });
 const PhoneNumber = Strict({
   id: Id('phoneNumber'),
@@ -48,12 +49,9 @@ const VoiceWebhook = Strict({
 const twilioErrors = { ...errorResponses, 409: ErrorBody, 502: ErrorBody };
 
 export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps, config } = ctx;
+  const { deps, config, publicUrl } = ctx;
   const tags = ['phone numbers'];
-  const base =
-    config.publicUrl ??
-    `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
-  const voiceWebhookUrl = `${base}/twilio/voice`;
+  const voiceWebhookUrl = () => `${publicUrl.get()}${VOICE_PATH}`;
 
   app.get(
     '/api/tenants/:tenantId/phone-numbers',
@@ -171,7 +169,7 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
     },
     async (request) => ({
       items: await listAccountNumbers(deps, config.twilio, crossTenantAccess(request, 'twilio.numbers')),
-      voiceWebhookUrl,
+      voiceWebhookUrl: voiceWebhookUrl(),
     }),
   );
 
@@ -206,7 +204,7 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           request.actor,
           request.params.tenantId,
           request.body,
-          voiceWebhookUrl,
+          voiceWebhookUrl(),
         ),
       }),
   );
@@ -223,7 +221,13 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
       },
     },
     async (request) =>
-      getVoiceWebhook(deps, config.twilio, request.params.tenantId, request.params.numberId, voiceWebhookUrl),
+      getVoiceWebhook(
+        deps,
+        config.twilio,
+        request.params.tenantId,
+        request.params.numberId,
+        voiceWebhookUrl(),
+      ),
   );
 
   app.put(
@@ -244,7 +248,7 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         request.actor,
         request.params.tenantId,
         request.params.numberId,
-        voiceWebhookUrl,
+        voiceWebhookUrl(),
       ),
   );
 };

@@ -20,10 +20,7 @@ function send(reply: FastifyReply, playback: RecordingPlayback) {
   return reply.status(playback.status).headers(playback.headers).send(playback.body);
 }
 
-export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; blobs: BlobStore }> = async (
-  app,
-  { ctx, blobs },
-) => {
+export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.get(
     '/api/tenants/:tenantId/calls/:callId/recording',
     {
@@ -40,7 +37,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; blobs
     async (request, reply) =>
       send(
         reply,
-        await playRecording(ctx.deps, blobs, {
+        await playRecording(ctx.deps, ctx.blobs, {
           ...request.params,
           range: request.headers.range,
           download: request.query.download === '1',
@@ -87,7 +84,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; blobs
       }
       return send(
         reply,
-        await playRecording(ctx.deps, blobs, {
+        await playRecording(ctx.deps, ctx.blobs, {
           tenantId,
           callId,
           range: request.headers.range,

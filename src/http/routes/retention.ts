@@ -18,7 +18,6 @@ import {
   runRetention,
   setRetentionPolicy,
 } from '../../retention/index.js';
-import { recordingStore } from '../../telephony/index.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -111,7 +110,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   const { deps } = ctx;
   const tags = ['retention'];
   const env = {
-    blobs: recordingStore(ctx.config),
+    blobs: ctx.blobs,
     lock: retentionLock(ctx.database.db, ctx.database.kind),
   };
 

@@ -1,26 +1,12 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { describe, expect } from 'vitest';
+import { call } from '../../../test/support/app.js';
+import { appTest } from '../../../test/support/app-test.js';
 
-let backend: TestBackend;
-let app: FastifyInstance;
-let world: World;
-
-beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await backend?.close();
-});
+const test = appTest();
 
 // The happy path runs through the real CLI and server in test/e2e/start.test.ts.
 describe('POST /api/sandbox/calls', () => {
-  it('says so when the sandbox is off', async () => {
+  test('says so when the sandbox is off', async ({ app, world }) => {
     const res = await call(app, world.as.operator, 'POST', '/api/sandbox/calls', {
       to: '+15005550006',
       scenario: 'greeting-only',
@@ -29,7 +15,10 @@ describe('POST /api/sandbox/calls', () => {
     expect(res.json().error.code).toBe('SANDBOX_DISABLED');
   });
 
-  it('refuses an unknown scenario name, and never reads a path from the request', async () => {
+  test('refuses an unknown scenario name, and never reads a path from the request', async ({
+    app,
+    world,
+  }) => {
     const res = await call(app, world.as.operator, 'POST', '/api/sandbox/calls', {
       to: '+15005550006',
       scenario: '../../etc/passwd.json',
@@ -38,7 +27,7 @@ describe('POST /api/sandbox/calls', () => {
     expect(res.json().error.details[0].field).toBe('body/scenario');
   });
 
-  it('names the fields of an invalid inline scenario', async () => {
+  test('names the fields of an invalid inline scenario', async ({ app, world }) => {
     const res = await call(app, world.as.operator, 'POST', '/api/sandbox/calls', {
       to: '+15005550006',
       scenario: { name: 'x', caller: { steps: [{ type: 'say' }] } },
@@ -48,7 +37,7 @@ describe('POST /api/sandbox/calls', () => {
     expect(fields.some((f: string) => f.startsWith('body/scenario.caller.steps'))).toBe(true);
   });
 
-  it('refuses a number that is not E.164', async () => {
+  test('refuses a number that is not E.164', async ({ app, world }) => {
     const res = await call(app, world.as.operator, 'POST', '/api/sandbox/calls', {
       to: '555-1234',
       scenario: 'greeting-only',

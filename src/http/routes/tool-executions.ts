@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
-  createGateway,
+  EXECUTION_STATUSES,
   getToolExecution,
   listToolExecutions,
   TOOL_ERROR_CODES,
   testTool,
 } from '../../gateway/index.js';
-import { createOutboundGuard } from '../../lib/ssrf.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -22,17 +22,9 @@ import {
   TimestampInput,
 } from '../schemas.js';
 
-const ExecutionStatus = StringEnum([
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'rejected',
-  'circuit_open',
-] as const);
-const NullableString = Type.Union([Type.String(), Type.Null()]);
-const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const ExecutionStatus = StringEnum(EXECUTION_STATUSES);
+const NullableString = Nullable(Type.String());
+const NullableInteger = Nullable(Type.Integer());
 const Json = Type.Unknown();
 
 const ValidationIssue = Strict({ path: Type.String(), message: Type.String() });
@@ -94,13 +86,8 @@ const ToolOutcome = Type.Union([
 ]);
 
 export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
+  const { deps, gateway } = ctx;
   const tags = ['tool executions'];
-  // The console's own gateway: its tests are not failed fast by a circuit that calls opened, and
-  // they reach n8n only through the SSRF guard.
-  const outbound = createOutboundGuard({ allowedHosts: ctx.config.outboundAllowedHosts });
-  const gateway = createGateway({ fetch: outbound.fetch });
-  app.addHook('onClose', () => outbound.close());
 
   app.get(
     '/api/tenants/:tenantId/tool-executions',
@@ -161,14 +148,10 @@ export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       },
     },
     async (request) =>
-      testTool(
-        deps,
-        {
-          tenantId: request.params.tenantId,
-          toolId: request.params.toolId,
-          arguments: request.body.arguments,
-        },
-        { gateway },
-      ),
+      testTool(deps, gateway, {
+        tenantId: request.params.tenantId,
+        toolId: request.params.toolId,
+        arguments: request.body.arguments,
+      }),
   );
 };

@@ -1,7 +1,6 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import formbody from '@fastify/formbody';
+import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { WebSocketServer } from 'ws';
 import {
   CONNECT_ACTION_PATH,
   MEDIA_PATH,
@@ -22,11 +21,9 @@ export const twilioRoutes: FastifyPluginAsync<{ ctx: AppContext; voice: VoiceSer
   app,
   { voice },
 ) => {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const params: FormBody = {};
-    for (const [key, value] of new URLSearchParams(String(body))) params[key] = value;
-    done(null, params);
-  });
+  // Twilio posts form fields, each once.
+  await app.register(formbody, { parser: (body) => Object.fromEntries(new URLSearchParams(body)) });
+  await app.register(websocket);
 
   const signed = (request: FastifyRequest, reply: FastifyReply): FormBody | undefined => {
     const params = (request.body ?? {}) as FormBody;
@@ -66,25 +63,28 @@ export const twilioRoutes: FastifyPluginAsync<{ ctx: AppContext; voice: VoiceSer
     return reply.status(204).send();
   });
 
-  const wss = new WebSocketServer({ noServer: true });
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname !== MEDIA_PATH) {
-      // Nobody else takes upgrades: do not leave the socket hanging.
-      if (app.server.listenerCount('upgrade') === 1) socket.destroy();
-      return;
-    }
-    if (!voice.validStreamUpgrade(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      void voice.acceptMediaSocket(ws).catch((err: unknown) => app.log.error({ err }, 'media stream failed'));
-    });
-  };
-  app.server.on('upgrade', onUpgrade);
-  app.addHook('onClose', async () => {
-    app.server.off('upgrade', onUpgrade);
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-  });
+  app.get(
+    MEDIA_PATH,
+    {
+      websocket: true,
+      config: { access: 'public' as const, action: 'twilio.media' },
+      schema: { hide: true },
+      // Refused before the upgrade: a socket without Twilio's signature never opens.
+      preValidation: async (request, reply) => {
+        if (voice.validStreamUpgrade(request.raw)) {
+          request.actor.audited = true;
+          return;
+        }
+        request.log.warn({ path: MEDIA_PATH }, 'twilio stream signature rejected');
+        reply.hijack();
+        reply.raw.writeHead(403, { connection: 'close', 'content-length': '0' });
+        reply.raw.end();
+      },
+    },
+    (socket) => {
+      void voice
+        .acceptMediaSocket(socket)
+        .catch((err: unknown) => app.log.error({ err }, 'media stream failed'));
+    },
+  );
 };

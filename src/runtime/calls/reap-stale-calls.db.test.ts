@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
 import { createTenant } from '../../control/tenants/index.js';
 import { tables, withTenant } from '../../db/index.js';
@@ -48,12 +48,22 @@ describe('reapStaleCalls', () => {
     const recorder = new DbCallRecorder(backend.deps, { id, tenantId }, { prices: {}, heartbeatMs: 60_000 });
     recorder.utterance({ speaker: 'caller', text: 'hello', startMs: 0, endMs: 500, interrupted: false });
     recorder.event('tool_called', { name: 'x' });
-    // The worker dies here: no end is ever recorded, the heartbeat stops.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The worker dies here: no end is ever recorded, the heartbeat stops. What it reported is stored.
+    await vi.waitFor(async () => {
+      const events = await withTenant(backend.deps.db, tenantId, (tx) =>
+        tx.select().from(tables.callEvents).where(eq(tables.callEvents.callId, id)),
+      );
+      expect(events).toHaveLength(1);
+    });
     const updates: string[] = [];
-    const unsubscribe = await followCall(backend.store, id, (u) =>
-      updates.push(`${u.type}:${u.data?.reason}`),
-    );
+    let ended!: () => void;
+    const endPublished = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const unsubscribe = await followCall(backend.store, id, (u) => {
+      updates.push(`${u.type}:${u.data?.reason}`);
+      if (u.type === 'call_ended') ended();
+    });
 
     const early = await reapStaleCalls(backend.deps, { staleAfterMs: 30_000, ringingTimeoutMs: 60_000 });
     expect(early.map((r) => r.id)).not.toContain(id);
@@ -68,7 +78,7 @@ describe('reapStaleCalls', () => {
     }));
     expect(kept.utterances.map((u) => u.text)).toEqual(['hello']);
     expect(kept.events.map((e) => e.type)).toEqual(['tool_called', 'call_reaped']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await endPublished;
     expect(updates).toContain('call_ended:worker_lost');
     await unsubscribe();
   });

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { CallEndReason } from '../../db/index.js';
 import type { CallContext } from '../call-context.js';
 import type { CallIO, LineEnd } from '../io/call-io.js';
-import { installAgentsLogger } from '../providers/agents-logger.js';
 import { buildProviders } from '../providers/build-providers.js';
 import { type ProviderSettings, providerKeysFor } from '../providers/provider-settings.js';
 import type { CallEndStatus, CallRecorder } from '../recorder/call-recorder.js';
@@ -62,7 +61,6 @@ interface EndRequest extends CallOutcome {
  * the call is over; never throws for call-level failures (they end the call as `failed`).
  */
 export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): Promise<CallOutcome> {
-  installAgentsLogger(deps.log);
   const log = deps.log.child({ callId: ctx.callId, tenantId: ctx.tenantId });
   const timing = { ...DEFAULT_ENGINE_TIMING, ...deps.timing };
   const { config } = ctx;

@@ -22,7 +22,8 @@ export interface AudioTap {
  * each provide one; nothing above this interface knows which carries the call.
  */
 export interface CallIO {
-  readonly transport: 'twilio_media_streams' | 'livekit' | 'sandbox';
+  /** A name for logs only: the engine behaves the same on every transport. */
+  readonly transport: string;
   readonly sampleRate: number;
   readonly audioInput: voice.AudioInput;
   readonly audioOutput: voice.AudioOutput;

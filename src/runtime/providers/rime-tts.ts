@@ -12,25 +12,10 @@ import {
 } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { PcmFramer } from './pcm-framer.js';
+import type { RimeTTSOptions } from './rime-options.js';
 import { RimeWs3Stream } from './rime-ws3-stream.js';
 
-export interface RimeTTSOptions {
-  apiKey: string;
-  /** HTTP API base, e.g. `https://users.rime.ai`; synthesis is `POST {baseUrl}/v1/rime-tts`. */
-  baseUrl: string;
-  /** WebSocket base, e.g. `wss://users-ws.rime.ai`; streaming synthesis is `{wsUrl}/ws3`. */
-  wsUrl?: string;
-  /** `http`: one chunked request per sentence; `ws3`: one streaming socket per reply. */
-  transport?: 'http' | 'ws3';
-  speaker: string;
-  modelId: string;
-  /** Output rate; 8000 for the phone, so nothing is resampled on the way to the caller. */
-  sampleRate: number;
-  lang?: string;
-  speedAlpha?: number;
-  /** How long to wait for the response to start (HTTP headers, or the socket to open). Default 10 s. */
-  connectTimeoutMs?: number;
-}
+export type { RimeTTSOptions } from './rime-options.js';
 
 /**
  * Rime text-to-speech for the LiveKit pipeline. Over HTTP the response body is read as it streams

@@ -11,7 +11,7 @@ import type { AudioFrame } from '@livekit/rtc-node';
 import WebSocket, { type RawData } from 'ws';
 import { openProviderSocket } from './open-provider-socket.js';
 import { PcmFramer } from './pcm-framer.js';
-import type { RimeTTS, RimeTTSOptions } from './rime-tts.js';
+import type { RimeTTSOptions } from './rime-options.js';
 
 interface Ws3Message {
   type?: string;
@@ -31,7 +31,7 @@ export class RimeWs3Stream extends tts.SynthesizeStream {
   private readonly contextId = shortuuid();
 
   constructor(
-    rime: RimeTTS,
+    rime: tts.TTS,
     private readonly options: Readonly<RimeTTSOptions>,
     connOptions?: APIConnectOptions,
   ) {

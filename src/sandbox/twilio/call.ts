@@ -451,10 +451,12 @@ export class EmulatedCall {
   private sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.abort.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
+      const signal = this.abort.signal;
       const timer = setTimeout(done, ms);
-      this.abort.signal.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
       function done(): void {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         resolve();
       }
     });

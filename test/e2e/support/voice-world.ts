@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { tables, withTenant } from '../../../src/db/index.js';
 import { buildApp } from '../../../src/http/app.js';
+import { createServices } from '../../../src/platform/services.js';
 import { type CallerResult, runCaller } from '../../../src/sandbox/caller/index.js';
 import { type Sandbox, startSandbox } from '../../../src/sandbox/sandbox.js';
 import { loadScenario, type Scenario } from '../../../src/sandbox/scenarios/index.js';
@@ -85,10 +86,16 @@ export async function startVoiceWorld(options: VoiceWorldOptions = {}): Promise<
     RECORDINGS_DIR: recordingsDir,
     ...options.env,
   });
-  const voice = createVoiceService(backend.deps, config, options.overrides);
-  const app = await buildApp({ config, database: backend.database, deps: backend.deps }, { voice });
+  const services = createServices(config);
+  const { outbound, gateway, publicUrl, blobs } = services;
+  const voice = createVoiceService(backend.deps, config, services, options.overrides);
+  const app = await buildApp(
+    { config, database: backend.database, deps: backend.deps, outbound, gateway, publicUrl, blobs },
+    { voice },
+  );
+  app.addHook('onClose', () => services.close());
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  voice.setPublicUrl(url);
+  publicUrl.resolveFromAddress(app.server.address());
   const world = await createWorld(backend, app);
   const admin = world.as.admin;
   const tenantId = world.tenantA;

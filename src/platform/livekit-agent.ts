@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { AutoSubscribe, cli, defineAgent, type JobContext, ServerOptions } from '@livekit/agents';
-import { loadConfig } from '../../config/index.js';
-import { openDatabase } from '../../db/index.js';
-import { createDeps, type Deps } from '../../lib/deps.js';
-import { createLogger } from '../../lib/logger.js';
-import type { CallWorker } from '../../runtime/index.js';
-import { openStore } from '../../store/index.js';
-import { createVoiceService } from '../create-voice-service.js';
-import { runLiveKitCall } from './run-livekit-call.js';
+import { loadConfig } from '../config/index.js';
+import type { Deps } from '../lib/deps.js';
+import { createLogger } from '../lib/logger.js';
+import type { CallWorker } from '../runtime/index.js';
+import { openStore } from '../store/index.js';
+import { createVoiceService, runLiveKitCall } from '../telephony/index.js';
+import { openPlatformDatabase } from './platform.js';
+import { createDeps, createServices } from './services.js';
 
 let runtime: Promise<{ deps: Deps; worker: CallWorker }> | undefined;
 
@@ -16,18 +16,16 @@ function processRuntime() {
   runtime ??= (async () => {
     const config = loadConfig();
     const log = createLogger(config.logLevel);
-    const database = await openDatabase(
-      config.database.kind === 'postgres' ? config.database : { kind: 'pglite', dataDir: config.dataDir },
-    );
+    const database = await openPlatformDatabase(config);
     const store = await openStore(config.store);
     const deps = createDeps(config, database.db, store, log);
-    return { deps, worker: createVoiceService(deps, config).worker };
+    return { deps, worker: createVoiceService(deps, config, createServices(config)).worker };
   })();
   return runtime;
 }
 
 /**
- * The LiveKit agent server entry: a job per call, dispatched by name by the SIP dispatch rule.
+ * The LiveKit agent server entry (a composition root of its own process): a job per call, dispatched by name by the SIP dispatch rule.
  * It only maps the room's SIP participant to our call; the call runs as on every transport.
  */
 export default defineAgent({

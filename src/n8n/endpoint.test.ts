@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SecretBox } from '../lib/secrets.js';
-import { type N8nConnectionRow, normalizeBaseUrl, openEndpoint, webhookUrl } from './n8n-endpoint.js';
+import { normaliseBaseUrl, webhookUrl } from './base-url.js';
+import { type N8nConnectionRow, openEndpoint } from './endpoint.js';
 
-describe('normalizeBaseUrl', () => {
+describe('normaliseBaseUrl', () => {
   it.each([
     ['https://acme.app.n8n.cloud', 'https://acme.app.n8n.cloud'],
     ['https://acme.app.n8n.cloud/', 'https://acme.app.n8n.cloud'],
@@ -13,17 +14,20 @@ describe('normalizeBaseUrl', () => {
     ['https://tools.example.com/n8n/', 'https://tools.example.com/n8n'],
     ['https://tools.example.com/n8n/webhook-test/', 'https://tools.example.com/n8n'],
     ['http://10.0.0.5:5678', 'http://10.0.0.5:5678'],
-    ['http://n8n.internal:5678/?x=1#y', 'http://n8n.internal:5678'],
+    ['https://acme.app.n8n.cloud/rest/', 'https://acme.app.n8n.cloud'],
   ])('%s → %s', (raw, expected) => {
-    expect(normalizeBaseUrl(raw)).toBe(expected);
+    expect(normaliseBaseUrl(raw)).toEqual({ ok: true, value: expected });
   });
 
-  it.each(['ftp://acme.app.n8n.cloud', 'acme.app.n8n.cloud', 'https://user:pw@acme.app.n8n.cloud', ''])(
-    'refuses %j',
-    (raw) => {
-      expect(normalizeBaseUrl(raw)).toBeNull();
-    },
-  );
+  it.each([
+    'ftp://acme.app.n8n.cloud',
+    'acme.app.n8n.cloud',
+    'https://user:pw@acme.app.n8n.cloud',
+    'http://n8n.internal:5678/?x=1#y',
+    '',
+  ])('refuses %j', (raw) => {
+    expect(normaliseBaseUrl(raw).ok).toBe(false);
+  });
 });
 
 describe('webhookUrl', () => {
@@ -61,7 +65,7 @@ describe('openEndpoint', () => {
     );
     expect(opened).toEqual({
       ok: true,
-      endpoint: {
+      value: {
         connectionId: 'n8n_1',
         baseUrl: 'https://acme.app.n8n.cloud',
         apiKey: 'api-key-1',
@@ -77,15 +81,15 @@ describe('openEndpoint', () => {
       row({ kind: 'basic', username: 'sb', passwordEncrypted: box.seal('pw-secret'), last4: 'cret' }),
     );
     const token = Buffer.from('sb:pw-secret').toString('base64');
-    expect(opened.ok && opened.endpoint.webhookHeaders).toEqual({ authorization: `Basic ${token}` });
-    expect(opened.ok && opened.endpoint.secrets).toEqual(['pw-secret', token]);
+    expect(opened.ok && opened.value.webhookHeaders).toEqual({ authorization: `Basic ${token}` });
+    expect(opened.ok && opened.value.secrets).toEqual(['pw-secret', token]);
   });
 
   it('reports credentials sealed with another key, and bad header names', () => {
     const other = SecretBox.fromKey(randomBytes(32));
     expect(
       openEndpoint(box, row({ kind: 'header', name: 'X-T', valueEncrypted: other.seal('v'), last4: 'v' })),
-    ).toEqual({ ok: false, problem: 'the n8n connection credentials cannot be decrypted' });
+    ).toEqual({ ok: false, error: 'the n8n connection credentials cannot be decrypted' });
     expect(
       openEndpoint(
         box,

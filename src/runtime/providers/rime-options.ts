@@ -1,0 +1,18 @@
+/** How the call engine reaches Rime, shared by the HTTP and /ws3 streams. */
+export interface RimeTTSOptions {
+  apiKey: string;
+  /** HTTP API base, e.g. `https://users.rime.ai`; synthesis is `POST {baseUrl}/v1/rime-tts`. */
+  baseUrl: string;
+  /** WebSocket base, e.g. `wss://users-ws.rime.ai`; streaming synthesis is `{wsUrl}/ws3`. */
+  wsUrl?: string;
+  /** `http`: one chunked request per sentence; `ws3`: one streaming socket per reply. */
+  transport?: 'http' | 'ws3';
+  speaker: string;
+  modelId: string;
+  /** Output rate; 8000 for the phone, so nothing is resampled on the way to the caller. */
+  sampleRate: number;
+  lang?: string;
+  speedAlpha?: number;
+  /** How long to wait for the response to start (HTTP headers, or the socket to open). Default 10 s. */
+  connectTimeoutMs?: number;
+}

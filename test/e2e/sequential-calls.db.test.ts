@@ -1,0 +1,58 @@
+import { getEventListeners } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
+
+const CALLS = 30;
+let w: VoiceWorld;
+
+// Every AbortSignal that got an abort listener, to count what stays attached after the calls.
+const signals = new Set<WeakRef<AbortSignal>>();
+const addEventListener = EventTarget.prototype.addEventListener;
+
+beforeAll(async () => {
+  EventTarget.prototype.addEventListener = function (this: EventTarget, ...args) {
+    if (this instanceof AbortSignal && args[0] === 'abort') signals.add(new WeakRef(this));
+    return addEventListener.apply(this, args);
+  } as typeof addEventListener;
+  w = await startVoiceWorld();
+});
+afterAll(async () => {
+  EventTarget.prototype.addEventListener = addEventListener;
+  await w?.close();
+});
+
+function mostAbortListeners(): number {
+  let most = 0;
+  for (const ref of signals) {
+    const signal = ref.deref();
+    if (signal) most = Math.max(most, getEventListeners(signal, 'abort').length);
+  }
+  return most;
+}
+
+describe(`${CALLS} sequential sandbox calls`, () => {
+  it('leave no listeners or handles behind and raise no MaxListenersExceededWarning', {
+    timeout: 300_000,
+  }, async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const first = await placeScenarioCall(w, 'greeting-only');
+      expect(first.row.status).toBe('completed');
+      const resourcesAfterFirst = process.getActiveResourcesInfo().length;
+      for (let i = 1; i < CALLS; i++) {
+        const { row, caller } = await placeScenarioCall(w, 'greeting-only');
+        expect(caller.failure, `call ${i + 1}`).toBeUndefined();
+        expect(row.status).toBe('completed');
+      }
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+      // A listener left on a signal per wait (the emulated call's sleeps did) piles up past Node's 10.
+      expect(mostAbortListeners()).toBeLessThan(10);
+      // Pooled keep-alive sockets may come and go; a leak per call would add one for each of 29 calls.
+      expect(process.getActiveResourcesInfo().length).toBeLessThanOrEqual(resourcesAfterFirst + 5);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
