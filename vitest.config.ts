@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // once on the embedded defaults (PGlite + in-memory store) and once on PostgreSQL + Redis.
 // Every other *.test.ts is backend-independent and runs once.
 const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'];
+// The web app in a real browser (Debian's Chromium) against a real server: its own project.
+const browserTests = ['test/browser/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -12,7 +14,21 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: dbTests },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...dbTests, ...browserTests],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: browserTests,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
       },
       {
         extends: true,

@@ -12,6 +12,7 @@ import { openStore } from '../store/index.js';
 import { createVoiceService } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
+import { seedDemoCalls } from './seed-demo-calls.js';
 
 export interface Platform {
   app: FastifyInstance;
@@ -65,6 +66,7 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     voice.worker.startReaper();
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
     closers.unshift(() => voice.worker.drain());
+    if (seeded && sandboxCalls) closers.unshift(seedDemoCalls(deps, sandboxCalls));
     return {
       app,
       database,
