@@ -119,12 +119,17 @@ export function Shell({ area }: { area: 'console' | 'portal' }) {
   const me = useMe();
   const [opened, { toggle, close }] = useDisclosure();
   const params = useParams({ strict: false }) as { tenantId?: string };
-  const tenantId = params.tenantId ?? (area === 'console' ? lastTenant() : null);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const internal = isInternal(me.role);
   const tenants = useQuery({ ...tenantsQuery, enabled: internal });
+  // The console's tenant: the one in the address, else the last one chosen, else the first.
+  const remembered = lastTenant();
+  const known = (id: string | null) => (id && tenants.data?.items.some((t) => t.id === id) ? id : null);
+  const tenantId =
+    params.tenantId ??
+    (area === 'console' ? (known(remembered) ?? tenants.data?.items[0]?.id ?? null) : null);
   const tenantName = tenants.data?.items.find((t) => t.id === tenantId)?.name;
 
   const items = (area === 'console' ? consoleNav(tenantId) : portalNav(tenantId!)).filter(
