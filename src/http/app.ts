@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { liveCallRoutes } from './routes/live-calls.js';
 import { n8nConnectionRoutes } from './routes/n8n-connections.js';
 import { phoneNumberRoutes } from './routes/phone-numbers.js';
+import { retentionRoutes } from './routes/retention.js';
 import { sandboxCallRoutes } from './routes/sandbox-calls.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { toolExecutionRoutes } from './routes/tool-executions.js';
@@ -101,6 +102,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     phoneNumberRoutes,
     n8nConnectionRoutes,
     toolExecutionRoutes,
+    retentionRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

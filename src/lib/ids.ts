@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   recording: 'rec',
   toolExecution: 'tex',
   deletion: 'del',
+  retentionRun: 'rrn',
   request: 'req',
 } as const;
 

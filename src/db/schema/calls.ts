@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -9,6 +10,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { createdAt, tenantId, timestamptz } from './columns.js';
 import { agents, agentVersions, phoneNumbers, tools } from './control.js';
@@ -45,10 +47,18 @@ export const calls = pgTable(
     endedAt: timestamptz('ended_at'),
     durationMs: integer('duration_ms'),
     createdAt: createdAt(),
+    // Retention and legal hold (migration 0005_retention).
+    contentDeletedAt: timestamptz('content_deleted_at'),
+    legalHoldReason: text('legal_hold_reason'),
+    legalHoldAt: timestamptz('legal_hold_at'),
+    legalHoldBy: text('legal_hold_by'),
   },
   (t) => [
     index('calls_tenant_started_idx').on(t.tenantId, t.startedAt),
     index('calls_status_idx').on(t.status),
+    index('calls_retention_idx')
+      .on(t.tenantId, sql`coalesce(${t.endedAt}, ${t.startedAt})`, t.id)
+      .where(sql`${t.contentDeletedAt} is null`),
   ],
 );
 
@@ -199,7 +209,11 @@ export const deletionAudit = pgTable(
     runId: text('run_id').notNull(),
     dryRun: boolean('dry_run').notNull(),
     deleted: jsonb('deleted').$type<Record<string, number>>().notNull(),
+    policyDays: integer('policy_days'),
     createdAt: createdAt(),
   },
-  (t) => [index('deletion_audit_tenant_created_idx').on(t.tenantId, t.createdAt)],
+  (t) => [
+    index('deletion_audit_tenant_created_idx').on(t.tenantId, t.createdAt),
+    uniqueIndex('deletion_audit_run_call_key').on(t.runId, t.callId),
+  ],
 );

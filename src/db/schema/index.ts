@@ -28,3 +28,4 @@ export {
   tenants,
   users,
 } from './identity.js';
+export { retentionPending, retentionRuns } from './retention.js';
