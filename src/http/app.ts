@@ -14,6 +14,7 @@ import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { callStreamRoutes } from './routes/call-streams.js';
 import { callRoutes } from './routes/calls.js';
 import { healthRoutes } from './routes/health.js';
 import { liveCallRoutes } from './routes/live-calls.js';
@@ -97,6 +98,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     apiKeyRoutes,
     auditRoutes,
     callRoutes,
+    callStreamRoutes,
     agentRoutes,
     toolRoutes,
     phoneNumberRoutes,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type Credentials, call } from '../../test/support/app.js';
+import { authHeaders, buildTestApp, type Credentials, call } from '../../test/support/app.js';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { createWorld, type World } from '../../test/support/fixtures.js';
 import type { RouteEntry } from './route-config.js';
@@ -37,11 +37,23 @@ let backend: TestBackend;
 let app: FastifyInstance;
 let world: World;
 let routes: RouteEntry[];
+let baseUrl: string;
+
+/** Event streams never end by themselves: read the status over a real socket, then hang up. */
+const isEventStream = (route: RouteEntry) => route.url.endsWith('/live');
+async function callStream(credentials: Credentials, url: string) {
+  const abort = new AbortController();
+  const res = await fetch(`${baseUrl}${url}`, { headers: authHeaders(credentials), signal: abort.signal });
+  const body = res.headers.get('content-type')?.startsWith('text/event-stream') ? '' : await res.text();
+  abort.abort();
+  return { statusCode: res.status, body, json: () => JSON.parse(body) };
+}
 
 beforeAll(async () => {
   backend = await openTestBackend();
   app = await buildTestApp(backend);
   world = await createWorld(backend, app);
+  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   routes = app.routeTable.filter(
     (r) =>
       r.method !== 'HEAD' &&
@@ -82,7 +94,9 @@ describe('RBAC matrix', () => {
           if (route.url === '/api/auth/logout') continue; // would end the session the matrix runs on
           const url = urlFor(route, side);
           const body = ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined;
-          const res = await call(app, credentials, route.method as 'GET', url, body);
+          const res = isEventStream(route)
+            ? await callStream(credentials, url)
+            : await call(app, credentials, route.method as 'GET', url, body);
           const allowed = expectedAllowed(route, role, side);
           const denied = res.statusCode === 403 && res.json().error.code === 'FORBIDDEN';
           if (res.statusCode === 401 || res.statusCode >= 500 || allowed === denied) {
@@ -98,7 +112,10 @@ describe('RBAC matrix', () => {
 
   it('refuses every non-public route without credentials', async () => {
     for (const route of routes) {
-      const res = await call(app, null, route.method as 'GET', urlFor(route, 'own'));
+      const url = urlFor(route, 'own');
+      const res = isEventStream(route)
+        ? await callStream(null, url)
+        : await call(app, null, route.method as 'GET', url);
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(401);
     }
   });

@@ -25,9 +25,11 @@ export type { AudioTap, CallIO, LineEnd } from './io/call-io.js';
 export { PushAudioInput } from './io/push-audio-input.js';
 export { synchronizedTranscript, type TimedText } from './io/synchronized-transcript.js';
 export {
+  ALL_CALLS_CHANNEL,
   type CallUpdate,
   callChannel,
   followCall,
+  followCalls,
   publishCallUpdate,
   tenantCallsChannel,
 } from './live-events.js';

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   date,
   index,
   integer,
@@ -52,15 +53,26 @@ export const calls = pgTable(
     legalHoldReason: text('legal_hold_reason'),
     legalHoldAt: timestamptz('legal_hold_at'),
     legalHoldBy: text('legal_hold_by'),
+    // Call list (0007_call_list): the agent-reported outcome label and keyset-page indexes, newest first.
+    outcome: text('outcome'),
   },
   (t) => [
-    index('calls_tenant_started_idx').on(t.tenantId, t.startedAt),
     index('calls_status_idx').on(t.status),
     index('calls_retention_idx')
       .on(t.tenantId, sql`coalesce(${t.endedAt}, ${t.startedAt})`, t.id)
       .where(sql`${t.contentDeletedAt} is null`),
+    index('calls_tenant_started_id_idx').on(t.tenantId, t.startedAt.desc(), t.id.desc()),
+    index('calls_started_id_idx').on(t.startedAt.desc(), t.id.desc()),
+    index('calls_tenant_agent_started_idx').on(t.tenantId, t.agentId, t.startedAt.desc(), t.id.desc()),
+    index('calls_tenant_from_started_idx').on(t.tenantId, t.fromNumber, t.startedAt.desc(), t.id.desc()),
+    index('calls_tenant_legal_hold_idx')
+      .on(t.tenantId, t.startedAt.desc(), t.id.desc())
+      .where(sql`${t.legalHold}`),
   ],
 );
+
+/** A PostgreSQL full-text document. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const callEvents = pgTable(
   'call_events',
@@ -92,10 +104,13 @@ export const utterances = pgTable(
     interrupted: boolean('interrupted').notNull().default(false),
     metrics: jsonb('metrics').$type<Record<string, unknown>>(),
     createdAt: createdAt(),
+    // Transcript search (0007_call_list): maintained by PostgreSQL, gone with the utterance.
+    searchTsv: tsvector('search_tsv').generatedAlwaysAs(sql`to_tsvector('english', text)`),
   },
   (t) => [
     index('utterances_call_idx').on(t.callId, t.seq),
     index('utterances_tenant_created_idx').on(t.tenantId, t.createdAt),
+    index('utterances_search_idx').using('gin', t.searchTsv),
   ],
 );
 

@@ -1,49 +1,163 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { listCalls } from '../../analytics/index.js';
+import { type CallListFilters, exportCallsCsv, listAllCalls, listCalls } from '../../analytics/index.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
   Id,
   NullableTimestamp,
   Page,
-  PageQuery,
   Strict,
   StringEnum,
   TenantParams,
   Timestamp,
+  TimestampInput,
 } from '../schemas.js';
+import { crossTenantAccess } from './access.js';
 
 const CallStatus = StringEnum(['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const);
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const CallSummary = Strict({
+const Transport = StringEnum(['twilio_media_streams', 'livekit', 'sandbox'] as const);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const Label = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
+
+export const CallListItem = Strict({
   id: Id('call'),
   tenantId: Type.String(),
-  agentId: Nullable(Type.String()),
-  agentVersionId: Nullable(Type.String()),
-  fromNumber: Nullable(Type.String()),
-  toNumber: Nullable(Type.String()),
+  agentId: NullableString,
+  agentName: NullableString,
+  agentVersionId: NullableString,
+  fromNumber: NullableString,
+  toNumber: NullableString,
+  transport: Type.Union([Transport, Type.Null()]),
   status: CallStatus,
-  endReason: Nullable(Type.String()),
+  endReason: NullableString,
+  outcome: NullableString,
   legalHold: Type.Boolean(),
+  hasRecording: Type.Boolean(),
   startedAt: Timestamp,
   endedAt: NullableTimestamp,
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
 });
 
+const DurationMs = Type.Integer({ minimum: 0, maximum: 86_400_000 });
+const filterProperties = {
+  from: Type.Optional(TimestampInput),
+  to: Type.Optional(TimestampInput),
+  agentId: Type.Optional(Id('agent')),
+  status: Type.Optional(CallStatus),
+  endReason: Type.Optional(Label),
+  outcome: Type.Optional(Label),
+  minDurationMs: Type.Optional(DurationMs),
+  maxDurationMs: Type.Optional(DurationMs),
+  hasRecording: Type.Optional(Type.Boolean()),
+  legalHold: Type.Optional(Type.Boolean()),
+  caller: Type.Optional(
+    Type.String({
+      pattern: '^\\+?[0-9]{1,15}$',
+      description: '+E.164 matches the caller exactly; bare digits match part of the number',
+    }),
+  ),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'transcript search' })),
+};
+const pageProperties = {
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+};
+/** A streamed text/csv body (header row first, CRLF line ends). */
+const CsvBody = Type.Unsafe<Readable>({ type: 'string', description: 'text/csv' });
+const AllTenants = { tenantId: Type.Optional(Id('tenant')) };
+
+type FilterQuery = Omit<CallListFilters, 'from' | 'to'> & { from?: string; to?: string };
+
+function toFilters<T extends FilterQuery>({ from, to, ...rest }: T) {
+  return { ...rest, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) };
+}
+
+function csvFileName(scope: string, filters: CallListFilters): string {
+  const day = (d: Date | undefined) => d?.toISOString().slice(0, 10);
+  const range = [day(filters.from), day(filters.to)].filter(Boolean).join('_');
+  return `calls-${scope}${range ? `-${range}` : ''}.csv`;
+}
+
 export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  const tags = ['calls'];
+
   app.get(
     '/api/tenants/:tenantId/calls',
     {
       config: { access: 'calls:read' },
       schema: {
-        tags: ['calls'],
-        summary: "A tenant's calls, newest first",
+        tags,
+        summary: "A tenant's calls, newest first, filtered; keyset pages (pass nextCursor as cursor)",
         params: TenantParams,
-        querystring: Strict({ ...PageQuery.properties, status: Type.Optional(CallStatus) }),
-        response: { 200: Page(CallSummary), ...errorResponses },
+        querystring: Strict({ ...pageProperties, ...filterProperties }),
+        response: { 200: Page(CallListItem), ...errorResponses },
       },
     },
-    async (request) => listCalls(ctx.deps, request.params.tenantId, request.query),
+    async (request) => listCalls(deps, request.params.tenantId, toFilters(request.query)),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/calls.csv',
+    {
+      config: { access: 'calls:read' },
+      schema: {
+        tags,
+        summary: "A tenant's filtered calls as CSV (streamed, newest first)",
+        params: TenantParams,
+        querystring: Strict(filterProperties),
+        response: { 200: CsvBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const filters = toFilters(request.query);
+      const csv = exportCallsCsv(deps, { tenantId: request.params.tenantId }, filters);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="${csvFileName(request.params.tenantId, filters)}"`,
+        )
+        .send(Readable.from(csv));
+    },
+  );
+
+  app.get(
+    '/api/calls',
+    {
+      config: { access: 'calls:inspect' },
+      schema: {
+        tags,
+        summary: "Every tenant's calls (agency staff), newest first, filtered",
+        querystring: Strict({ ...pageProperties, ...filterProperties, ...AllTenants }),
+        response: { 200: Page(CallListItem), ...errorResponses },
+      },
+    },
+    async (request) => listAllCalls(deps, crossTenantAccess(request, 'calls.list'), toFilters(request.query)),
+  );
+
+  app.get(
+    '/api/calls.csv',
+    {
+      config: { access: 'calls:inspect' },
+      schema: {
+        tags,
+        summary: "Every tenant's filtered calls as CSV (agency staff)",
+        querystring: Strict({ ...filterProperties, ...AllTenants }),
+        response: { 200: CsvBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, ...query } = request.query;
+      const filters = toFilters(query);
+      const access = crossTenantAccess(request, 'calls.export');
+      const csv = exportCallsCsv(deps, { access, ...(tenantId ? { tenantId } : {}) }, filters);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${csvFileName(tenantId ?? 'all', filters)}"`)
+        .send(Readable.from(csv));
+    },
   );
 };

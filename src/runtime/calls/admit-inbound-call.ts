@@ -4,6 +4,7 @@ import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { newId } from '../../lib/ids.js';
 import type { EphemeralStore, Lock } from '../../store/index.js';
+import { publishCallUpdate } from '../live-events.js';
 import { type CallRow, type CallTransport, LIVE_STATUSES } from './call-row.js';
 import { findCallBySid } from './find-call.js';
 
@@ -132,7 +133,25 @@ async function insertCall(
       .onConflictDoNothing({ target: tables.calls.twilioCallSid })
       .returning(),
   );
-  if (inserted[0]) return { row: inserted[0], created: true };
+  const row = inserted[0];
+  if (row) {
+    // Live call lists see the call arrive (and a refused one arrive ended).
+    await publishCallUpdate(deps.store, {
+      callId: row.id,
+      tenantId,
+      type: row.status === 'rejected' ? 'call_ended' : 'call_started',
+      at: now.toISOString(),
+      data: {
+        status: row.status,
+        ...(row.endReason ? { reason: row.endReason } : {}),
+        fromNumber: row.fromNumber,
+        toNumber: row.toNumber,
+        agentId: row.agentId,
+        transport: row.transport,
+      },
+    });
+    return { row, created: true };
+  }
   // The same CallSid was admitted concurrently (Twilio retried while the first request ran).
   const existing = await findCallBySid(deps, call.callSid);
   if (!existing) throw new Error('call row vanished after a CallSid conflict');

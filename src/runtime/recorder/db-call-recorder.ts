@@ -67,6 +67,7 @@ export class DbCallRecorder implements CallRecorder {
     this.publish('utterance', this.deps.now(), {
       seq,
       speaker: utterance.speaker,
+      text: utterance.text,
       interrupted: utterance.interrupted,
     });
   }

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getCallSnapshot, listLiveCalls } from '../../analytics/index.js';
+import { type CallUpdate, followCall, followCalls } from '../../runtime/index.js';
+import type { AppContext } from '../context.js';
+import { errorResponses, Id, Strict, TenantParams } from '../schemas.js';
+import { openEventStream } from '../sse.js';
+import { crossTenantAccess } from './access.js';
+
+const EventStreamBody = Type.Unsafe<never>({ type: 'string', description: 'text/event-stream' });
+
+/**
+ * Following calls as they happen (server-sent events). Every stream starts with a `snapshot` event,
+ * then relays updates by type: `call_started`, `call_answered`, `utterance` (turn text as spoken),
+ * `tool_called` (name, isError), `call_ended`, …, each `{ callId, tenantId, type, at, data }`.
+ */
+export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps } = ctx;
+  const tags = ['calls'];
+
+  app.get(
+    '/api/tenants/:tenantId/calls/:callId/live',
+    {
+      config: { access: 'calls:read' },
+      schema: {
+        tags,
+        summary:
+          'One call as it runs: a snapshot (summary + turns so far), then its updates; closes when it ends (at once if it has)',
+        params: Strict({ ...TenantParams.properties, callId: Id('call') }),
+        response: { 200: EventStreamBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, callId } = request.params;
+      // Subscribe before reading, so an end between the read and the subscription is not missed.
+      const early: CallUpdate[] = [];
+      let relay: ((update: CallUpdate) => void) | undefined;
+      const unsubscribe = await followCall(deps.store, callId, (update) =>
+        relay ? relay(update) : early.push(update),
+      );
+      let snapshot: Awaited<ReturnType<typeof getCallSnapshot>>;
+      try {
+        snapshot = await getCallSnapshot(deps, tenantId, callId);
+      } catch (err) {
+        await unsubscribe();
+        throw err;
+      }
+      const stream = openEventStream(request, reply);
+      stream.onClose(() => void unsubscribe());
+      stream.send('snapshot', snapshot);
+      if (!snapshot.live) return stream.close();
+      relay = (update) => {
+        stream.send(update.type, update);
+        if (update.type === 'call_ended') stream.close();
+      };
+      for (const update of early.splice(0)) relay(update);
+    },
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/calls/live',
+    {
+      config: { access: 'calls:read' },
+      schema: {
+        tags,
+        summary:
+          "A tenant's calls as they happen: a snapshot of the running calls, then every call's updates",
+        params: TenantParams,
+        response: { 200: EventStreamBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.params;
+      const relay = (update: CallUpdate) => stream?.send(update.type, update);
+      let stream: ReturnType<typeof openEventStream> | undefined;
+      const unsubscribe = await followCalls(deps.store, tenantId, relay);
+      try {
+        const calls = await listLiveCalls(deps, { tenantId });
+        stream = openEventStream(request, reply);
+        stream.onClose(() => void unsubscribe());
+        stream.send('snapshot', { calls });
+      } catch (err) {
+        await unsubscribe();
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/api/calls/live',
+    {
+      config: { access: 'calls:inspect' },
+      schema: {
+        tags,
+        summary: "Every tenant's calls as they happen (agency staff): a snapshot, then every call's updates",
+        response: { 200: EventStreamBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const relay = (update: CallUpdate) => stream?.send(update.type, update);
+      let stream: ReturnType<typeof openEventStream> | undefined;
+      const unsubscribe = await followCalls(deps.store, null, relay);
+      try {
+        const calls = await listLiveCalls(deps, { access: crossTenantAccess(request, 'calls.live') });
+        stream = openEventStream(request, reply);
+        stream.onClose(() => void unsubscribe());
+        stream.send('snapshot', { calls });
+      } catch (err) {
+        await unsubscribe();
+        throw err;
+      }
+    },
+  );
+};
