@@ -166,6 +166,42 @@ describe('operator workflows', () => {
   });
 });
 
+describe('admin workflows', () => {
+  it('places a legal hold on a call with a reason and releases it', async () => {
+    const page = await freshPage();
+    await signIn(page, server.url, LOGINS.admin);
+    await page.goto(`${server.url}/console/t/${tenants['acme-dental']}/calls`);
+    const table = page.getByRole('table', { name: 'Calls' });
+    const place = table.getByRole('button', { name: /^Place legal hold on call/ }).first();
+    await place.waitFor();
+    const callId = /on call (call_\w+)/.exec((await place.getAttribute('aria-label'))!)![1]!;
+    await place.click();
+    const dialog = page.getByRole('dialog', { name: 'Place legal hold' });
+    await dialog.getByLabel('Reason').fill('Dispute from the caller, ticket 4711');
+    await dialog.getByRole('button', { name: 'Place hold' }).click();
+    const release = table.getByRole('button', { name: `Release legal hold on call ${callId}` });
+    await release.waitFor();
+    await expect.poll(() => table.getByText('on hold').count()).toBe(1);
+    await screenshot(page, 'console-calls-legal-hold');
+    await release.click();
+    const releaseDialog = page.getByRole('dialog', { name: 'Release legal hold' });
+    await releaseDialog.getByLabel('Reason').fill('Dispute settled');
+    await releaseDialog.getByRole('button', { name: 'Release' }).click();
+    await table.getByRole('button', { name: `Place legal hold on call ${callId}` }).waitFor();
+    await expect.poll(() => table.getByText('on hold').count()).toBe(0);
+    await page.close();
+  });
+
+  it('an operator sees no legal hold controls', async () => {
+    const page = await freshPage();
+    await signIn(page, server.url, LOGINS.operator);
+    await page.goto(`${server.url}/console/t/${tenants['acme-dental']}/calls`);
+    await page.getByRole('table', { name: 'Calls' }).waitFor();
+    expect(await page.getByRole('button', { name: /legal hold/ }).count()).toBe(0);
+    await page.close();
+  });
+});
+
 describe('accessibility', () => {
   it('axe-core finds no serious or critical violations on the main screens', async () => {
     const page = await freshPage();
@@ -189,6 +225,7 @@ describe('accessibility', () => {
       ['console-users', '/console/users', 'admin@switchboard.local'],
       ['console-audit', '/console/audit', 'Audit log'],
       ['console-calls', `/console/t/${acme}/calls`, 'Calls'],
+      ['console-all-calls', '/console/calls', 'Calls across tenants'],
       ['portal-calls-admin', `/portal/${acme}/calls`, 'Calls'],
     ];
     for (const [name, path, text] of screens) {

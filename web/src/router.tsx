@@ -124,6 +124,12 @@ const apiKeysRoute = createRoute({
 });
 const auditRoute = createRoute({ getParentRoute: () => consoleRoute, path: 'audit', component: AuditPage });
 
+const allCallsRoute = createRoute({
+  getParentRoute: () => consoleRoute,
+  path: 'calls',
+  component: () => <CallsPage area="all" />,
+});
+
 const consoleTenant = createRoute({ getParentRoute: () => consoleRoute, path: 't/$tenantId' });
 const agentsRoute = createRoute({
   getParentRoute: () => consoleTenant,
@@ -200,6 +206,7 @@ const routeTree = rootRoute.addChildren([
     usersRoute,
     apiKeysRoute,
     auditRoute,
+    allCallsRoute,
     consoleTenant.addChildren([
       agentsRoute,
       agentRoute,

@@ -55,6 +55,7 @@ function consoleNav(tenantId: string | null): NavItem[] {
           { label: 'Client portal', to: `/portal/${tenantId}` },
         ]
       : []),
+    { label: 'All calls', to: '/console/calls' },
     { label: 'Users', to: '/console/users' },
     { label: 'API keys', to: '/console/api-keys', adminOnly: true },
     { label: 'Audit log', to: '/console/audit' },

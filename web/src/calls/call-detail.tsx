@@ -45,30 +45,47 @@ function RetentionState({ call }: { call: CallDetail }) {
   return <Badge color="gray">retention: default policy</Badge>;
 }
 
-function LegalHold({ call, base }: { call: CallDetail; base: string }) {
+/** Place or release a legal hold with a reason (internal admins; the API refuses everyone else). */
+export function LegalHold({
+  tenantId,
+  callId,
+  onHold,
+  compact = false,
+}: {
+  tenantId: string;
+  callId: string;
+  onHold: boolean;
+  compact?: boolean;
+}) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const onHold = call.retention?.onLegalHold ?? call.legalHold ?? false;
   const change = useMutation({
     mutationFn: () =>
-      apiFetch(`${base}/legal-hold`, { method: onHold ? 'DELETE' : 'POST', json: { reason } }),
+      apiFetch(`/api/tenants/${tenantId}/calls/${callId}/legal-hold`, {
+        method: onHold ? 'DELETE' : 'POST',
+        json: { reason },
+      }),
     onSuccess: async () => {
       setOpen(false);
       setReason('');
-      await queryClient.invalidateQueries({ queryKey: ['call', call.id] });
+      await queryClient.invalidateQueries({ queryKey: ['call', callId] });
+      await queryClient.invalidateQueries({ queryKey: ['calls', tenantId] });
     },
   });
+  const title = onHold ? 'Release legal hold' : 'Place legal hold';
   return (
     <>
-      <Button color={onHold ? 'gray' : 'orange'} variant="light" onClick={() => setOpen(true)}>
-        {onHold ? 'Release legal hold' : 'Place legal hold'}
-      </Button>
-      <Modal
-        opened={open}
-        onClose={() => setOpen(false)}
-        title={onHold ? 'Release legal hold' : 'Place legal hold'}
+      <Button
+        color={onHold ? 'gray' : 'orange'}
+        variant="light"
+        size={compact ? 'xs' : 'sm'}
+        onClick={() => setOpen(true)}
+        aria-label={`${title} on call ${callId}`}
       >
+        {compact ? (onHold ? 'Release hold' : 'Hold') : title}
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={title}>
         <Stack>
           <Text size="sm">
             {onHold
@@ -114,7 +131,13 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
                 <Button component={Link} to={listPath} variant="default">
                   All calls
                 </Button>
-                {isAdmin(me.role) ? <LegalHold call={c} base={base} /> : null}
+                {isAdmin(me.role) ? (
+                  <LegalHold
+                    tenantId={tenantId}
+                    callId={c.id}
+                    onHold={c.retention?.onLegalHold ?? c.legalHold ?? false}
+                  />
+                ) : null}
               </Group>
             }
           >

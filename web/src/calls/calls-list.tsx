@@ -5,7 +5,10 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useState } from 'react';
 import { api, apiFetch, unwrap } from '../api/client';
 import type { CallSummary, Ok } from '../api/types';
+import { isAdmin, useMe } from '../auth';
+import { tenantsQuery } from '../shell';
 import { DataTable, Empty, ErrorState, formatDuration, formatTime, Loading, Page } from '../ui';
+import { LegalHold } from './call-detail';
 
 type CallPage = Ok<'/api/tenants/{tenantId}/calls', 'get'>;
 const STATUSES = ['ringing', 'in_progress', 'completed', 'failed', 'rejected'];
@@ -16,6 +19,7 @@ interface Filters {
   from?: string;
   to?: string;
   q?: string;
+  caller?: string;
 }
 
 function query(filters: Filters, cursor?: string): string {
@@ -26,8 +30,13 @@ function query(filters: Filters, cursor?: string): string {
   return p.toString();
 }
 
-export function CallsPage({ area }: { area: 'console' | 'portal' }) {
-  const { tenantId } = useParams({ strict: false }) as { tenantId: string };
+export function CallsPage({ area }: { area: 'console' | 'portal' | 'all' }) {
+  const params = useParams({ strict: false }) as { tenantId?: string };
+  const tenantId = params.tenantId ?? '';
+  const all = area === 'all';
+  const listUrl = all ? '/api/calls' : `/api/tenants/${tenantId}/calls`;
+  const tenants = useQuery({ ...tenantsQuery, enabled: all });
+  const me = useMe();
   const [draft, setDraft] = useState<Filters>({});
   const [filters, setFilters] = useState<Filters>({});
   const agents = useQuery({
@@ -39,7 +48,7 @@ export function CallsPage({ area }: { area: 'console' | 'portal' }) {
       ),
   });
   const calls = useInfiniteQuery({
-    queryKey: ['calls', tenantId, filters],
+    queryKey: ['calls', all ? 'all' : tenantId, filters],
     initialPageParam: undefined as string | undefined,
     // Only the filters a person set are sent: the list API refuses parameters it does not know.
     queryFn: ({ pageParam }) =>
@@ -47,15 +56,26 @@ export function CallsPage({ area }: { area: 'console' | 'portal' }) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: 10_000,
   });
-  const detail = (id: string) =>
-    area === 'console' ? `/console/t/${tenantId}/calls/${id}` : `/portal/${tenantId}/calls/${id}`;
+  const detail = (call: CallSummary) =>
+    area === 'portal'
+      ? `/portal/${tenantId}/calls/${call.id}`
+      : `/console/t/${call.tenantId}/calls/${call.id}`;
   const col = createColumnHelper<CallSummary>();
   const columns = [
     col.accessor('startedAt', {
       header: 'Started',
-      cell: (c) => <Link to={detail(c.row.original.id)}>{formatTime(String(c.getValue()))}</Link>,
+      cell: (c) => <Link to={detail(c.row.original)}>{formatTime(String(c.getValue()))}</Link>,
     }),
+    ...(all
+      ? [
+          col.accessor('tenantId', {
+            header: 'Tenant',
+            cell: (c) => tenants.data?.items.find((t) => t.id === c.getValue())?.name ?? c.getValue(),
+          }),
+        ]
+      : []),
     col.accessor('fromNumber', { header: 'Caller', cell: (c) => c.getValue() ?? '—' }),
+    col.accessor('agentName', { header: 'Agent', cell: (c) => c.getValue() ?? '—' }),
     col.accessor('toNumber', { header: 'Number', cell: (c) => c.getValue() ?? '—' }),
     col.accessor('status', {
       header: 'Status',
@@ -66,6 +86,7 @@ export function CallsPage({ area }: { area: 'console' | 'portal' }) {
       ),
     }),
     col.accessor('endReason', { header: 'End reason', cell: (c) => c.getValue() ?? '—' }),
+    col.accessor('outcome', { header: 'Outcome', cell: (c) => c.getValue() ?? '—' }),
     col.accessor('durationMs', { header: 'Duration', cell: (c) => formatDuration(c.getValue()) }),
     col.accessor('legalHold', {
       header: 'Legal hold',
@@ -75,9 +96,13 @@ export function CallsPage({ area }: { area: 'console' | 'portal' }) {
   const rows = calls.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Page
-      title="Calls"
+      title={all ? 'Calls across tenants' : 'Calls'}
       actions={
-        <Button component="a" href={`/api/tenants/${tenantId}/calls.csv?${query(filters)}`} variant="default">
+        <Button
+          component="a"
+          href={`${listUrl.replace(/calls$/, 'calls.csv')}?${query(filters)}`}
+          variant="default"
+        >
           Export CSV
         </Button>
       }
