@@ -90,7 +90,19 @@ export function CallsPage({ area }: { area: 'console' | 'portal' | 'all' }) {
     col.accessor('durationMs', { header: 'Duration', cell: (c) => formatDuration(c.getValue()) }),
     col.accessor('legalHold', {
       header: 'Legal hold',
-      cell: (c) => (c.getValue() ? <Badge color="orange">hold</Badge> : ''),
+      cell: (c) => (
+        <Group gap="xs" wrap="nowrap">
+          {c.getValue() ? <Badge color="orange">on hold</Badge> : null}
+          {area !== 'portal' && isAdmin(me.role) ? (
+            <LegalHold
+              tenantId={c.row.original.tenantId}
+              callId={c.row.original.id}
+              onHold={c.getValue()}
+              compact
+            />
+          ) : null}
+        </Group>
+      ),
     }),
   ];
   const rows = calls.data?.pages.flatMap((p) => p.items) ?? [];
