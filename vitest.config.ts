@@ -26,7 +26,7 @@ export default defineConfig({
           name: 'browser',
           include: browserTests,
           testTimeout: 120_000,
-          hookTimeout: 240_000,
+          hookTimeout: 420_000,
           fileParallelism: false,
         },
       },

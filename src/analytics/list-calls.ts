@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
-import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import { type CallEndReason, type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import type { Page } from '../lib/pagination.js';
@@ -90,7 +90,7 @@ export function callFilterConditions(f: CallListFilters & { tenantId?: string })
     f.to ? lt(calls.startedAt, f.to) : undefined,
     f.agentId ? eq(calls.agentId, f.agentId) : undefined,
     f.status ? eq(calls.status, f.status) : undefined,
-    f.endReason ? eq(calls.endReason, f.endReason) : undefined,
+    f.endReason ? eq(calls.endReason, f.endReason as CallEndReason) : undefined,
     f.outcome ? eq(calls.outcome, f.outcome) : undefined,
     f.minDurationMs !== undefined ? gte(calls.durationMs, f.minDurationMs) : undefined,
     f.maxDurationMs !== undefined ? lte(calls.durationMs, f.maxDurationMs) : undefined,

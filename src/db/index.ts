@@ -7,6 +7,7 @@ export {
   openDatabase,
   type Tx,
 } from './client.js';
+export { CALL_END_REASONS, type CallEndReason } from './schema/calls.js';
 export type { StoredWebhookAuth, ToolRetryPolicy } from './schema/index.js';
 export * as tables from './schema/index.js';
 export {

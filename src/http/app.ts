@@ -5,7 +5,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { newId } from '../lib/ids.js';
 import type { SandboxCalls } from '../platform/sandbox-calls.js';
-import type { VoiceService } from '../telephony/index.js';
+import type { BlobStore } from '../storage/index.js';
+import { recordingStore, type VoiceService } from '../telephony/index.js';
 import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } from './auth-hooks.js';
 import type { AppContext } from './context.js';
 import { installErrorHandling } from './errors.js';
@@ -15,12 +16,15 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { callStreamRoutes } from './routes/call-streams.js';
+import { callDetailRoutes } from './routes/call-detail.js';
 import { callRoutes } from './routes/calls.js';
 import { healthRoutes } from './routes/health.js';
+import { kpiRoutes } from './routes/kpis.js';
 import { liveCallRoutes } from './routes/live-calls.js';
 import { n8nConnectionRoutes } from './routes/n8n-connections.js';
 import { phoneNumberRoutes } from './routes/phone-numbers.js';
 import { retentionRoutes } from './routes/retention.js';
+import { recordingRoutes } from './routes/recordings.js';
 import { sandboxCallRoutes } from './routes/sandbox-calls.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { toolExecutionRoutes } from './routes/tool-executions.js';
@@ -37,6 +41,8 @@ export interface AppOptions {
   voice?: VoiceService;
   /** Simulated calls through the stack, when the sandbox runs in this process. */
   sandboxCalls?: SandboxCalls;
+  /** Where recordings are read from (the store the call worker writes to); from config when absent. */
+  blobs?: BlobStore;
 }
 
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -99,6 +105,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     auditRoutes,
     callRoutes,
     callStreamRoutes,
+    callDetailRoutes,
+    kpiRoutes,
     agentRoutes,
     toolRoutes,
     phoneNumberRoutes,
@@ -108,6 +116,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   ]) {
     await app.register(routes, { ctx });
   }
+  await app.register(recordingRoutes, { ctx, blobs: options.blobs ?? recordingStore(ctx.config) });
   await app.register(sandboxCallRoutes, { ctx, sandboxCalls: options.sandboxCalls });
   if (options.voice) {
     await app.register(twilioRoutes, { ctx, voice: options.voice });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -23,6 +23,12 @@ export class SecretBox {
       chmodSync(file, 0o600);
     }
     return SecretBox.fromKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  }
+
+  /** HMAC-SHA256 (base64url) of `data` under a key derived for `purpose` (signed URLs and the like). */
+  mac(purpose: string, data: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `switchboard:${purpose}`, 32));
+    return createHmac('sha256', key).update(data).digest('base64url');
   }
 
   seal(plaintext: string): string {

@@ -9,7 +9,7 @@ import { createDeps, type Deps } from '../lib/deps.js';
 import { createOutboundGuard } from '../lib/ssrf.js';
 import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
-import { createVoiceService } from '../telephony/index.js';
+import { createVoiceService, recordingStore } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
 import { seedDemoCalls } from './seed-demo-calls.js';
@@ -54,11 +54,12 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     const seeded = config.seedDemo
       ? await seedDemo(deps, sandbox ? { n8nUrl: sandbox.n8n.url, outbound } : undefined)
       : false;
-    const voice = createVoiceService(deps, config);
+    const blobs = recordingStore(config);
+    const voice = createVoiceService(deps, config, { blobs });
     let publicUrl = config.publicUrl ?? '';
     const sandboxCalls = sandbox ? createSandboxCalls(deps, sandbox, () => publicUrl) : undefined;
     if (sandboxCalls) sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
-    const app = await buildApp({ config, database, deps }, { voice, sandboxCalls });
+    const app = await buildApp({ config, database, deps }, { voice, sandboxCalls, blobs });
     closers.unshift(() => app.close());
     const address = await app.listen({ host: config.host, port: config.port });
     publicUrl ||= address;

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { tables, withAllTenants } from '../db/index.js';
+import { type CallEndReason, tables, withAllTenants } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import { findCallBySid } from '../runtime/index.js';
@@ -25,7 +25,7 @@ export interface SandboxCallResult {
   callId: string | null;
   callSid: string;
   status: string | null;
-  endReason: string | null;
+  endReason: CallEndReason | null;
   transcript: TranscriptEntry[];
   /** Unmet `expect` entries of the scenario; empty when it went as scripted. */
   problems: string[];

@@ -1,3 +1,4 @@
+import { finalizeCall } from '../analytics/index.js';
 import type { Deps } from '../lib/deps.js';
 import type { BlobStore } from '../storage/index.js';
 import type { CallAgentConfig, CallContext } from './call-context.js';
@@ -130,6 +131,10 @@ export class CallWorker {
               recorder.event('recording_failed', {});
             }
             await recorder.ended(end);
+            // Metrics and the day's KPIs, once everything about the call is stored.
+            await finalizeCall(this.deps, call).catch((err: unknown) =>
+              log.error({ err }, 'call metrics could not be computed'),
+            );
           },
         },
         timing: this.settings.timing,
@@ -182,11 +187,13 @@ export class CallWorker {
     this.reaper = undefined;
   }
 
-  reapOnce() {
-    return reapStaleCalls(this.deps, {
+  async reapOnce() {
+    const reaped = await reapStaleCalls(this.deps, {
       staleAfterMs: this.settings.staleAfterMs,
       ringingTimeoutMs: this.settings.ringingTimeoutMs,
     });
+    for (const call of reaped) await finalizeCall(this.deps, call);
+    return reaped;
   }
 }
 

@@ -1,5 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
-import { assertBlobKey, type BlobStore } from './blob-store.js';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { AwsClient } from 'aws4fetch';
+import { assertBlobKey, type BlobStore, type ByteRange } from './blob-store.js';
 
 export interface S3Settings {
   bucket: string;
@@ -8,25 +10,33 @@ export interface S3Settings {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Retries of a request answered 5xx or 429, with jittered exponential backoff. Default 3. */
+  retries?: number;
 }
 
 /**
- * Blobs in an S3-compatible bucket, path-style (`{endpoint}/{bucket}/{key}`), requests signed with
- * AWS Signature Version 4 over plain fetch.
+ * Blobs in an S3-compatible bucket, path-style (`{endpoint}/{bucket}/{key}`), requests signed
+ * (AWS Signature Version 4) and retried by aws4fetch.
  */
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3' as const;
   private readonly base: URL;
+  private readonly client: AwsClient;
 
-  constructor(
-    private readonly settings: S3Settings,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {
+  constructor(private readonly settings: S3Settings) {
     this.base = new URL(settings.endpoint ?? `https://s3.${settings.region}.amazonaws.com`);
+    this.client = new AwsClient({
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      service: 's3',
+      region: settings.region,
+      retries: settings.retries ?? 3,
+    });
   }
 
   async put(key: string, data: Buffer, contentType: string): Promise<void> {
-    const res = await this.send('PUT', key, data, { 'content-type': contentType });
+    const res = await this.send('PUT', key, { body: data, headers: { 'content-type': contentType } });
+    await res.body?.cancel();
     if (!res.ok) throw new Error(`S3 PUT failed with ${res.status}`);
   }
 
@@ -37,85 +47,49 @@ export class S3BlobStore implements BlobStore {
     return Buffer.from(await res.arrayBuffer());
   }
 
+  async size(key: string): Promise<number | null> {
+    const res = await this.send('HEAD', key);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`S3 HEAD failed with ${res.status}`);
+    return Number(res.headers.get('content-length'));
+  }
+
+  async stream(key: string, range?: ByteRange): Promise<Readable | null> {
+    const res = await this.send('GET', key, {
+      headers: range ? { range: `bytes=${range.start}-${range.end}` } : {},
+    });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      throw new Error(`S3 GET failed with ${res.status}`);
+    }
+    return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+  }
+
   async delete(key: string): Promise<void> {
     const res = await this.send('DELETE', key);
+    await res.body?.cancel();
     if (!res.ok && res.status !== 404) throw new Error(`S3 DELETE failed with ${res.status}`);
   }
 
-  private send(method: string, key: string, body?: Buffer, headers: Record<string, string> = {}) {
+  private send(
+    method: string,
+    key: string,
+    init: { body?: Buffer; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     assertBlobKey(key);
     const url = new URL(this.base);
     url.pathname = `${url.pathname.replace(/\/$/, '')}/${this.settings.bucket}/${key}`
       .split('/')
       .map((part) => encodeURIComponent(part))
       .join('/');
-    const signed = signV4({
+    return this.client.fetch(url.toString(), {
       method,
-      url,
-      headers,
-      body: body ?? Buffer.alloc(0),
-      region: this.settings.region,
-      accessKeyId: this.settings.accessKeyId,
-      secretAccessKey: this.settings.secretAccessKey,
-      now: new Date(),
+      headers: init.headers ?? {},
+      ...(init.body ? { body: init.body } : {}),
     });
-    return this.fetchImpl(url, { method, headers: signed, ...(body ? { body } : {}) });
   }
-}
-
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-
-/** AWS Signature Version 4 headers for one S3 request (service `s3`, payload hash signed). */
-export function signV4(request: {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: Buffer;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  now: Date;
-}): Record<string, string> {
-  const amzDate = request.now.toISOString().replace(/[:-]|\.\d{3}/g, '');
-  const day = amzDate.slice(0, 8);
-  const payloadHash = sha256(request.body);
-  const headers: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v.trim()])),
-    host: request.url.host,
-    'x-amz-content-sha256': payloadHash,
-    'x-amz-date': amzDate,
-  };
-  const names = Object.keys(headers).sort();
-  const query = [...request.url.searchParams.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`)
-    .join('&');
-  const canonical = [
-    request.method,
-    request.url.pathname,
-    query,
-    ...names.map((n) => `${n}:${headers[n]}`),
-    '',
-    names.join(';'),
-    payloadHash,
-  ].join('\n');
-  const scope = `${day}/${request.region}/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(
-    hmac(hmac(hmac(`AWS4${request.secretAccessKey}`, day), request.region), 's3'),
-    'aws4_request',
-  );
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  return {
-    ...headers,
-    authorization: `AWS4-HMAC-SHA256 Credential=${request.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
-  };
-}
-
-function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
 }

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import twilio from 'twilio';
 import type WebSocket from 'ws';
+import { finalizeCall } from '../analytics/index.js';
 import type { NumberResolution } from '../control/index.js';
+import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import {
   admitInboundCall,
@@ -53,7 +55,7 @@ const REJECT_PHRASES: Record<RejectReason, string> = {
 };
 
 /** Failures after which the agent's own voice already apologised (its TTS still worked). */
-const SPOKE_APOLOGY = new Set(['llm_error', 'stt_error']);
+const SPOKE_APOLOGY: ReadonlySet<CallEndReason | null> = new Set(['llm_error', 'stt_error']);
 
 /**
  * The Twilio side of the runtime plane: signed webhooks in, TwiML out, and the Media Streams
@@ -117,6 +119,12 @@ export class VoiceService {
         return this.twimlFor(admission.call);
       case 'reject':
         log.info({ callId: admission.call?.id, reason: admission.reason }, 'inbound call refused');
+        // A refused call counts in its day's KPIs.
+        if (admission.call) {
+          await finalizeCall(this.deps, admission.call).catch((err: unknown) =>
+            log.error({ err }, 'call metrics could not be computed'),
+          );
+        }
         return sayAndHangupTwiml(REJECT_PHRASES[admission.reason]);
       case 'connect': {
         await handOffCallConfig(
@@ -149,7 +157,7 @@ export class VoiceService {
     const call = await findCallBySid(this.deps, params.CallSid ?? '');
     if (!call) return hangupTwiml();
     const ended = call.status === 'in_progress' ? await this.waitForEnd(call) : call;
-    return ended.status === 'failed' && !SPOKE_APOLOGY.has(ended.endReason ?? '')
+    return ended.status === 'failed' && !SPOKE_APOLOGY.has(ended.endReason)
       ? sayAndHangupTwiml(SORRY_FAILED)
       : hangupTwiml();
   }
@@ -194,7 +202,9 @@ export class VoiceService {
   private twimlFor(call: CallRow): string {
     if (call.status === 'rejected') {
       return sayAndHangupTwiml(
-        REJECT_PHRASES[(call.endReason as RejectReason) ?? 'no_agent'] ?? SORRY_UNAVAILABLE,
+        (call.endReason && call.endReason in REJECT_PHRASES
+          ? REJECT_PHRASES[call.endReason as RejectReason]
+          : undefined) ?? SORRY_UNAVAILABLE,
       );
     }
     if (call.status !== 'ringing') return hangupTwiml();

@@ -44,7 +44,7 @@ export async function startServer(): Promise<Server> {
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start; output:\n${output}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start; output:\n${output}`)), 360_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Switchboard is up at (http:\/\/\S+)/.exec(output);

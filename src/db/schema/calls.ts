@@ -17,6 +17,37 @@ import { createdAt, tenantId, timestamptz } from './columns.js';
 import { agents, agentVersions, phoneNumbers, tools } from './control.js';
 import { tenants } from './identity.js';
 
+/**
+ * Why a call ended: a closed set. Completions, refusals at admission, and failures. `calls.end_reason`
+ * holds one of these (null while the call runs); analytics and the telephony answer read it.
+ */
+export const CALL_END_REASONS = [
+  // completed
+  'caller_hangup',
+  'agent_hangup',
+  'silence_timeout',
+  'max_duration',
+  // refused at admission (status rejected)
+  'unknown_number',
+  'tenant_suspended',
+  'no_agent',
+  'no_published_version',
+  'over_concurrent_limit',
+  'worker_busy',
+  // failed
+  'engine_error',
+  'llm_error',
+  'stt_error',
+  'tts_error',
+  'transport_lost',
+  'session_closed',
+  'worker_shutdown',
+  'worker_lost',
+  'no_media',
+  'not_claimable',
+] as const;
+export type CallEndReason = (typeof CALL_END_REASONS)[number];
+
 const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
 const callRef = () =>
   text('call_id')
@@ -39,8 +70,12 @@ export const calls = pgTable(
       .notNull()
       .default('ringing'),
     telephonyStatus: text('telephony_status'),
-    endReason: text('end_reason'),
+    endReason: text('end_reason', { enum: CALL_END_REASONS }),
+    /** Outcome label the agent reported through its `set_outcome` tool (one of its version's labels). */
+    outcome: text('outcome'),
     legalHold: boolean('legal_hold').notNull().default(false),
+    /** When retention deleted the call's content (utterances, recording, detailed events). */
+    contentDeletedAt: timestamptz('content_deleted_at'),
     workerId: text('worker_id'),
     heartbeatAt: timestamptz('heartbeat_at'),
     startedAt: timestamptz('started_at').notNull().defaultNow(),
@@ -49,12 +84,9 @@ export const calls = pgTable(
     durationMs: integer('duration_ms'),
     createdAt: createdAt(),
     // Retention and legal hold (migration 0005_retention).
-    contentDeletedAt: timestamptz('content_deleted_at'),
     legalHoldReason: text('legal_hold_reason'),
     legalHoldAt: timestamptz('legal_hold_at'),
     legalHoldBy: text('legal_hold_by'),
-    // Call list (0007_call_list): the agent-reported outcome label and keyset-page indexes, newest first.
-    outcome: text('outcome'),
   },
   (t) => [
     index('calls_status_idx').on(t.status),
@@ -196,6 +228,37 @@ export const callCosts = pgTable(
   (t) => [index('call_costs_call_idx').on(t.callId)],
 );
 
+/**
+ * Per-call metrics, computed from the call's turns, tool executions and costs when it ends, and kept
+ * when retention deletes that content (KPIs are rolled up from here and from `calls`).
+ */
+export const callMetrics = pgTable('call_metrics', {
+  callId: text('call_id')
+    .primaryKey()
+    .references(() => calls.id, { onDelete: 'cascade' }),
+  tenantId: tenantRef(),
+  callerTalkMs: integer('caller_talk_ms').notNull().default(0),
+  agentTalkMs: integer('agent_talk_ms').notNull().default(0),
+  callerTurns: integer('caller_turns').notNull().default(0),
+  agentTurns: integer('agent_turns').notNull().default(0),
+  interruptions: integer('interruptions').notNull().default(0),
+  turnLatencyCount: integer('turn_latency_count').notNull().default(0),
+  turnLatencySumMs: bigint('turn_latency_sum_ms', { mode: 'number' }).notNull().default(0),
+  turnLatencyP50Ms: integer('turn_latency_p50_ms'),
+  turnLatencyP95Ms: integer('turn_latency_p95_ms'),
+  /** Tool executions by status, e.g. `{ "succeeded": 2, "failed": 1 }`. */
+  toolExecutions: jsonb('tool_executions').$type<Record<string, number>>().notNull().default({}),
+  toolCalls: integer('tool_calls').notNull().default(0),
+  toolSuccesses: integer('tool_successes').notNull().default(0),
+  costUsd: numeric('cost_usd', { precision: 18, scale: 6 }).notNull().default('0'),
+  computedAt: timestamptz('computed_at').notNull().defaultNow(),
+});
+
+/**
+ * One row per tenant × agent × day (in the tenant's time zone), recomputed from `calls` and
+ * `call_metrics` (never incremented), so a replayed call end cannot count twice. `agent_id` is ''
+ * for calls refused before an agent was known.
+ */
 export const dailyKpis = pgTable(
   'daily_kpis',
   {
@@ -203,12 +266,21 @@ export const dailyKpis = pgTable(
     agentId: text('agent_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
     calls: integer('calls').notNull().default(0),
+    answeredCalls: integer('answered_calls').notNull().default(0),
     completedCalls: integer('completed_calls').notNull().default(0),
     failedCalls: integer('failed_calls').notNull().default(0),
+    containedCalls: integer('contained_calls').notNull().default(0),
     totalDurationMs: bigint('total_duration_ms', { mode: 'number' }).notNull().default(0),
+    avgDurationMs: integer('avg_duration_ms'),
+    p95DurationMs: integer('p95_duration_ms'),
     toolCalls: integer('tool_calls').notNull().default(0),
+    toolSuccesses: integer('tool_successes').notNull().default(0),
     toolFailures: integer('tool_failures').notNull().default(0),
+    turnLatencyCount: integer('turn_latency_count').notNull().default(0),
+    turnLatencySumMs: bigint('turn_latency_sum_ms', { mode: 'number' }).notNull().default(0),
     avgTurnLatencyMs: integer('avg_turn_latency_ms'),
+    /** Calls per agent-reported outcome label. */
+    outcomes: jsonb('outcomes').$type<Record<string, number>>().notNull().default({}),
     costUsd: numeric('cost_usd', { precision: 18, scale: 6 }).notNull().default('0'),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },

@@ -10,6 +10,8 @@ export const tenants = pgTable('tenants', {
     .notNull()
     .default('active'),
   maxConcurrentCalls: integer('max_concurrent_calls').notNull().default(5),
+  /** IANA time zone the tenant's days are counted in (daily KPIs). */
+  timezone: text('timezone').notNull().default('UTC'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

@@ -1,6 +1,9 @@
 export {
+  CALL_END_REASONS,
+  type CallEndReason,
   callCosts,
   callEvents,
+  callMetrics,
   calls,
   dailyKpis,
   deletionAudit,

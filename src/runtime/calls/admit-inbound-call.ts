@@ -1,6 +1,6 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { NumberResolution } from '../../control/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { type CallEndReason, tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { newId } from '../../lib/ids.js';
 import type { EphemeralStore, Lock } from '../../store/index.js';
@@ -8,14 +8,16 @@ import { publishCallUpdate } from '../live-events.js';
 import { type CallRow, type CallTransport, LIVE_STATUSES } from './call-row.js';
 import { findCallBySid } from './find-call.js';
 
-export type RejectReason =
+/** End reasons of a call refused at admission (`worker_busy`: this process is full or draining). */
+export type RejectReason = Extract<
+  CallEndReason,
   | 'unknown_number'
   | 'tenant_suspended'
   | 'no_agent'
   | 'no_published_version'
   | 'over_concurrent_limit'
-  /** This process runs as many calls as it may (or is shutting down). */
-  | 'worker_busy';
+  | 'worker_busy'
+>;
 
 export type Admission =
   /** Twilio retried the webhook: the call exists already. */
@@ -112,7 +114,7 @@ async function insertCall(
     agentVersionId?: string;
     phoneNumberId: string;
     status: 'ringing' | 'rejected';
-    endReason: string | null;
+    endReason: CallEndReason | null;
   },
 ): Promise<{ row: CallRow; created: boolean }> {
   const now = deps.now();

@@ -1,5 +1,5 @@
 import { and, eq, lt } from 'drizzle-orm';
-import { tables, withAllTenants } from '../../db/index.js';
+import { type CallEndReason, tables, withAllTenants } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { publishCallUpdate } from '../live-events.js';
 
@@ -18,7 +18,7 @@ export interface ReapOptions {
 export async function reapStaleCalls(
   deps: Deps,
   options: ReapOptions,
-): Promise<{ id: string; tenantId: string; reason: string }[]> {
+): Promise<{ id: string; tenantId: string; reason: CallEndReason }[]> {
   const now = deps.now();
   const staleBefore = new Date(now.getTime() - options.staleAfterMs);
   const ringingBefore = new Date(now.getTime() - options.ringingTimeoutMs);
@@ -35,14 +35,14 @@ export async function reapStaleCalls(
             .set({ status: 'failed', endReason: 'worker_lost', endedAt: now })
             .where(and(eq(c.status, 'in_progress'), lt(c.heartbeatAt, staleBefore)))
             .returning({ id: c.id, tenantId: c.tenantId })
-        ).map((r) => ({ ...r, reason: 'worker_lost' })),
+        ).map((r) => ({ ...r, reason: 'worker_lost' as const })),
         ...(
           await tx
             .update(c)
             .set({ status: 'failed', endReason: 'no_media', endedAt: now })
             .where(and(eq(c.status, 'ringing'), lt(c.startedAt, ringingBefore)))
             .returning({ id: c.id, tenantId: c.tenantId })
-        ).map((r) => ({ ...r, reason: 'no_media' })),
+        ).map((r) => ({ ...r, reason: 'no_media' as const })),
       ];
       if (rows.length > 0) {
         await tx.insert(tables.callEvents).values(

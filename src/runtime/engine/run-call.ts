@@ -1,5 +1,6 @@
 import { voice } from '@livekit/agents';
 import type { Logger } from 'pino';
+import type { CallEndReason } from '../../db/index.js';
 import type { CallContext } from '../call-context.js';
 import type { CallIO, LineEnd } from '../io/call-io.js';
 import { installAgentsLogger } from '../providers/agents-logger.js';
@@ -40,7 +41,7 @@ export interface RunCallDeps {
 
 export interface CallOutcome {
   status: CallEndStatus;
-  reason: string;
+  reason: CallEndReason;
 }
 
 /** How the engine leaves the call: say something first, wait for the answer in flight, or just go. */
@@ -72,7 +73,7 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
     resolveEnd = resolve;
   });
   let ending = false;
-  const end = (status: CallEndStatus, reason: string, closing: Closing) => {
+  const end = (status: CallEndStatus, reason: CallEndReason, closing: Closing) => {
     if (ending) return;
     ending = true;
     resolveEnd({ status, reason, closing });
@@ -147,7 +148,8 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
   void io.ended.then((line: LineEnd) => {
     recorder.event('line_ended', { by: line.by, reason: line.reason });
     if (line.by === 'caller') end('completed', 'caller_hangup', { kind: 'line_gone' });
-    else end('failed', line.by === 'transport' ? 'transport_lost' : line.reason, { kind: 'line_gone' });
+    else if (line.by === 'agent') end('completed', 'agent_hangup', { kind: 'line_gone' });
+    else end('failed', 'transport_lost', { kind: 'line_gone' });
   });
   io.onDtmf((digit) => recorder.event('dtmf', { digit }));
 
@@ -168,7 +170,8 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
     }
   });
   session.on(voice.AgentSessionEventTypes.Close, (ev) => {
-    end('failed', `session_closed_${ev.reason}`, { kind: 'now' });
+    recorder.event('session_closed', { reason: String(ev.reason) });
+    end('failed', 'session_closed', { kind: 'now' });
   });
   // The session reports the caller `away` once after silenceTimeoutS of mutual silence: the agent
   // asks whether they are still there; if they stay silent as long again, it says goodbye.

@@ -1,6 +1,14 @@
+import type { CallEndReason } from '../../db/index.js';
 import type { ModelUsageEntry } from './usage.js';
 
 export type CallEndStatus = 'completed' | 'failed';
+
+/** How a call ended: its final status, the closed reason, and when. */
+export interface CallEnd {
+  status: CallEndStatus;
+  reason: CallEndReason;
+  at: Date;
+}
 
 /** One spoken turn, with offsets in ms from the moment the call was answered. */
 export interface UtteranceRecord {
@@ -33,5 +41,5 @@ export interface CallRecorder {
   /** Provider usage so far (cumulative, replaces what was reported before). */
   usage(entries: ModelUsageEntry[]): void;
   /** The call is over; resolves once everything reported is stored. */
-  ended(end: { status: CallEndStatus; reason: string; at: Date }): Promise<void>;
+  ended(end: CallEnd): Promise<void>;
 }

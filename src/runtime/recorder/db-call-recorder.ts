@@ -3,7 +3,7 @@ import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { LIVE_STATUSES } from '../calls/call-row.js';
 import { publishCallUpdate } from '../live-events.js';
-import type { CallEndStatus, CallRecorder, UtteranceRecord } from './call-recorder.js';
+import type { CallEnd, CallRecorder, UtteranceRecord } from './call-recorder.js';
 import { costLines, type PriceTable } from './price-table.js';
 import type { ModelUsageEntry } from './usage.js';
 
@@ -83,7 +83,7 @@ export class DbCallRecorder implements CallRecorder {
     this.usageTimer.unref();
   }
 
-  async ended(end: { status: CallEndStatus; reason: string; at: Date }): Promise<void> {
+  async ended(end: CallEnd): Promise<void> {
     this.closed = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.usageTimer);

@@ -1,4 +1,4 @@
-import type { CallEndStatus, CallRecorder, UtteranceRecord } from './call-recorder.js';
+import type { CallEnd, CallRecorder, UtteranceRecord } from './call-recorder.js';
 import type { ModelUsageEntry } from './usage.js';
 
 /** Keeps what a call reports in memory: for engine tests and for runs without a database. */
@@ -7,7 +7,7 @@ export class MemoryCallRecorder implements CallRecorder {
   readonly events: { type: string; at: Date; data?: Record<string, unknown> }[] = [];
   readonly utterances: UtteranceRecord[] = [];
   usageEntries: ModelUsageEntry[] = [];
-  end: { status: CallEndStatus; reason: string; at: Date } | undefined;
+  end: CallEnd | undefined;
 
   answered(at: Date): void {
     this.answeredAt = at;
@@ -21,7 +21,7 @@ export class MemoryCallRecorder implements CallRecorder {
   usage(entries: ModelUsageEntry[]): void {
     this.usageEntries = entries;
   }
-  async ended(end: { status: CallEndStatus; reason: string; at: Date }): Promise<void> {
+  async ended(end: CallEnd): Promise<void> {
     this.end = end;
   }
 }

@@ -1,5 +1,5 @@
 import type { RuntimeMetrics } from '../metrics.js';
-import type { CallEndStatus, CallRecorder, UtteranceRecord } from './call-recorder.js';
+import type { CallEnd, CallRecorder, UtteranceRecord } from './call-recorder.js';
 import type { ModelUsageEntry } from './usage.js';
 
 /** Passes everything on to `inner`, counting turn latencies and provider errors on the way. */
@@ -27,7 +27,7 @@ export class MeteredRecorder implements CallRecorder {
     this.inner.usage(entries);
   }
 
-  ended(end: { status: CallEndStatus; reason: string; at: Date }): Promise<void> {
+  ended(end: CallEnd): Promise<void> {
     this.metrics.callEnded(end.status);
     return this.inner.ended(end);
   }

@@ -19,7 +19,8 @@ export async function saveRecording(
   recorder: StereoRecorder,
 ): Promise<SavedRecording> {
   const wav = recorder.toWav();
-  const storageKey = `recordings/${call.tenantId}/${call.id}.wav`;
+  // Relative to the recordings store (its directory or bucket is already "recordings").
+  const storageKey = `${call.tenantId}/${call.id}.wav`;
   await blobs.put(storageKey, wav, 'audio/wav');
   const id = newId('recording');
   await withTenant(deps.db, call.tenantId, (tx) =>

@@ -3745,6 +3745,687 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tenants/{tenantId}/calls/{callId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One call: summary, timeline, transcript, tool executions, costs, recording, retention */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description call id */
+                    callId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            view: "internal";
+                            call: {
+                                /** @description call id */
+                                id: string;
+                                tenantId: string;
+                                agentId: string | null;
+                                agentName: string | null;
+                                agentVersionId: string | null;
+                                agentVersion: number | null;
+                                fromNumber: string | null;
+                                toNumber: string | null;
+                                /** @enum {string|null} */
+                                transport: "twilio_media_streams" | "livekit" | "sandbox" | null;
+                                /** @enum {string} */
+                                status: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
+                                /** @enum {string|null} */
+                                endReason: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable" | null;
+                                /** @description label the agent reported with its set_outcome tool */
+                                outcome: string | null;
+                                legalHold: boolean;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                answeredAt: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                durationMs: number | null;
+                            };
+                            metrics: {
+                                callerTalkMs: number;
+                                agentTalkMs: number;
+                                callerTurns: number;
+                                agentTurns: number;
+                                interruptions: number;
+                                turnLatencyCount: number;
+                                turnLatencySumMs: number;
+                                turnLatencyP50Ms: number | null;
+                                turnLatencyP95Ms: number | null;
+                                /** @description executions by status */
+                                toolExecutions: {
+                                    [key: string]: number;
+                                };
+                                toolCalls: number;
+                                toolSuccesses: number;
+                                costUsd: string;
+                                /** Format: date-time */
+                                computedAt: string;
+                            } | null;
+                            timeline: {
+                                id: number;
+                                type: string;
+                                /** Format: date-time */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
+                            transcript: {
+                                seq: number;
+                                /** @enum {string} */
+                                speaker: "caller" | "agent";
+                                text: string;
+                                startMs: number;
+                                endMs: number;
+                                interrupted: boolean;
+                                latencyMs: number | null;
+                            }[];
+                            toolExecutions: {
+                                id: string;
+                                toolName: string;
+                                /** @enum {string} */
+                                status: "pending" | "running" | "succeeded" | "failed" | "timed_out" | "rejected" | "circuit_open";
+                                turn: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                                arguments: unknown;
+                                result: unknown;
+                                error: unknown;
+                                attempts: {
+                                    attempt: number;
+                                    outcome: string;
+                                    statusCode: number | null;
+                                    durationMs: number;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    errorClass: string | null;
+                                    request: unknown;
+                                    response: unknown;
+                                }[];
+                            }[];
+                            costs: {
+                                lines: {
+                                    provider: string;
+                                    metric: string;
+                                    quantity: string;
+                                    unitPriceUsd: string;
+                                    amountUsd: string;
+                                }[];
+                                totalUsd: string;
+                            };
+                            recording: {
+                                id: string;
+                                contentType: string;
+                                channels: number;
+                                sampleRate: number;
+                                durationMs: number;
+                                sizeBytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            /** @description signed playback path for <audio>, valid a few minutes, for this viewer */
+                            recordingUrl: string | null;
+                            /** Format: date-time */
+                            recordingUrlExpiresAt: string | null;
+                            retention: {
+                                policyDays: number | null;
+                                /** Format: date-time */
+                                expiresAt: string | null;
+                                onLegalHold: boolean;
+                                /** Format: date-time */
+                                deletedAt: string | null;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            view: "client";
+                            call: {
+                                /** @description call id */
+                                id: string;
+                                tenantId: string;
+                                agentId: string | null;
+                                agentName: string | null;
+                                agentVersionId: string | null;
+                                agentVersion: number | null;
+                                fromNumber: string | null;
+                                toNumber: string | null;
+                                /** @enum {string|null} */
+                                transport: "twilio_media_streams" | "livekit" | "sandbox" | null;
+                                /** @enum {string} */
+                                status: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
+                                /** @enum {string|null} */
+                                endReason: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable" | null;
+                                /** @description label the agent reported with its set_outcome tool */
+                                outcome: string | null;
+                                legalHold: boolean;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                answeredAt: string | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                durationMs: number | null;
+                            };
+                            metrics: {
+                                callerTalkMs: number;
+                                agentTalkMs: number;
+                                callerTurns: number;
+                                agentTurns: number;
+                                interruptions: number;
+                                turnLatencyCount: number;
+                                turnLatencySumMs: number;
+                                turnLatencyP50Ms: number | null;
+                                turnLatencyP95Ms: number | null;
+                                /** @description executions by status */
+                                toolExecutions: {
+                                    [key: string]: number;
+                                };
+                                toolCalls: number;
+                                toolSuccesses: number;
+                                costUsd: string;
+                                /** Format: date-time */
+                                computedAt: string;
+                            } | null;
+                            timeline: {
+                                id: number;
+                                type: string;
+                                /** Format: date-time */
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
+                            transcript: {
+                                seq: number;
+                                /** @enum {string} */
+                                speaker: "caller" | "agent";
+                                text: string;
+                                startMs: number;
+                                endMs: number;
+                                interrupted: boolean;
+                                latencyMs: number | null;
+                            }[];
+                            toolExecutions: {
+                                id: string;
+                                toolName: string;
+                                /** @enum {string} */
+                                status: "pending" | "running" | "succeeded" | "failed" | "timed_out" | "rejected" | "circuit_open";
+                                turn: number | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                                attempts: {
+                                    attempt: number;
+                                    outcome: string;
+                                    statusCode: number | null;
+                                    durationMs: number;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                }[];
+                            }[];
+                            costs: {
+                                lines: {
+                                    provider: string;
+                                    metric: string;
+                                    quantity: string;
+                                    unitPriceUsd: string;
+                                    amountUsd: string;
+                                }[];
+                                totalUsd: string;
+                            };
+                            recording: {
+                                id: string;
+                                contentType: string;
+                                channels: number;
+                                sampleRate: number;
+                                durationMs: number;
+                                sizeBytes: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                            } | null;
+                            /** @description signed playback path for <audio>, valid a few minutes, for this viewer */
+                            recordingUrl: string | null;
+                            /** Format: date-time */
+                            recordingUrlExpiresAt: string | null;
+                            retention: {
+                                policyDays: number | null;
+                                /** Format: date-time */
+                                expiresAt: string | null;
+                                onLegalHold: boolean;
+                                /** Format: date-time */
+                                deletedAt: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's KPIs: totals, daily series and the previous period of the same length
+         * @description Days are counted in the tenant's time zone. Default: the last 30 days.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                    /** @description agent id */
+                    agentId?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tenantId: string;
+                            timezone: string;
+                            agentId: string | null;
+                            /** @description YYYY-MM-DD */
+                            from: string;
+                            /** @description YYYY-MM-DD */
+                            to: string;
+                            totals: {
+                                calls: number;
+                                answeredCalls: number;
+                                completedCalls: number;
+                                failedCalls: number;
+                                containedCalls: number;
+                                /** @description contained / answered, 0..1 */
+                                containmentRate: number | null;
+                                avgDurationMs: number | null;
+                                p95DurationMs: number | null;
+                                toolCalls: number;
+                                toolSuccesses: number;
+                                /** @description 0..1 */
+                                toolSuccessRate: number | null;
+                                avgTurnLatencyMs: number | null;
+                                /** @description calls per agent-reported outcome label */
+                                outcomes: {
+                                    [key: string]: number;
+                                };
+                                costUsd: string;
+                            };
+                            series: {
+                                /** @description YYYY-MM-DD */
+                                day: string;
+                                calls: number;
+                                answeredCalls: number;
+                                completedCalls: number;
+                                failedCalls: number;
+                                containedCalls: number;
+                                /** @description contained / answered, 0..1 */
+                                containmentRate: number | null;
+                                avgDurationMs: number | null;
+                                p95DurationMs: number | null;
+                                toolCalls: number;
+                                toolSuccesses: number;
+                                /** @description 0..1 */
+                                toolSuccessRate: number | null;
+                                avgTurnLatencyMs: number | null;
+                                /** @description calls per agent-reported outcome label */
+                                outcomes: {
+                                    [key: string]: number;
+                                };
+                                costUsd: string;
+                            }[];
+                            previous: {
+                                /** @description YYYY-MM-DD */
+                                from: string;
+                                /** @description YYYY-MM-DD */
+                                to: string;
+                                totals: {
+                                    calls: number;
+                                    answeredCalls: number;
+                                    completedCalls: number;
+                                    failedCalls: number;
+                                    containedCalls: number;
+                                    /** @description contained / answered, 0..1 */
+                                    containmentRate: number | null;
+                                    avgDurationMs: number | null;
+                                    p95DurationMs: number | null;
+                                    toolCalls: number;
+                                    toolSuccesses: number;
+                                    /** @description 0..1 */
+                                    toolSuccessRate: number | null;
+                                    avgTurnLatencyMs: number | null;
+                                    /** @description calls per agent-reported outcome label */
+                                    outcomes: {
+                                        [key: string]: number;
+                                    };
+                                    costUsd: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** KPI totals of every tenant (internal staff) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description YYYY-MM-DD */
+                            from: string;
+                            /** @description YYYY-MM-DD */
+                            to: string;
+                            items: {
+                                tenantId: string;
+                                tenantName: string;
+                                timezone: string;
+                                totals: {
+                                    calls: number;
+                                    answeredCalls: number;
+                                    completedCalls: number;
+                                    failedCalls: number;
+                                    containedCalls: number;
+                                    /** @description contained / answered, 0..1 */
+                                    containmentRate: number | null;
+                                    avgDurationMs: number | null;
+                                    p95DurationMs: number | null;
+                                    toolCalls: number;
+                                    toolSuccesses: number;
+                                    /** @description 0..1 */
+                                    toolSuccessRate: number | null;
+                                    avgTurnLatencyMs: number | null;
+                                    /** @description calls per agent-reported outcome label */
+                                    outcomes: {
+                                        [key: string]: number;
+                                    };
+                                    costUsd: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants/{tenantId}/agents": {
         parameters: {
             query?: never;
@@ -10237,6 +10918,213 @@ export interface paths {
                         "application/json": string;
                     };
                 };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/calls/{callId}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A call's recording
+         * @description Streams the WAV; honours `Range: bytes=…` (206 with Content-Range; suffix ranges; 416 when unsatisfiable).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 1: save as a file (Content-Disposition) */
+                    download?: "1" | "0";
+                };
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description call id */
+                    callId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/calls/{callId}/recording/signed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A call's recording through a signed link (recordingUrl of the call detail)
+         * @description Streams the WAV; honours `Range: bytes=…` (206 with Content-Range; suffix ranges; 416 when unsatisfiable).
+         */
+        get: {
+            parameters: {
+                query: {
+                    viewer: string;
+                    expires: number;
+                    signature: string;
+                    /** @description 1: save as a file (Content-Disposition) */
+                    download?: "1" | "0";
+                };
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description call id */
+                    callId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
                 /** @description Default Response */
                 400: {
                     headers: {

@@ -1,0 +1,183 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type TSchema, Type } from 'typebox';
+import { getCallDetail } from '../../analytics/index.js';
+import { authorize } from '../../auth/index.js';
+import { CALL_END_REASONS } from '../../db/index.js';
+import type { AppContext } from '../context.js';
+import { errorResponses, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
+
+const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Int = Type.Integer();
+const Json = Type.Unknown();
+
+const CallSummary = Strict({
+  id: Id('call'),
+  tenantId: Type.String(),
+  agentId: OrNull(Type.String()),
+  agentName: OrNull(Type.String()),
+  agentVersionId: OrNull(Type.String()),
+  agentVersion: OrNull(Int),
+  fromNumber: OrNull(Type.String()),
+  toNumber: OrNull(Type.String()),
+  transport: OrNull(StringEnum(['twilio_media_streams', 'livekit', 'sandbox'] as const)),
+  status: StringEnum(['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const),
+  endReason: OrNull(StringEnum(CALL_END_REASONS)),
+  outcome: OrNull(Type.String({ description: 'label the agent reported with its set_outcome tool' })),
+  legalHold: Type.Boolean(),
+  startedAt: Timestamp,
+  answeredAt: NullableTimestamp,
+  endedAt: NullableTimestamp,
+  durationMs: OrNull(Int),
+});
+
+const Metrics = Strict({
+  callerTalkMs: Int,
+  agentTalkMs: Int,
+  callerTurns: Int,
+  agentTurns: Int,
+  interruptions: Int,
+  turnLatencyCount: Int,
+  turnLatencySumMs: Int,
+  turnLatencyP50Ms: OrNull(Int),
+  turnLatencyP95Ms: OrNull(Int),
+  toolExecutions: Type.Record(Type.String(), Int, { description: 'executions by status' }),
+  toolCalls: Int,
+  toolSuccesses: Int,
+  costUsd: Type.String(),
+  computedAt: Timestamp,
+});
+
+const ToolStatus = StringEnum([
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'rejected',
+  'circuit_open',
+] as const);
+const execution = (extra: Record<string, TSchema>, attempt: Record<string, TSchema>) =>
+  Strict({
+    id: Type.String(),
+    toolName: Type.String(),
+    status: ToolStatus,
+    turn: OrNull(Int),
+    startedAt: Timestamp,
+    finishedAt: NullableTimestamp,
+    durationMs: OrNull(Int),
+    ...extra,
+    attempts: Type.Array(
+      Strict({
+        attempt: Int,
+        outcome: Type.String(),
+        statusCode: OrNull(Int),
+        durationMs: Int,
+        startedAt: Timestamp,
+        ...attempt,
+      }),
+    ),
+  });
+
+const detail = (view: 'internal' | 'client', toolExecution: TSchema) =>
+  Strict(
+    {
+      view: Type.Literal(view),
+      call: CallSummary,
+      metrics: OrNull(Metrics),
+      timeline: Type.Array(
+        Strict({
+          id: Int,
+          type: Type.String(),
+          at: Timestamp,
+          data: OrNull(Type.Record(Type.String(), Json)),
+        }),
+      ),
+      transcript: Type.Array(
+        Strict({
+          seq: Int,
+          speaker: StringEnum(['caller', 'agent'] as const),
+          text: Type.String(),
+          startMs: Int,
+          endMs: Int,
+          interrupted: Type.Boolean(),
+          latencyMs: OrNull(Int),
+        }),
+      ),
+      toolExecutions: Type.Array(toolExecution),
+      costs: Strict({
+        lines: Type.Array(
+          Strict({
+            provider: Type.String(),
+            metric: Type.String(),
+            quantity: Type.String(),
+            unitPriceUsd: Type.String(),
+            amountUsd: Type.String(),
+          }),
+        ),
+        totalUsd: Type.String(),
+      }),
+      recording: OrNull(
+        Strict({
+          id: Type.String(),
+          contentType: Type.String(),
+          channels: Int,
+          sampleRate: Int,
+          durationMs: Int,
+          sizeBytes: Int,
+          createdAt: Timestamp,
+        }),
+      ),
+      recordingUrl: OrNull(
+        Type.String({
+          description: 'signed playback path for <audio>, valid a few minutes, for this viewer',
+        }),
+      ),
+      recordingUrlExpiresAt: NullableTimestamp,
+      retention: Strict({
+        policyDays: OrNull(Int),
+        expiresAt: NullableTimestamp,
+        onLegalHold: Type.Boolean(),
+        deletedAt: NullableTimestamp,
+      }),
+    },
+    {
+      description:
+        view === 'internal'
+          ? 'Internal staff: tool arguments, results and attempt request/response bodies included.'
+          : 'Client viewer: tool name, status, duration and attempt outcomes; no request or response bodies.',
+    },
+  );
+
+export const CallDetailInternal = detail(
+  'internal',
+  execution(
+    { arguments: Json, result: Json, error: Json },
+    { errorClass: OrNull(Type.String()), request: Json, response: Json },
+  ),
+);
+export const CallDetailClient = detail('client', execution({}, {}));
+
+export const callDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get(
+    '/api/tenants/:tenantId/calls/:callId',
+    {
+      config: { access: 'calls:read' },
+      schema: {
+        tags: ['calls'],
+        summary: 'One call: summary, timeline, transcript, tool executions, costs, recording, retention',
+        params: Strict({ tenantId: Id('tenant'), callId: Id('call') }),
+        response: { 200: Type.Union([CallDetailInternal, CallDetailClient]), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId, callId } = request.params;
+      const internal = authorize(request.principal!, 'calls:inspect', tenantId).allowed;
+      return getCallDetail(ctx.deps, {
+        tenantId,
+        callId,
+        view: internal ? 'internal' : 'client',
+        viewer: request.actor.id ?? '-',
+      });
+    },
+  );
+};

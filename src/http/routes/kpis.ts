@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type TSchema, Type } from 'typebox';
+import { getTenantKpis, listTenantKpis } from '../../analytics/index.js';
+import type { AppContext } from '../context.js';
+import { errorResponses, Id, Strict, TenantParams } from '../schemas.js';
+import { crossTenantAccess } from './access.js';
+
+const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Int = Type.Integer();
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+
+const kpiFields = {
+  calls: Int,
+  answeredCalls: Int,
+  completedCalls: Int,
+  failedCalls: Int,
+  containedCalls: Int,
+  containmentRate: OrNull(Type.Number({ description: 'contained / answered, 0..1' })),
+  avgDurationMs: OrNull(Int),
+  p95DurationMs: OrNull(Int),
+  toolCalls: Int,
+  toolSuccesses: Int,
+  toolSuccessRate: OrNull(Type.Number({ description: '0..1' })),
+  avgTurnLatencyMs: OrNull(Int),
+  outcomes: Type.Record(Type.String(), Int, { description: 'calls per agent-reported outcome label' }),
+  costUsd: Type.String(),
+};
+export const Kpis = Strict(kpiFields);
+
+const TenantKpis = Strict({
+  tenantId: Type.String(),
+  timezone: Type.String(),
+  agentId: OrNull(Type.String()),
+  from: Day,
+  to: Day,
+  totals: Kpis,
+  series: Type.Array(Strict({ day: Day, ...kpiFields })),
+  previous: Strict({ from: Day, to: Day, totals: Kpis }),
+});
+
+const AllTenantKpis = Strict({
+  from: Day,
+  to: Day,
+  items: Type.Array(
+    Strict({ tenantId: Type.String(), tenantName: Type.String(), timezone: Type.String(), totals: Kpis }),
+  ),
+});
+
+export const kpiRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get(
+    '/api/tenants/:tenantId/kpis',
+    {
+      config: { access: 'kpis:read' },
+      schema: {
+        tags: ['kpis'],
+        summary: "A tenant's KPIs: totals, daily series and the previous period of the same length",
+        description: "Days are counted in the tenant's time zone. Default: the last 30 days.",
+        params: TenantParams,
+        querystring: Strict({
+          from: Type.Optional(Day),
+          to: Type.Optional(Day),
+          agentId: Type.Optional(Id('agent')),
+        }),
+        response: { 200: TenantKpis, ...errorResponses },
+      },
+    },
+    async (request) => getTenantKpis(ctx.deps, request.params.tenantId, request.query),
+  );
+
+  app.get(
+    '/api/kpis',
+    {
+      config: { access: 'kpis:read' },
+      schema: {
+        tags: ['kpis'],
+        summary: 'KPI totals of every tenant (internal staff)',
+        querystring: Strict({ from: Type.Optional(Day), to: Type.Optional(Day) }),
+        response: { 200: AllTenantKpis, ...errorResponses },
+      },
+    },
+    async (request) => listTenantKpis(ctx.deps, crossTenantAccess(request, 'kpis.list'), request.query),
+  );
+};
