@@ -20,6 +20,16 @@ let server: Server;
 let browser: Browser;
 const tenants: Record<string, string> = {};
 
+let adminCookie = '';
+
+/** The tenant's call count in its KPIs for the last 30 days, read through the API. */
+async function kpiCalls(slug: string): Promise<number> {
+  const res = await fetch(`${server.url}/api/tenants/${tenants[slug]}/kpis`, {
+    headers: { cookie: adminCookie },
+  });
+  return ((await res.json()) as { totals: { calls: number } }).totals.calls;
+}
+
 async function freshPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   return context.newPage();
@@ -34,6 +44,7 @@ beforeAll(async () => {
     body: JSON.stringify(LOGINS.admin),
   });
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  adminCookie = cookie;
   const list = (await (await fetch(`${server.url}/api/tenants`, { headers: { cookie } })).json()) as {
     items: { id: string; slug: string }[];
   };
@@ -103,6 +114,7 @@ describe('each role signs in and sees only its navigation', () => {
 
 describe('operator workflows', () => {
   let callId: string;
+  let callsBefore = 0;
 
   it('publishes a new agent version with a note, compares it with the last, and rolls back', async () => {
     const page = await freshPage();
@@ -134,6 +146,7 @@ describe('operator workflows', () => {
   });
 
   it('places a sandbox test call and watches its turns arrive while it is in progress', async () => {
+    callsBefore = await kpiCalls('acme-dental');
     const page = await freshPage();
     await signIn(page, server.url, LOGINS.operator);
     await page.goto(`${server.url}/console/t/${tenants['acme-dental']}/test-call`);
@@ -155,13 +168,45 @@ describe('operator workflows', () => {
     await page.close();
   });
 
-  it('the acme-dental viewer finds the call in the portal call list', async () => {
+  it('the acme-dental viewer sees it in the KPIs, finds it, reads the transcript and plays the recording', async () => {
     const page = await freshPage();
     await signIn(page, server.url, LOGINS.acmeViewer);
+    // KPIs count the test call: the dashboard's call count is at least the calls before it plus one.
+    const callsCard = page.getByTestId('kpi-card').filter({ hasText: 'Calls' }).first();
+    await callsCard.waitFor();
+    await expect
+      .poll(async () => Number(/Calls\s*(\d+)/.exec(await callsCard.innerText())?.[1] ?? 0), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThanOrEqual(callsBefore + 1);
+    await screenshot(page, 'portal-dashboard');
+
     await page.getByRole('link', { name: 'Calls' }).click();
     const row = page.locator(`a[href$="/calls/${callId}"]`);
     await row.waitFor();
     await screenshot(page, 'portal-calls');
+    await row.click();
+    const transcript = page.getByRole('list', { name: 'Transcript' });
+    await transcript.getByText(/cleaning appointment/i).waitFor();
+    await transcript.getByText(/confirmation number/i).waitFor();
+
+    const play = page.getByRole('button', { name: 'Play' });
+    await expect.poll(() => play.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('textbox', { name: 'Playback speed' }).click();
+    await page.getByRole('option', { name: '2' }).click();
+    const current = () => page.locator('[data-testid="turn"][data-current="true"]').innerText();
+    await play.click();
+    await expect
+      .poll(() => page.getByTestId('player-time').innerText(), { timeout: 20_000 })
+      .not.toBe('0.0 s');
+    const first = await current();
+    await expect.poll(current, { timeout: 60_000 }).not.toBe(first);
+    await screenshot(page, 'portal-call-detail');
+    await page.getByRole('button', { name: 'Pause' }).click();
+
+    // Clicking a turn seeks the player to it.
+    await transcript.getByRole('listitem').first().click();
+    await expect.poll(() => page.getByTestId('player-time').innerText()).toMatch(/^[0-2]\.\d s$/);
     await page.close();
   });
 });

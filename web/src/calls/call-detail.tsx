@@ -20,7 +20,12 @@ import { apiFetch } from '../api/client';
 import { isAdmin, isInternal, useMe } from '../auth';
 import { ErrorState, formatDuration, formatTime, Page, QueryView } from '../ui';
 import { RecordingPlayer, Transcript } from './player';
-import { type CallDetail, costsOf, turnsOf } from './types';
+import { type CallDetail, type CallDetailAnswer, callDetailFrom } from './types';
+
+function errorText(error: unknown): string {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code ? `${e.code}: ${e.message ?? ''}` : JSON.stringify(error);
+}
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -36,8 +41,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 function RetentionState({ call }: { call: CallDetail }) {
   const r = call.retention;
   const hold = r?.onLegalHold ?? call.legalHold;
-  if (hold)
-    return <Badge color="orange">on legal hold{r?.legalHoldReason ? `: ${r.legalHoldReason}` : ''}</Badge>;
+  if (hold) return <Badge color="orange">on legal hold</Badge>;
   if (r?.deletedAt)
     return <Badge color="gray">recording and transcript deleted on {formatTime(r.deletedAt)}</Badge>;
   if (r?.expiresAt)
@@ -112,13 +116,15 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
   const me = useMe();
   const { tenantId, callId } = useParams({ strict: false }) as { tenantId: string; callId: string };
   const base = `/api/tenants/${tenantId}/calls/${callId}`;
-  const call = useQuery({ queryKey: ['call', callId], queryFn: () => apiFetch<CallDetail>(base) });
+  const call = useQuery({
+    queryKey: ['call', callId],
+    queryFn: async () => callDetailFrom(await apiFetch<CallDetailAnswer>(base)),
+  });
   const listPath = area === 'console' ? `/console/t/${tenantId}/calls` : `/portal/${tenantId}/calls`;
   return (
     <QueryView query={call}>
       {(c) => {
-        const turns = turnsOf(c);
-        const costs = costsOf(c);
+        const turns = c.turns;
         const recordingUrl = c.recordingUrl ?? null;
         const download = recordingUrl
           ? `${recordingUrl}${recordingUrl.includes('?') ? '&' : '?'}download=1`
@@ -154,10 +160,10 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
                 <Field label="Started">{formatTime(c.startedAt)}</Field>
                 <Field label="To">{c.toNumber ?? '—'}</Field>
                 <Field label="Agent">
-                  {c.agentName ?? c.agentId ?? '—'}
+                  {c.agentName ?? '—'}
                   {c.agentVersion ? ` v${c.agentVersion}` : ''}
                 </Field>
-                <Field label="Cost">{costs.total !== null ? `$${costs.total.toFixed(4)}` : '—'}</Field>
+                <Field label="Cost">{c.totalUsd !== null ? `$${c.totalUsd.toFixed(4)}` : '—'}</Field>
               </SimpleGrid>
               <Group mt="sm">
                 <RetentionState call={c} />
@@ -177,7 +183,7 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
             <Title order={2} size="h4">
               Tool calls
             </Title>
-            {c.toolExecutions?.length ? (
+            {c.toolExecutions.length ? (
               <Table aria-label="Tool calls">
                 <Table.Thead>
                   <Table.Tr>
@@ -196,7 +202,7 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
                       </Table.Td>
                       <Table.Td>{t.durationMs ?? '—'} ms</Table.Td>
                       <Table.Td>
-                        {t.error ? `${t.error.code}: ${t.error.message}` : 'ok'}
+                        {t.error ? errorText(t.error) : 'ok'}
                         {isInternal(me.role) && t.attempts?.length ? (
                           <details>
                             <summary>{t.attempts.length} attempt(s) with bodies</summary>
@@ -220,19 +226,19 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
             ) : (
               <Text c="dimmed">No tool calls.</Text>
             )}
-            {costs.items.length ? (
+            {c.costs.length ? (
               <>
                 <Title order={2} size="h4">
                   Costs
                 </Title>
                 <Table aria-label="Costs">
                   <Table.Tbody>
-                    {costs.items.map((i) => (
+                    {c.costs.map((i) => (
                       <Table.Tr key={`${i.provider}-${i.metric}`}>
                         <Table.Td>{i.provider}</Table.Td>
                         <Table.Td>{i.metric}</Table.Td>
                         <Table.Td>{i.quantity ?? '—'}</Table.Td>
-                        <Table.Td>${(i.amountUsd ?? i.amount ?? 0).toFixed(4)}</Table.Td>
+                        <Table.Td>${Number(i.amountUsd).toFixed(4)}</Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>

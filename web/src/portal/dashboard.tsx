@@ -23,8 +23,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { apiFetch } from '../api/client';
-import type { Kpis, KpiTotals } from '../calls/types';
+import { api, apiFetch, unwrap } from '../api/client';
+import type { KpiTotals } from '../calls/types';
 import { formatDuration, Page, QueryView } from '../ui';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -66,10 +66,11 @@ export function DashboardPage() {
   const from = customFrom
     ? new Date(customFrom)
     : new Date(to.getTime() - (PRESETS[range] ?? 30) * 86_400_000);
-  const params = new URLSearchParams({ from: day(from), to: day(to), ...(agentId ? { agentId } : {}) });
+  const query = { from: day(from), to: day(to), ...(agentId ? { agentId } : {}) };
   const kpis = useQuery({
-    queryKey: ['kpis', tenantId, params.toString()],
-    queryFn: () => apiFetch<Kpis>(`/api/tenants/${tenantId}/kpis?${params}`),
+    queryKey: ['kpis', tenantId, query],
+    queryFn: () => unwrap(api.GET('/api/tenants/{tenantId}/kpis', { params: { path: { tenantId }, query } })),
+    refetchInterval: 15_000,
   });
   const agents = useQuery({
     queryKey: ['portal-agents', tenantId],
@@ -121,17 +122,16 @@ export function DashboardPage() {
       <QueryView query={kpis}>
         {(k) => {
           const t = k.totals;
-          const prev: KpiTotals | undefined =
-            k.previous && 'totals' in k.previous ? k.previous.totals : (k.previous as KpiTotals | undefined);
-          const series = (k.daily ?? k.series ?? []).map((d) => ({ ...d, day: d.day ?? d.date }));
+          const prev: KpiTotals | undefined = k.previous?.totals;
+          const series = k.series.map((d) => ({ ...d, costUsd: Number(d.costUsd) }));
           return (
             <Stack>
               <SimpleGrid cols={{ base: 2, md: 4 }}>
-                <Card label="Calls" value={String(t.calls ?? 0)} previous={change(t.calls, prev?.calls)} />
+                <Card label="Calls" value={String(t.calls)} previous={change(t.calls, prev?.calls)} />
                 <Card
                   label="Completed"
-                  value={String(t.completed ?? 0)}
-                  previous={change(t.completed, prev?.completed)}
+                  value={String(t.completedCalls)}
+                  previous={change(t.completedCalls, prev?.completedCalls)}
                 />
                 <Card
                   label="Containment"
@@ -155,13 +155,13 @@ export function DashboardPage() {
                 />
                 <Card
                   label="Failed"
-                  value={String(t.failed ?? 0)}
-                  previous={change(t.failed, prev?.failed)}
+                  value={String(t.failedCalls)}
+                  previous={change(t.failedCalls, prev?.failedCalls)}
                 />
                 <Card
                   label="Cost"
-                  value={t.costUsd == null ? '—' : `$${t.costUsd.toFixed(2)}`}
-                  previous={change(t.costUsd, prev?.costUsd)}
+                  value={`$${Number(t.costUsd).toFixed(2)}`}
+                  previous={change(Number(t.costUsd), prev ? Number(prev.costUsd) : null)}
                 />
               </SimpleGrid>
               <SimpleGrid cols={{ base: 1, md: 2 }}>
