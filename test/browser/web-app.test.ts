@@ -175,7 +175,7 @@ describe('operator workflows', () => {
     const callsCard = page.getByTestId('kpi-card').filter({ hasText: 'Calls' }).first();
     await callsCard.waitFor();
     await expect
-      .poll(async () => Number(/Calls\s*(\d+)/.exec(await callsCard.innerText())?.[1] ?? 0), {
+      .poll(async () => Number(/Calls\s*(\d+)/.exec(await callsCard.textContent())?.[1] ?? 0), {
         timeout: 30_000,
       })
       .toBeGreaterThanOrEqual(callsBefore + 1);
@@ -194,10 +194,10 @@ describe('operator workflows', () => {
     await expect.poll(() => play.isEnabled(), { timeout: 30_000 }).toBe(true);
     await page.getByRole('textbox', { name: 'Playback speed' }).click();
     await page.getByRole('option', { name: '2' }).click();
-    const current = () => page.locator('[data-testid="turn"][data-current="true"]').innerText();
+    const current = () => page.locator('[data-testid="turn"][data-current="true"]').textContent();
     await play.click();
     await expect
-      .poll(() => page.getByTestId('player-time').innerText(), { timeout: 20_000 })
+      .poll(() => page.getByTestId('player-time').textContent(), { timeout: 20_000 })
       .not.toBe('0.0 s');
     const first = await current();
     await expect.poll(current, { timeout: 60_000 }).not.toBe(first);
@@ -206,7 +206,7 @@ describe('operator workflows', () => {
 
     // Clicking a turn seeks the player to it.
     await transcript.getByRole('listitem').first().click();
-    await expect.poll(() => page.getByTestId('player-time').innerText()).toMatch(/^[0-2]\.\d s$/);
+    await expect.poll(() => page.getByTestId('player-time').textContent()).toMatch(/^[0-2]\.\d s$/);
     await page.close();
   });
 });
