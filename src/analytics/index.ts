@@ -1,5 +1,15 @@
 export { type CallCursor, decodeCallCursor, encodeCallCursor } from './call-cursor.js';
+export { type CallDetailView, getCallDetail } from './call-detail.js';
+export { type CallMetrics, metricsFrom, percentile, recomputeCallMetrics } from './call-metrics.js';
+export {
+  ENDED_STATUSES,
+  finalizeCall,
+  type RecomputeKpisInput,
+  recomputeKpis,
+  refreshDailyKpis,
+} from './daily-kpis.js';
 export { type CallExportScope, csvCell, exportCallsCsv } from './export-calls-csv.js';
+export { getTenantKpis, type KpiQuery, type Kpis, kpiPeriod, listTenantKpis } from './kpis.js';
 export {
   type CallListFilters,
   type CallListItem,
@@ -14,17 +24,6 @@ export {
   selectCallPage,
 } from './list-calls.js';
 export { type CallSnapshot, getCallSnapshot, isLiveStatus, listLiveCalls } from './live-calls.js';
-export { type SeedCallsOptions, type SeedCallsResult, seedCalls } from './seed-calls.js';
-export { type CallDetailView, getCallDetail } from './call-detail.js';
-export { type CallMetrics, metricsFrom, percentile, recomputeCallMetrics } from './call-metrics.js';
-export {
-  ENDED_STATUSES,
-  finalizeCall,
-  type RecomputeKpisInput,
-  recomputeKpis,
-  refreshDailyKpis,
-} from './daily-kpis.js';
-export { getTenantKpis, type KpiQuery, type Kpis, kpiPeriod, listTenantKpis } from './kpis.js';
 export {
   checkRecordingLink,
   RECORDING_LINK_TTL_MS,
@@ -33,3 +32,4 @@ export {
   signRecordingLink,
 } from './recording-links.js';
 export { playRecording, type RecordingPlayback, requestedRange } from './recording-playback.js';
+export { type SeedCallsOptions, type SeedCallsResult, seedCalls } from './seed-calls.js';

@@ -1,5 +1,12 @@
 import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
-import { type CallEndReason, type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import {
+  type CallEndReason,
+  type CrossTenantAccess,
+  type Tx,
+  tables,
+  withAllTenants,
+  withTenant,
+} from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import type { Page } from '../lib/pagination.js';
