@@ -175,7 +175,7 @@ describe('operator workflows', () => {
     const callsCard = page.getByTestId('kpi-card').filter({ hasText: 'Calls' }).first();
     await callsCard.waitFor();
     await expect
-      .poll(async () => Number(/Calls\s*(\d+)/.exec(await callsCard.textContent())?.[1] ?? 0), {
+      .poll(async () => Number(/Calls\s*(\d+)/.exec((await callsCard.textContent()) ?? '')?.[1] ?? 0), {
         timeout: 30_000,
       })
       .toBeGreaterThanOrEqual(callsBefore + 1);
