@@ -29,7 +29,13 @@ onSessionLost(() => {
   void router.navigate({ to: '/login', search: { redirect: `${pathname}${searchStr}`, expired: true } });
 });
 
-const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'md' });
+// Shade 8 and auto contrast keep text on primary and light variants above WCAG AA (axe's color-contrast).
+const theme = createTheme({
+  primaryColor: 'indigo',
+  primaryShade: 8,
+  autoContrast: true,
+  defaultRadius: 'md',
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
