@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 const dbTests = ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'];
 // The store contract runs the memory and Redis stores side by side: it needs the project with Redis.
 const servicesOnly = ['src/store/store-contract.test.ts'];
+// The web app in a real browser (Debian's Chromium) against a real server: its own project.
+const browserTests = ['test/browser/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -17,7 +19,17 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: [...dbTests, ...servicesOnly],
+          exclude: [...dbTests, ...servicesOnly, ...browserTests],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: browserTests,
+          testTimeout: 120_000,
+          hookTimeout: 420_000,
+          fileParallelism: false,
         },
       },
       {

@@ -1,7 +1,8 @@
 /**
  * `npm test`: makes sure the services the suites need are up (starting PostgreSQL and Redis when they
- * are installed but down), then runs every Vitest project: unit, embedded (PGlite + memory) and
- * services (PostgreSQL + Redis). Extra arguments go to Vitest, e.g. `npm test -- src/auth`.
+ * are installed but down, installing Chromium when missing), then runs every Vitest project: unit,
+ * embedded (PGlite + memory), services (PostgreSQL + Redis) and browser (the web app in Chromium).
+ * Extra arguments go to Vitest, e.g. `npm test -- src/auth`.
  */
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -63,7 +64,28 @@ async function ensureRedis(): Promise<boolean> {
   return waitFor('127.0.0.1', 6379, 15);
 }
 
+/** The browser suite drives Debian's Chromium; installs it when missing (root, as on CI). */
+function ensureChromium(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  say(
+    `${CHROMIUM} is missing: installing Debian's chromium package for the browser suite (takes a few minutes)`,
+  );
+  if (
+    run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium') &&
+    existsSync(CHROMIUM)
+  ) {
+    return true;
+  }
+  say(
+    `could not install chromium: run \`apt-get install -y chromium\` as root, or skip the browser suite with SWITCHBOARD_TEST_BROWSER=skip`,
+  );
+  return false;
+}
+
+const CHROMIUM = '/usr/bin/chromium';
 const args = process.argv.slice(2);
+const skipBrowser = process.env.SWITCHBOARD_TEST_BROWSER === 'skip';
+if (!skipBrowser && !ensureChromium()) process.exit(1);
 const embeddedOnly = process.env.SWITCHBOARD_TEST_SERVICES === 'skip';
 if (!embeddedOnly) {
   const [pgUp, redisUp] = [await ensurePostgres(), await ensureRedis()];
@@ -73,11 +95,9 @@ if (!embeddedOnly) {
     process.exit(1);
   }
 }
-const projects = embeddedOnly ? ['--project', 'unit', '--project', 'embedded'] : [];
-say(
-  embeddedOnly
-    ? 'running unit + embedded suites'
-    : 'running unit, embedded (PGlite + memory) and services (PostgreSQL + Redis) suites',
-);
+const chosen = embeddedOnly ? ['unit', 'embedded'] : ['unit', 'embedded', 'services'];
+if (!skipBrowser) chosen.push('browser');
+const projects = chosen.flatMap((p) => ['--project', p]);
+say(`running the ${chosen.join(', ')} suites`);
 const result = spawnSync('npx', ['vitest', 'run', ...projects, ...args], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -94,7 +94,7 @@ export function callFilterConditions(f: CallListFilters & { tenantId?: string })
     f.to ? lt(calls.startedAt, f.to) : undefined,
     f.agentId ? eq(calls.agentId, f.agentId) : undefined,
     f.status ? eq(calls.status, f.status) : undefined,
-    f.endReason ? eq(calls.endReason, f.endReason) : undefined,
+    f.endReason ? eq(calls.endReason, f.endReason as CallEndReason) : undefined,
     f.outcome ? eq(calls.outcome, f.outcome) : undefined,
     f.minDurationMs !== undefined ? gte(calls.durationMs, f.minDurationMs) : undefined,
     f.maxDurationMs !== undefined ? lte(calls.durationMs, f.maxDurationMs) : undefined,

@@ -31,6 +31,7 @@ import { toolRoutes } from './routes/tools.js';
 import { twilioRoutes } from './routes/twilio.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
+import { webAppRoutes } from './web-app.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -118,5 +119,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     await app.register(twilioRoutes, { ctx, voice: options.voice });
     await app.register(liveCallRoutes, { ctx, voice: options.voice });
   }
+  await app.register(webAppRoutes);
   return app;
 }

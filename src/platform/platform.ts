@@ -11,6 +11,7 @@ import { openStore } from '../store/index.js';
 import { createVoiceService } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
+import { seedDemoCalls } from './seed-demo-calls.js';
 import { createDeps, createServices } from './services.js';
 
 export interface Platform {
@@ -67,6 +68,7 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     closers.unshift(startRetentionSchedule(deps, database, services.blobs));
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
     closers.unshift(() => voice.worker.drain());
+    if (seeded && sandboxCalls) closers.unshift(seedDemoCalls(deps, sandboxCalls));
     return {
       app,
       database,
