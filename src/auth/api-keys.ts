@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { type PageInput, toPage } from '../lib/pagination.js';
-import { isPlatformRole, type Principal, type PlatformRole, type Role } from './policy.js';
+import { isPlatformRole, type PlatformRole, type Principal, type Role } from './policy.js';
 import { loadMemberships } from './principals.js';
 import { randomToken, sha256 } from './tokens.js';
 
@@ -163,7 +163,10 @@ export async function resolveApiKey(
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   const role = await effectiveRole(deps, row, found.creator);
   if (role === null) {
-    deps.log.warn({ keyId: row.id, createdBy: row.createdBy }, 'api key refused: its creator no longer holds the rights');
+    deps.log.warn(
+      { keyId: row.id, createdBy: row.createdBy },
+      'api key refused: its creator no longer holds the rights',
+    );
     return null;
   }
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {

@@ -98,7 +98,12 @@ describe('API keys act with at most their creator’s current rights', () => {
     );
     const key = { apiKey: created.key };
     expect((await call(app, key, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(200);
-    const removed = await call(app, world.as.admin, 'DELETE', `/api/tenants/${world.tenantA}/members/${member.id}`);
+    const removed = await call(
+      app,
+      world.as.admin,
+      'DELETE',
+      `/api/tenants/${world.tenantA}/members/${member.id}`,
+    );
     expect(removed.statusCode).toBe(204);
     expect((await call(app, key, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(401);
   });

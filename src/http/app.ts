@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
 import { newId } from '../lib/ids.js';
 import type { SandboxCalls } from '../platform/sandbox-calls.js';
 import type { VoiceService } from '../telephony/index.js';
@@ -29,6 +30,18 @@ import { validatorCompiler } from './validation.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/**
+ * Only the proxies the operator named may set the client address; the client is the right-most
+ * untrusted hop of X-Forwarded-For. A hop count trusts the nearest n hops whatever their address (the
+ * operator asserts nothing reaches the server except through them); Fastify itself refuses bare counts.
+ */
+function proxyTrust(
+  trust: Config['trustProxy'],
+): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_addr, hop) => hop < trust;
+  return trust;
+}
+
 export interface AppOptions {
   /** The runtime plane (Twilio webhooks, media sockets, live calls); absent in apps without telephony. */
   voice?: VoiceService;
@@ -40,7 +53,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     loggerInstance: ctx.deps.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: ctx.config.publicUrl !== undefined,
+    trustProxy: proxyTrust(ctx.config.trustProxy),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('request');

@@ -22,7 +22,12 @@ afterAll(async () => {
 
 async function newAccount(): Promise<string> {
   const email = `throttle-${randomBytes(4).toString('hex')}@example.com`;
-  await createUser(backend.deps, SYSTEM_ACTOR, { email, name: 'T', password: TEST_PASSWORD, platformRole: null });
+  await createUser(backend.deps, SYSTEM_ACTOR, {
+    email,
+    name: 'T',
+    password: TEST_PASSWORD,
+    platformRole: null,
+  });
   return email;
 }
 
@@ -32,7 +37,9 @@ const attempt = (email: string, password: string, remoteAddress = '198.51.100.1'
 describe('login throttling is atomic', () => {
   it('evaluates at most the limit of 15 parallel wrong passwords from one address', async () => {
     const email = await newAccount();
-    const answers = await Promise.all(Array.from({ length: 15 }, () => attempt(email, 'wrong-password!', '198.51.100.2')));
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, () => attempt(email, 'wrong-password!', '198.51.100.2')),
+    );
     const statuses = answers.map((r) => r.statusCode);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(LIMIT);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15 - LIMIT);
@@ -56,9 +63,12 @@ describe('login throttling is atomic', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // Refused attempts do not count against the owner's own address, so waiting is enough.
-    await vi.waitFor(async () => expect((await attempt(email, TEST_PASSWORD, '198.51.100.77')).statusCode).toBe(200), {
-      timeout: 10_000,
-      interval: 250,
-    });
+    await vi.waitFor(
+      async () => expect((await attempt(email, TEST_PASSWORD, '198.51.100.77')).statusCode).toBe(200),
+      {
+        timeout: 10_000,
+        interval: 250,
+      },
+    );
   });
 });

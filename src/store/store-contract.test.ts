@@ -65,7 +65,9 @@ describe.each([
 
   it('hits a rate-limit counter atomically, reading the count and window left in the same step', async () => {
     const hits = await Promise.all(Array.from({ length: 30 }, () => store.hit('rl1', { ttlMs: 10_000 })));
-    expect(hits.map((h) => h.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(hits.map((h) => h.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
     for (const h of hits) {
       expect(h.ttlMs).toBeGreaterThan(0);
       expect(h.ttlMs).toBeLessThanOrEqual(10_000);

@@ -25,6 +25,7 @@ export function normaliseE164(input: string): E164Result {
     return { ok: false, message: 'must have 8 to 15 digits after the +' };
   const parsed = parsePhoneNumberFromString(`+${national}`);
   if (!parsed) return { ok: false, message: 'has no known country calling code' };
-  if (!parsed.isPossible()) return { ok: false, message: `is not a possible length for country code +${parsed.countryCallingCode}` };
+  if (!parsed.isPossible())
+    return { ok: false, message: `is not a possible length for country code +${parsed.countryCallingCode}` };
   return { ok: true, e164: parsed.number };
 }
