@@ -10,6 +10,7 @@ import {
 } from '../auth/index.js';
 import type { Actor, Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
+import { safeError } from '../lib/logger.js';
 import { DOCS_PREFIX, STATE_CHANGING_METHODS } from './route-config.js';
 
 export const SESSION_COOKIE = 'sb_session';
@@ -117,7 +118,7 @@ export function installAuditTrail(app: FastifyInstance, deps: Deps): void {
         summary: failed ? { status: reply.statusCode, code: request.errorCode } : undefined,
       });
     } catch (err) {
-      request.log.error({ err, action }, 'audit write failed');
+      request.log.error({ err: safeError(err), action }, 'audit write failed');
     }
     return payload;
   });

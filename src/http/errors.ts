@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../lib/errors.js';
+import { safeError } from '../lib/logger.js';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -69,7 +70,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, request, err.statusCode, 'VALIDATION_FAILED', err.message);
     }
-    request.log.error({ err }, 'unhandled error');
+    request.log.error({ err: safeError(err) }, 'unhandled error');
     return send(reply, request, 500, 'INTERNAL', 'internal error');
   });
   app.setNotFoundHandler({}, (request, reply) =>
