@@ -2,6 +2,7 @@
 export const MAX_JSON_DEPTH = 64;
 
 /** NUL, or a UTF-16 surrogate without its partner: text PostgreSQL (and JSON tooling) cannot store. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
 const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isSafeText(text: string): boolean {
