@@ -36,6 +36,8 @@ export const calls = pgTable(
       .notNull()
       .default('ringing'),
     telephonyStatus: text('telephony_status'),
+    /** SequenceNumber of the last Twilio status callback applied; older and replayed ones are ignored. */
+    statusCallbackSequence: integer('status_callback_sequence'),
     endReason: text('end_reason'),
     legalHold: boolean('legal_hold').notNull().default(false),
     workerId: text('worker_id'),
