@@ -26,6 +26,7 @@ import { toolExecutionRoutes } from './routes/tool-executions.js';
 import { toolRoutes } from './routes/tools.js';
 import { twilioRoutes } from './routes/twilio.js';
 import { userRoutes } from './routes/users.js';
+import { SecurityEvents } from './security-events.js';
 import { validatorCompiler } from './validation.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -99,6 +100,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
 
+  app.decorate('securityEvents', new SecurityEvents(app.log));
   installAuth(app, ctx.deps, ctx.config.sessionTtlMs);
   installAuditTrail(app, ctx.deps);
 
