@@ -47,7 +47,12 @@ export async function createUser(deps: Pick<Deps, 'db'>, actor: Actor, input: Cr
         passwordHash,
         platformRole: input.platformRole ?? null,
       })
-      .returning();
+      .returning()
+      .catch((err: unknown) => {
+        // Two creations of one email racing past the check above: the index decides.
+        if (isEmailTaken(err)) throw new AppError('EMAIL_TAKEN', 'a user with this email already exists');
+        throw err;
+      });
     await recordAudit(tx, actor, {
       tenantId: null,
       action: 'user.create',
@@ -80,4 +85,12 @@ export async function addMembership(
       summary: { after: { role: input.role } },
     });
   });
+}
+
+function isEmailTaken(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505' && constraint === 'users_email_key') return true;
+  }
+  return false;
 }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const boolean = z
@@ -23,6 +24,17 @@ export const ENV_SCHEMA = {
     schema: z.url().optional(),
     description:
       'Public base URL as Twilio sees it (signature checks, TwiML URLs). Default: http://HOST:PORT.',
+  },
+  TRUST_PROXY: {
+    schema: z
+      .string()
+      .optional()
+      .superRefine((v, ctx) => {
+        if (v !== undefined && parseTrustProxy(v) === null)
+          ctx.addIssue({ code: 'custom', message: 'must be a hop count or comma-separated IPs/CIDRs' });
+      }),
+    description:
+      'Reverse proxies whose X-Forwarded-For is believed: a hop count (e.g. 1) or comma-separated IPs/CIDRs. Unset: none; the client is the socket address.',
   },
   DATABASE_URL: {
     schema: z
@@ -231,6 +243,28 @@ export const ENV_SCHEMA = {
   },
 } as const;
 
+export type TrustProxy = false | number | string[];
+
+/** `2` → trust two hops; `10.0.0.0/8, 192.168.1.5` → trust those addresses; anything else → null. */
+export function parseTrustProxy(value: string): TrustProxy | null {
+  const text = value.trim();
+  if (/^\d{1,2}$/.test(text)) return Number(text) === 0 ? false : Number(text);
+  const entries = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return null;
+  for (const entry of entries) {
+    try {
+      if (entry.includes('/')) ipaddr.parseCIDR(entry);
+      else ipaddr.parse(entry);
+    } catch {
+      return null;
+    }
+  }
+  return entries;
+}
+
 type EnvSchema = typeof ENV_SCHEMA;
 type RawEnv = { [K in keyof EnvSchema]: z.output<EnvSchema[K]['schema']> };
 
@@ -238,6 +272,8 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string | undefined;
+  /** Which hops may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
+  trustProxy: TrustProxy;
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl: string };
   store: { kind: 'memory' } | { kind: 'redis'; url: string };
   dataDir: string;
@@ -306,6 +342,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    trustProxy: e.TRUST_PROXY === undefined ? false : (parseTrustProxy(e.TRUST_PROXY) ?? false),
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.DATA_DIR },

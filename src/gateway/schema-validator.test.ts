@@ -75,4 +75,26 @@ describe('SchemaValidator', () => {
     expect(validator.validateOutput(tool({}), 'anything')).toEqual({ ok: true });
     expect(validator.validateOutput(tool({}, { type: 'object' }), 'text').ok).toBe(false);
   });
+
+  it('refuses arguments nested 10,000 deep and schemas nested 3,000 deep without overflowing the stack', () => {
+    const validator = new SchemaValidator();
+    let args: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) args = { a: args };
+    const deepArgs = validator.validateArguments(tool({ type: 'object' }), args);
+    expect(deepArgs).toMatchObject({ ok: false, kind: 'invalid' });
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 3000; i++) schema = { type: 'object', properties: { a: schema } };
+    expect(validator.validateArguments(tool(schema), {})).toMatchObject({
+      ok: false,
+      kind: 'schema_invalid',
+    });
+  });
+
+  it('refuses arguments holding NUL or an unpaired surrogate', () => {
+    const validator = new SchemaValidator();
+    for (const bad of ['a\u0000b', 'x\ud800', { 'k\u0000': 1 }]) {
+      expect(validator.validateArguments(tool({}), { v: bad })).toMatchObject({ ok: false, kind: 'invalid' });
+    }
+    expect(validator.validateArguments(tool({}), { v: 'emoji 😀 ok' })).toEqual({ ok: true });
+  });
 });

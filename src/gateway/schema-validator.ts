@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { firstJsonProblem, type JsonProblem, MAX_JSON_DEPTH } from '../lib/safe-json.js';
 import type { GatewayTool, ValidationIssue } from './types.js';
 
 type Compiled = { ok: true; validate: ValidateFunction; schema: object } | { ok: false; error: string };
@@ -23,6 +24,12 @@ function issueOf(error: ErrorObject): ValidationIssue {
     };
   }
   return { path: error.instancePath, message: error.message ?? 'is invalid' };
+}
+
+function describe(problem: JsonProblem): string {
+  return problem.kind === 'depth'
+    ? `is nested deeper than ${MAX_JSON_DEPTH} levels`
+    : 'must not contain NUL or unpaired surrogate characters';
 }
 
 /**
@@ -49,6 +56,19 @@ export class SchemaValidator {
   }
 
   private check(slot: string, schema: Record<string, unknown>, value: unknown): ValidationResult {
+    // Checked before Ajv sees either: hostile nesting would overflow its recursive compile and validate.
+    const schemaProblem = firstJsonProblem(schema);
+    if (schemaProblem) {
+      return { ok: false, kind: 'schema_invalid', error: `schema ${describe(schemaProblem)}` };
+    }
+    const valueProblem = firstJsonProblem(value);
+    if (valueProblem) {
+      return {
+        ok: false,
+        kind: 'invalid',
+        issues: [{ path: valueProblem.path, message: describe(valueProblem) }],
+      };
+    }
     const compiled = this.compiled(slot, schema);
     if (!compiled.ok) return { ok: false, kind: 'schema_invalid', error: compiled.error };
     if (compiled.validate(value)) return { ok: true };

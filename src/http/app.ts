@@ -3,12 +3,13 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
 import { newId } from '../lib/ids.js';
 import type { SandboxCalls } from '../platform/sandbox-calls.js';
 import type { VoiceService } from '../telephony/index.js';
 import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } from './auth-hooks.js';
 import type { AppContext } from './context.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.js';
 import { DOCS_PREFIX } from './route-config.js';
 import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -30,10 +31,23 @@ import { toolExecutionRoutes } from './routes/tool-executions.js';
 import { toolRoutes } from './routes/tools.js';
 import { twilioRoutes } from './routes/twilio.js';
 import { userRoutes } from './routes/users.js';
+import { SecurityEvents } from './security-events.js';
 import { validatorCompiler } from './validation.js';
 import { webAppRoutes } from './web-app.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * Only the proxies the operator named may set the client address; the client is the right-most
+ * untrusted hop of X-Forwarded-For. A hop count trusts the nearest n hops whatever their address (the
+ * operator asserts nothing reaches the server except through them); Fastify itself refuses bare counts.
+ */
+function proxyTrust(
+  trust: Config['trustProxy'],
+): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_addr, hop) => hop < trust;
+  return trust;
+}
 
 export interface AppOptions {
   /** The runtime plane (Twilio webhooks, media sockets, live calls); absent in apps without telephony. */
@@ -46,12 +60,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     loggerInstance: ctx.deps.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: ctx.config.publicUrl !== undefined,
+    trustProxy: proxyTrust(ctx.config.trustProxy),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('request');
     },
     requestIdHeader: false,
+    frameworkErrors,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -90,6 +106,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
 
+  app.decorate('securityEvents', new SecurityEvents(app.log));
   installAuth(app, ctx.deps, ctx.config.sessionTtlMs);
   installAuditTrail(app, ctx.deps);
 

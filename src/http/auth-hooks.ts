@@ -10,6 +10,7 @@ import {
 } from '../auth/index.js';
 import type { Actor, Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
+import { safeError } from '../lib/logger.js';
 import { DOCS_PREFIX, STATE_CHANGING_METHODS } from './route-config.js';
 
 export const SESSION_COOKIE = 'sb_session';
@@ -95,7 +96,8 @@ export function installAuth(app: FastifyInstance, deps: Deps, sessionTtlMs: numb
 /**
  * Every state-changing request leaves an audit row: domain functions write theirs (with before/after)
  * in the transaction of the change; this hook covers failures (nothing committed) and any success
- * that no domain function recorded.
+ * that no domain function recorded. Refusals nobody authenticated for (a failed login, an anonymous
+ * probe) are counted instead (SecurityEvents): one row each would let anyone flood the audit log.
  */
 export function installAuditTrail(app: FastifyInstance, deps: Deps): void {
   // onSend, not onResponse: the answer leaves only once its audit row is written.
@@ -104,7 +106,13 @@ export function installAuditTrail(app: FastifyInstance, deps: Deps): void {
     if (!action || !STATE_CHANGING_METHODS.has(request.method)) return payload;
     const failed = reply.statusCode >= 400;
     if (!failed && request.actor.audited) return payload;
-    if (failed && !request.principal && request.routeOptions.config?.access !== 'public') return payload;
+    if (failed && !request.principal) {
+      app.securityEvents.refused(action, request.errorCode ?? String(reply.statusCode), {
+        ip: request.ip,
+        status: reply.statusCode,
+      });
+      return payload;
+    }
     const params = request.params as Record<string, string | undefined>;
     const tenantId = params.tenantId ?? null;
     try {
@@ -117,7 +125,7 @@ export function installAuditTrail(app: FastifyInstance, deps: Deps): void {
         summary: failed ? { status: reply.statusCode, code: request.errorCode } : undefined,
       });
     } catch (err) {
-      request.log.error({ err, action }, 'audit write failed');
+      request.log.error({ err: safeError(err), action }, 'audit write failed');
     }
     return payload;
   });

@@ -1,5 +1,8 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorCode } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { safeError } from '../lib/logger.js';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -54,6 +57,38 @@ function send(
     .send({ error: { code, message, requestId: request.id, ...(details === undefined ? {} : { details }) } });
 }
 
+/**
+ * Requests Fastify refuses before routing (a path parameter longer than `maxParamLength`, a URL that
+ * does not decode) get the API's error shape, not Fastify's body echoing the path.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return send(reply, request, 414, 'URI_TOO_LONG', 'a path segment is too long');
+  }
+  return send(reply, request, 400, 'VALIDATION_FAILED', 'the request URL is not valid');
+}
+
+/**
+ * Requests Node's HTTP parser refuses (malformed or oversized headers, a bad request line) never reach
+ * Fastify; they get the error shape too, written straight to the socket, then the socket closes.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'VALIDATION_FAILED', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'VALIDATION_FAILED', 'the request is malformed'];
+  const body = JSON.stringify({ error: { code, message, requestId: newId('request') } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** One error format for the whole API: `{ error: { code, message, requestId, details? } }`, never a stack. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -69,7 +104,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, request, err.statusCode, 'VALIDATION_FAILED', err.message);
     }
-    request.log.error({ err }, 'unhandled error');
+    request.log.error({ err: safeError(err) }, 'unhandled error');
     return send(reply, request, 500, 'INTERNAL', 'internal error');
   });
   app.setNotFoundHandler({}, (request, reply) =>

@@ -1,5 +1,6 @@
 import type { Principal, RouteAccess } from '../auth/index.js';
 import type { Actor } from '../lib/deps.js';
+import type { SecurityEvents } from './security-events.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -11,6 +12,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, with its declared access: read by the RBAC matrix test and docs. */
     routeTable: RouteEntry[];
+    /** Counters and rate-limited log of refusals nobody authenticated for. */
+    securityEvents: SecurityEvents;
   }
   interface FastifyRequest {
     principal: Principal | null;

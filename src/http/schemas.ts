@@ -7,6 +7,13 @@ export const Strict = <T extends TProperties>(
   options: { description?: string } = {},
 ): TObject<T> => Type.Object(properties, { additionalProperties: false, ...options });
 
+/**
+ * Text safe to store: no NUL, no unpaired surrogate (PostgreSQL refuses both). The validator compiler
+ * (validation.ts) gives every string input this rule, so `Type.String` in a route is SafeText too.
+ */
+export const SafeText = (options: { minLength?: number; maxLength?: number; description?: string } = {}) =>
+  Type.String({ ...options, safeText: true });
+
 export const Id = (kind: IdKind) => Type.String({ pattern: idPattern(kind), description: `${kind} id` });
 
 export const ErrorBody = Strict({
@@ -20,7 +27,7 @@ export const ErrorBody = Strict({
 
 export const PageQuery = Strict({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  cursor: Type.Optional(SafeText({ maxLength: 64 })),
 });
 
 export const Page = <T extends TSchema>(item: T) =>

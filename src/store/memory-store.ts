@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { EphemeralStore, Lock, Unsubscribe } from './store.js';
+import type { EphemeralStore, Hit, Lock, Unsubscribe } from './store.js';
 
 interface Entry {
   value: string;
@@ -55,6 +55,13 @@ export class MemoryStore implements EphemeralStore {
       expiresAt: entry ? entry.expiresAt : this.now() + options.ttlMs,
     });
     return next;
+  }
+
+  async hit(key: string, options: { ttlMs: number; by?: number }): Promise<Hit> {
+    // Synchronous between reading and writing the entry, so concurrent hits cannot interleave.
+    const count = await this.increment(key, options);
+    const expiresAt = this.entries.get(key)?.expiresAt ?? this.now() + options.ttlMs;
+    return { count, ttlMs: Math.max(0, expiresAt - this.now()) };
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { EphemeralStore, Lock, Unsubscribe } from './store.js';
+import type { EphemeralStore, Hit, Lock, Unsubscribe } from './store.js';
 
 const INCREMENT = `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
 if v == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`;
+const HIT = `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+local t = redis.call('PTTL', KEYS[1])
+if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) t = tonumber(ARGV[2]) end
+return {v, t}`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
@@ -63,6 +67,14 @@ export class RedisStore implements EphemeralStore {
   async increment(key: string, options: { ttlMs: number; by?: number }): Promise<number> {
     const v = await this.client.eval(INCREMENT, 1, this.k(key), options.by ?? 1, options.ttlMs);
     return Number(v);
+  }
+
+  async hit(key: string, options: { ttlMs: number; by?: number }): Promise<Hit> {
+    const [count, ttlMs] = (await this.client.eval(HIT, 1, this.k(key), options.by ?? 1, options.ttlMs)) as [
+      number,
+      number,
+    ];
+    return { count: Number(count), ttlMs: Number(ttlMs) };
   }
 
   async publish(channel: string, message: string): Promise<void> {

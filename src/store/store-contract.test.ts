@@ -63,6 +63,32 @@ describe.each([
     expect(await store.ttl('c1')).toBeLessThanOrEqual(ttlBefore!);
   });
 
+  it('hits a rate-limit counter atomically, reading the count and window left in the same step', async () => {
+    const hits = await Promise.all(Array.from({ length: 30 }, () => store.hit('rl1', { ttlMs: 10_000 })));
+    expect(hits.map((h) => h.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    for (const h of hits) {
+      expect(h.ttlMs).toBeGreaterThan(0);
+      expect(h.ttlMs).toBeLessThanOrEqual(10_000);
+    }
+    // The window is fixed by the first hit: later hits with another TTL do not stretch it.
+    const later = await store.hit('rl1', { ttlMs: 60_000, by: 2 });
+    expect(later.count).toBe(32);
+    expect(later.ttlMs).toBeLessThanOrEqual(10_000);
+    // Exactly `limit` of a parallel burst see a count within the limit.
+    const burst = await Promise.all(Array.from({ length: 15 }, () => store.hit('rl2', { ttlMs: 10_000 })));
+    expect(burst.filter((h) => h.count <= 5)).toHaveLength(5);
+  });
+
+  it('starts a new window once the old one expired', async () => {
+    await store.hit('rl3', { ttlMs: 50 });
+    await vi.waitFor(async () => expect((await store.hit('rl3', { ttlMs: 10_000 })).count).toBe(1), {
+      timeout: 2000,
+      interval: 60,
+    });
+  });
+
   it('delivers published messages to every subscriber until it unsubscribes', async () => {
     const a: string[] = [];
     const b: string[] = [];

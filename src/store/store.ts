@@ -5,6 +5,12 @@ export interface Lock {
   extend(ttlMs: number): Promise<boolean>;
 }
 
+/** What one rate-limit hit saw: the count including itself and the time left in the window. */
+export interface Hit {
+  count: number;
+  ttlMs: number;
+}
+
 export type Unsubscribe = () => Promise<void>;
 
 /**
@@ -21,6 +27,12 @@ export interface EphemeralStore {
   ttl(key: string): Promise<number | null>;
   /** Atomically adds `by` (default 1); the TTL is set when the counter is created (fixed window). */
   increment(key: string, options: { ttlMs: number; by?: number }): Promise<number>;
+  /**
+   * One atomic increment-and-read for rate limits: adds `by` (default 1) and returns the new count with
+   * the milliseconds left in its fixed window (started by the first hit), so a limit is decided on the
+   * count this very hit produced: no check-then-increment race between concurrent requests.
+   */
+  hit(key: string, options: { ttlMs: number; by?: number }): Promise<Hit>;
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
   acquireLock(key: string, ttlMs: number): Promise<Lock | null>;

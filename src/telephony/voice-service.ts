@@ -141,10 +141,14 @@ export class VoiceService {
   /** `POST /twilio/status`: Twilio's call status callback. */
   async statusCallback(params: Record<string, string>): Promise<void> {
     const duration = Number(params.CallDuration);
+    const sequence = /^\d{1,9}$/.test(params.SequenceNumber ?? '')
+      ? Number(params.SequenceNumber)
+      : undefined;
     await recordTelephonyStatus(this.deps, {
       callSid: params.CallSid ?? '',
       status: params.CallStatus ?? 'unknown',
       durationS: params.CallDuration !== undefined && Number.isFinite(duration) ? duration : undefined,
+      sequence,
     });
   }
 

@@ -20,6 +20,9 @@ describe('normaliseE164', () => {
     ['+1 415 CALL NOW', /only digits/],
     ['+1415+5550100', /middle/],
     ['', /empty/],
+    ['+999999999999999', /country calling code/],
+    ['+2999123', /8 to 15/],
+    ['+1234567890123', /possible length/],
   ])('refuses %s', (input, message) => {
     const result = normaliseE164(input);
     expect(result.ok).toBe(false);

@@ -1,10 +1,13 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
 /** Result of reading a phone number typed by a person or sent by a carrier. */
 export type E164Result = { ok: true; e164: string } | { ok: false; message: string };
 
 /**
  * Normalises a phone number to E.164 (`+` then 8 to 15 digits, no leading zero): separators
  * (spaces, dots, dashes, parentheses) are dropped and a `00` international prefix becomes `+`.
- * A number without a country code is refused rather than guessed.
+ * A number without a country code is refused rather than guessed; the country calling code must
+ * exist and the length must be possible for it (libphonenumber-js metadata).
  */
 export function normaliseE164(input: string): E164Result {
   const trimmed = input.trim();
@@ -20,5 +23,9 @@ export function normaliseE164(input: string): E164Result {
   if (national.startsWith('0')) return { ok: false, message: 'country codes do not start with 0' };
   if (national.length < 8 || national.length > 15)
     return { ok: false, message: 'must have 8 to 15 digits after the +' };
-  return { ok: true, e164: `+${national}` };
+  const parsed = parsePhoneNumberFromString(`+${national}`);
+  if (!parsed) return { ok: false, message: 'has no known country calling code' };
+  if (!parsed.isPossible())
+    return { ok: false, message: `is not a possible length for country code +${parsed.countryCallingCode}` };
+  return { ok: true, e164: parsed.number };
 }

@@ -1,5 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { firstJsonProblem, MAX_JSON_DEPTH } from '../../lib/safe-json.js';
 import type { FieldIssue } from '../field-issues.js';
 import { pointerToField } from '../field-issues.js';
 
@@ -27,6 +28,18 @@ export function checkJsonSchema(
   const document = schema as Record<string, unknown>;
   if (JSON.stringify(document).length > MAX_SCHEMA_BYTES) {
     return [{ field, message: `must be at most ${MAX_SCHEMA_BYTES / 1024} KiB` }];
+  }
+  const problem = firstJsonProblem(document);
+  if (problem) {
+    return [
+      {
+        field: pointerToField(problem.path, field),
+        message:
+          problem.kind === 'depth'
+            ? `is nested deeper than ${MAX_JSON_DEPTH} levels`
+            : 'must not contain NUL or unpaired surrogate characters',
+      },
+    ];
   }
   if (
     document.$schema !== undefined &&

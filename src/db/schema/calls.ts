@@ -75,6 +75,8 @@ export const calls = pgTable(
       .notNull()
       .default('ringing'),
     telephonyStatus: text('telephony_status'),
+    /** SequenceNumber of the last Twilio status callback applied; older and replayed ones are ignored. */
+    statusCallbackSequence: integer('status_callback_sequence'),
     endReason: text('end_reason', { enum: CALL_END_REASONS }),
     /** Outcome label the agent reported through its `set_outcome` tool (one of its version's labels). */
     outcome: text('outcome'),

@@ -33,7 +33,10 @@ export const twilioRoutes: FastifyPluginAsync<{ ctx: AppContext; voice: VoiceSer
       request.actor.audited = true;
       return params;
     }
-    request.log.warn({ path: request.routeOptions.url }, 'twilio signature rejected');
+    request.server.securityEvents.refused('twilio.webhook', 'SIGNATURE_INVALID', {
+      ip: request.ip,
+      status: 403,
+    });
     // Answered around Fastify's hooks: a forged request must not even produce an audit row.
     reply.hijack();
     reply.raw.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });

@@ -108,6 +108,7 @@ export class EmulatedCall {
   readonly ended: Promise<CallEnd>;
   readonly startedAt = new Date();
   status: CallStatus = 'ringing';
+  private statusSequence = 0;
   /** The first TwiML document, once the voice webhook answered. */
   twiml: TwimlVerb[] | undefined;
   stream: MediaStreamSession | undefined;
@@ -396,6 +397,10 @@ export class EmulatedCall {
       ...this.params,
       CallStatus: end.status,
       CallDuration: String(Math.round(end.durationMs / 1000)),
+      // As Twilio sends them: a per-call counter from 0 (callbacks may arrive out of order), an RFC 2822 time.
+      SequenceNumber: String(this.statusSequence++),
+      Timestamp: new Date().toUTCString().replace('GMT', '+0000'),
+      CallbackSource: 'call-progress-events',
     };
     await this.callback('status', url, this.options.statusCallbackMethod ?? 'POST', params);
   }

@@ -124,7 +124,16 @@ describe('Twilio emulator: webhooks, TwiML, REST', () => {
 
     const [status] = hitsOn('/status');
     expect(status?.validSignature).toBe(true);
-    expect(status?.params).toMatchObject({ CallSid: call.callSid, CallStatus: 'completed', Caller: CALLER });
+    expect(status?.params).toMatchObject({
+      CallSid: call.callSid,
+      CallStatus: 'completed',
+      Caller: CALLER,
+      SequenceNumber: '0',
+      CallbackSource: 'call-progress-events',
+    });
+    expect(status?.params.Timestamp).toMatch(
+      /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/,
+    );
     expect(status?.params.CallDuration).toMatch(/^\d+$/);
     expect(hitsOn('/stream-status').map((h) => h.params.StreamEvent)).toEqual([
       'stream-started',
