@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { rawQuery, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import { type CallEndReason, rawQuery, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
 
@@ -64,13 +64,13 @@ const AGENT_LINES = [
   'Could you confirm your name and date of birth please?',
   'Have a great day, goodbye.',
 ];
-const END_REASONS: ReadonlyArray<[reason: string, status: 'completed' | 'failed', weight: number]> = [
-  ['completed', 'completed', 55],
-  ['caller_hangup', 'completed', 25],
-  ['agent_hangup', 'completed', 8],
-  ['silence_timeout', 'completed', 5],
+const END_REASONS: ReadonlyArray<[reason: CallEndReason, status: 'completed' | 'failed', weight: number]> = [
+  ['caller_hangup', 'completed', 60],
+  ['agent_hangup', 'completed', 28],
+  ['silence_timeout', 'completed', 4],
   ['max_duration', 'completed', 1],
-  ['failed', 'failed', 6],
+  ['engine_error', 'failed', 4],
+  ['transport_lost', 'failed', 3],
 ];
 const OUTCOMES = ['appointment_booked', 'appointment_cancelled', 'question_answered', 'callback_requested'];
 const TOOL_STATUSES: ReadonlyArray<[status: string, weight: number]> = [

@@ -67,6 +67,7 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     unitPriceUsd: '1',
     amountUsd: '1',
   });
+  await db.insert(t.callMetrics).values({ callId, tenantId });
   await db.insert(t.dailyKpis).values({ tenantId, agentId, day: '2026-01-01' });
   await db
     .insert(t.deletionAudit)

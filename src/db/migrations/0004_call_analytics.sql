@@ -7,7 +7,7 @@ ALTER TABLE "calls" ADD COLUMN IF NOT EXISTS "outcome" text;
 ALTER TABLE "tenants" ADD COLUMN IF NOT EXISTS "timezone" text DEFAULT 'UTC' NOT NULL;
 --> statement-breakpoint
 CREATE TABLE IF NOT EXISTS "call_metrics" (
-	"call_id" text PRIMARY KEY NOT NULL REFERENCES "calls"("id") ON DELETE cascade,
+	"call_id" text PRIMARY KEY NOT NULL,
 	"tenant_id" text NOT NULL REFERENCES "tenants"("id") ON DELETE cascade,
 	"caller_talk_ms" integer DEFAULT 0 NOT NULL,
 	"agent_talk_ms" integer DEFAULT 0 NOT NULL,
@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS "call_metrics" (
 	"tool_calls" integer DEFAULT 0 NOT NULL,
 	"tool_successes" integer DEFAULT 0 NOT NULL,
 	"cost_usd" numeric(18, 6) DEFAULT '0' NOT NULL,
-	"computed_at" timestamp with time zone DEFAULT now() NOT NULL
+	"computed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "call_metrics_call_tenant_fk" FOREIGN KEY ("tenant_id", "call_id") REFERENCES "calls"("tenant_id", "id") ON DELETE cascade
 );
 --> statement-breakpoint
 ALTER TABLE "call_metrics" ENABLE ROW LEVEL SECURITY;

@@ -270,27 +270,29 @@ export const callCosts = pgTable(
  * Per-call metrics, computed from the call's turns, tool executions and costs when it ends, and kept
  * when retention deletes that content (KPIs are rolled up from here and from `calls`).
  */
-export const callMetrics = pgTable('call_metrics', {
-  callId: text('call_id')
-    .primaryKey()
-    .references(() => calls.id, { onDelete: 'cascade' }),
-  tenantId: tenantRef(),
-  callerTalkMs: integer('caller_talk_ms').notNull().default(0),
-  agentTalkMs: integer('agent_talk_ms').notNull().default(0),
-  callerTurns: integer('caller_turns').notNull().default(0),
-  agentTurns: integer('agent_turns').notNull().default(0),
-  interruptions: integer('interruptions').notNull().default(0),
-  turnLatencyCount: integer('turn_latency_count').notNull().default(0),
-  turnLatencySumMs: bigint('turn_latency_sum_ms', { mode: 'number' }).notNull().default(0),
-  turnLatencyP50Ms: integer('turn_latency_p50_ms'),
-  turnLatencyP95Ms: integer('turn_latency_p95_ms'),
-  /** Tool executions by status, e.g. `{ "succeeded": 2, "failed": 1 }`. */
-  toolExecutions: jsonb('tool_executions').$type<Record<string, number>>().notNull().default({}),
-  toolCalls: integer('tool_calls').notNull().default(0),
-  toolSuccesses: integer('tool_successes').notNull().default(0),
-  costUsd: numeric('cost_usd', { precision: 18, scale: 6 }).notNull().default('0'),
-  computedAt: timestamptz('computed_at').notNull().defaultNow(),
-});
+export const callMetrics = pgTable(
+  'call_metrics',
+  {
+    callId: text('call_id').primaryKey(),
+    tenantId: tenantRef(),
+    callerTalkMs: integer('caller_talk_ms').notNull().default(0),
+    agentTalkMs: integer('agent_talk_ms').notNull().default(0),
+    callerTurns: integer('caller_turns').notNull().default(0),
+    agentTurns: integer('agent_turns').notNull().default(0),
+    interruptions: integer('interruptions').notNull().default(0),
+    turnLatencyCount: integer('turn_latency_count').notNull().default(0),
+    turnLatencySumMs: bigint('turn_latency_sum_ms', { mode: 'number' }).notNull().default(0),
+    turnLatencyP50Ms: integer('turn_latency_p50_ms'),
+    turnLatencyP95Ms: integer('turn_latency_p95_ms'),
+    /** Tool executions by status, e.g. `{ "succeeded": 2, "failed": 1 }`. */
+    toolExecutions: jsonb('tool_executions').$type<Record<string, number>>().notNull().default({}),
+    toolCalls: integer('tool_calls').notNull().default(0),
+    toolSuccesses: integer('tool_successes').notNull().default(0),
+    costUsd: numeric('cost_usd', { precision: 18, scale: 6 }).notNull().default('0'),
+    computedAt: timestamptz('computed_at').notNull().defaultNow(),
+  },
+  (t) => [callForeignKey('call_metrics_call_tenant_fk', t)],
+);
 
 /**
  * One row per tenant × agent × day (in the tenant's time zone), recomputed from `calls` and

@@ -58,7 +58,11 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         params: Params,
         querystring: Strict({
           viewer: Type.String({ minLength: 1, maxLength: 64 }),
-          expires: Type.Integer({ minimum: 0 }),
+          expires: Type.Integer({
+            minimum: 0,
+            maximum: 8_640_000_000_000_000,
+            description: 'ms since the epoch',
+          }),
           signature: Type.String({ minLength: 1, maxLength: 128 }),
           download: Download,
         }),
