@@ -113,7 +113,7 @@ describe('API keys act with at most their creator’s current rights', () => {
     const me = await call(app, key, 'GET', '/api/auth/me');
     const keyId = me.json().id as string;
     expect((await call(app, world.as.admin, 'DELETE', `/api/api-keys/${keyId}`)).statusCode).toBe(200);
-    const [row] = await backend.database.db
+    const [row] = await backend.owner
       .select()
       .from(tables.auditLog)
       .where(and(eq(tables.auditLog.action, 'api_key.revoke'), eq(tables.auditLog.targetId, keyId)));

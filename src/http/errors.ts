@@ -107,13 +107,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: safeError(err) }, 'unhandled error');
     return send(reply, request, 500, 'INTERNAL', 'internal error');
   });
-  app.setNotFoundHandler({}, (request, reply) =>
-    send(
-      reply,
-      request,
-      404,
-      'ROUTE_NOT_FOUND',
-      `no route for ${request.method} ${request.url.split('?')[0]}`,
-    ),
-  );
+  const { maxParamLength } = app.initialConfig;
+  app.setNotFoundHandler({}, (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // A segment too long to be a parameter may land here rather than in frameworkErrors, when a
+    // catch-all route (the web app's) matched the path instead; answer the same, without echoing it.
+    if (maxParamLength !== undefined && path.split('/').some((segment) => segment.length > maxParamLength)) {
+      return send(reply, request, 414, 'URI_TOO_LONG', 'a path segment is too long');
+    }
+    return send(reply, request, 404, 'ROUTE_NOT_FOUND', `no route for ${request.method} ${path}`);
+  });
 }

@@ -175,14 +175,14 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 async function rowCounts(): Promise<Record<string, number>> {
-  const tables: unknown = await backend.database.db.execute(
+  const tables: unknown = await backend.owner.execute(
     sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'audit_log' order by 1`,
   );
   const names = rowsOf<{ table_name: string }>(tables);
   const query = names
     .map((t) => `select '${t.table_name}' as t, count(*)::int as n from "${t.table_name}"`)
     .join(' union all ');
-  const rows = rowsOf<{ t: string; n: number }>(await backend.database.db.execute(sql.raw(query)));
+  const rows = rowsOf<{ t: string; n: number }>(await backend.owner.execute(sql.raw(query)));
   return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
 }
 

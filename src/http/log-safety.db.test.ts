@@ -25,7 +25,7 @@ beforeAll(async () => {
   app = await buildTestApp(backend);
   world = await createWorld(backend, app);
   // A write the database refuses: a trigger stands in for any constraint the application did not foresee.
-  await backend.database.db.execute(
+  await backend.owner.execute(
     sql.raw(`create function sb_test_refuse_user() returns trigger language plpgsql as $$
       begin
         if new.name = 'refuse-me' then
@@ -34,7 +34,7 @@ beforeAll(async () => {
         return new;
       end $$`),
   );
-  await backend.database.db.execute(
+  await backend.owner.execute(
     sql.raw(
       'create trigger sb_test_refuse before insert on users for each row execute function sb_test_refuse_user()',
     ),

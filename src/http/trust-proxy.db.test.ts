@@ -47,7 +47,7 @@ async function loginAuditIp(app: FastifyInstance, remoteAddress: string, forward
     payload: { email, password: TEST_PASSWORD },
   });
   expect(res.statusCode).toBe(200);
-  const [row] = await backend.database.db
+  const [row] = await backend.owner
     .select()
     .from(tables.auditLog)
     .where(and(eq(tables.auditLog.action, 'auth.login'), eq(tables.auditLog.targetId, user.id)));

@@ -27,7 +27,7 @@ afterAll(async () => {
   await backend?.close();
 });
 
-const auditRows = async () => (await backend.database.db.select({ n: count() }).from(tables.auditLog))[0]!.n;
+const auditRows = async () => (await backend.owner.select({ n: count() }).from(tables.auditLog))[0]!.n;
 
 describe('an anonymous flood fills neither the audit log nor the log', () => {
   it('counts failed logins and anonymous refusals instead of writing an audit row each', async () => {
