@@ -43,9 +43,19 @@ function RetentionState({ call }: { call: CallDetail }) {
   const hold = r?.onLegalHold ?? call.legalHold;
   if (hold) return <Badge color="orange">on legal hold</Badge>;
   if (r?.deletedAt)
-    return <Badge color="gray">recording and transcript deleted on {formatTime(r.deletedAt)}</Badge>;
+    return (
+      <Badge color="gray">
+        recording and transcript deleted on {formatTime(r.deletedAt)}{' '}
+        {r.policyDays ? `under the ${r.policyDays}-day policy` : ''}
+      </Badge>
+    );
   if (r?.expiresAt)
-    return <Badge color="blue">recording and transcript deleted on {formatTime(r.expiresAt)}</Badge>;
+    return (
+      <Badge color="blue">
+        recording and transcript kept until {formatTime(r.expiresAt)}{' '}
+        {r.policyDays ? `(${r.policyDays}-day policy)` : ''}
+      </Badge>
+    );
   return <Badge color="gray">retention: default policy</Badge>;
 }
 

@@ -58,7 +58,12 @@ export interface CallDetail {
   costs: CallCost[];
   totalUsd: number | null;
   recordingUrl: string | null;
-  retention: { expiresAt: string | null; onLegalHold: boolean; deletedAt: string | null } | null;
+  retention: {
+    policyDays: number | null;
+    expiresAt: string | null;
+    onLegalHold: boolean;
+    deletedAt: string | null;
+  } | null;
 }
 
 export function callDetailFrom(answer: CallDetailAnswer): CallDetail {
