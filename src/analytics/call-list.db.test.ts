@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { createTenant } from '../control/tenants/index.js';
 import { rawQuery, tables, withTenant } from '../db/index.js';
+import { csvCell } from '../lib/csv.js';
 import { SYSTEM_ACTOR } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import { encodeCallCursor } from './call-cursor.js';
-import { csvCell, exportCallsCsv } from './export-calls-csv.js';
+import { exportCallsCsv } from './export-calls-csv.js';
 import { listCalls } from './list-calls.js';
 import { seedCalls } from './seed-calls.js';
 

@@ -1,4 +1,5 @@
 import { type CrossTenantAccess, withAllTenants, withTenant } from '../db/index.js';
+import { csvLine } from '../lib/csv.js';
 import type { Deps } from '../lib/deps.js';
 import type { CallCursor } from './call-cursor.js';
 import { decodeCallCursor } from './call-cursor.js';
@@ -29,21 +30,6 @@ const COLUMNS: ReadonlyArray<[header: string, value: (c: CallListItem) => unknow
   ['has_recording', (c) => c.hasRecording],
   ['legal_hold', (c) => c.legalHold],
 ];
-
-const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
-
-/**
- * One CSV cell (RFC 4180 quoting). A text that a spreadsheet would run as a formula (starting with
- * = + - @ tab or CR) is prefixed with ' so it shows as text, except plain numbers like +15005550006.
- */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = value instanceof Date ? value.toISOString() : String(value);
-  if (/^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-const csvLine = (cells: unknown[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
 /**
  * The filtered calls as CSV, newest first, produced page by page (each page its own short

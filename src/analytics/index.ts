@@ -8,7 +8,7 @@ export {
   recomputeKpis,
   refreshDailyKpis,
 } from './daily-kpis.js';
-export { type CallExportScope, csvCell, exportCallsCsv } from './export-calls-csv.js';
+export { type CallExportScope, exportCallsCsv } from './export-calls-csv.js';
 export { getTenantKpis, type KpiQuery, type Kpis, kpiPeriod, listTenantKpis } from './kpis.js';
 export {
   type CallListFilters,

@@ -1,5 +1,4 @@
 /** Retention: per-tenant policy, legal hold, the cleanup job and its deletion audit. */
-export { toCsv } from './csv.js';
 export {
   HOLD_REASON_MAX,
   HOLD_REASON_MIN,
