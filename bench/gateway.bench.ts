@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { startN8nEmulator } from '@switchboard/sandbox';
 import { pino } from 'pino';
 import { openDatabase } from '../src/db/index.js';
 import { createGateway } from '../src/gateway/gateway.js';
 import { createTestTenant, insertConnection, insertTool } from '../src/gateway/gateway.test-support.js';
 import type { Deps } from '../src/lib/deps.js';
 import { SecretBox } from '../src/lib/secrets.js';
-import { startN8nEmulator } from '../src/sandbox/n8n/index.js';
 import { MemoryStore } from '../src/store/index.js';
 
 /**

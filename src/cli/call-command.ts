@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { type CallerEvent, formatCallerEvent } from '@switchboard/sandbox';
 import type { Config } from '../config/index.js';
-import { type CallerEvent, formatCallerEvent } from '../sandbox/index.js';
 
 export interface CallOptions {
   to: string;

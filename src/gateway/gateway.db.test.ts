@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
+import { type N8nEmulator, type N8nWorkflowScriptInput, startN8nEmulator } from '@switchboard/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { tables, withTenant } from '../db/index.js';
 import { newId } from '../lib/ids.js';
-import { type N8nEmulator, type N8nWorkflowScriptInput, startN8nEmulator } from '../sandbox/n8n/index.js';
 import { createGateway, type GatewayLimits } from './gateway.js';
 import {
   createTestTenant,

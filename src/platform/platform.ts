@@ -1,3 +1,4 @@
+import { loadScenario, type Sandbox } from '@switchboard/sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -6,7 +7,6 @@ import { type Database, openDatabase, warnIfPrivilegedRole } from '../db/index.j
 import { buildApp } from '../http/app.js';
 import type { Deps } from '../lib/deps.js';
 import { startRetentionSchedule } from '../retention/index.js';
-import { loadScenario, type Sandbox } from '../sandbox/index.js';
 import { openStore } from '../store/index.js';
 import { createVoiceService } from '../telephony/index.js';
 import { createSandboxCalls } from './sandbox-calls.js';

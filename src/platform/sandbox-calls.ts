@@ -1,9 +1,3 @@
-import { resolveNumber } from '../control/index.js';
-import type { CallEndReason } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
-import { AppError } from '../lib/errors.js';
-import type { PublicUrl } from '../lib/public-url.js';
-import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
 import {
   type CallerEvent,
   checkScenarioExpectations,
@@ -12,7 +6,13 @@ import {
   type Sandbox,
   type Scenario,
   type TranscriptEntry,
-} from '../sandbox/index.js';
+} from '@switchboard/sandbox';
+import { resolveNumber } from '../control/index.js';
+import type { CallEndReason } from '../db/index.js';
+import type { Deps } from '../lib/deps.js';
+import { AppError } from '../lib/errors.js';
+import type { PublicUrl } from '../lib/public-url.js';
+import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
 import { STATUS_PATH, VOICE_PATH } from '../telephony/index.js';
 
 export interface SandboxCallInput {

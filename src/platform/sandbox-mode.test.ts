@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Sandbox } from '@switchboard/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { createOutboundGuard, findOutboundBlocked, type OutboundGuard } from '../lib/ssrf.js';
-import type { Sandbox } from '../sandbox/index.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
 
 let sandbox: Sandbox;

@@ -1,5 +1,5 @@
+import { type Sandbox, startSandbox } from '@switchboard/sandbox';
 import type { Config } from '../config/index.js';
-import { type Sandbox, startSandbox } from '../sandbox/index.js';
 
 /** Starts the five emulators on consecutive ports after `firstPort` (or any free ports for 0). */
 export function startPlatformSandbox(config: Config): Promise<Sandbox> {

@@ -1,5 +1,5 @@
+import { loadScenario, Scenario, type ScenarioInput } from '@switchboard/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenario, Scenario, type ScenarioInput } from '../../src/sandbox/scenarios/index.js';
 import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
 

@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  loadScenario,
+  MediaStreamSession,
+  newTwilioSid,
+  runCaller,
+  twilioSignature,
+} from '@switchboard/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { tables } from '../../src/db/index.js';
 import { readStereoWav } from '../../src/runtime/recording/stereo-recorder.js';
-import { runCaller } from '../../src/sandbox/caller/index.js';
-import { loadScenario } from '../../src/sandbox/scenarios/index.js';
-import { MediaStreamSession, newTwilioSid, twilioSignature } from '../../src/sandbox/twilio/index.js';
 import { authHeaders, call } from '../support/app.js';
 import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';

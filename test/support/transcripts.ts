@@ -1,6 +1,6 @@
+import type { TranscriptEntry } from '@switchboard/sandbox';
+import { normalizeSpeechText } from '@switchboard/sandbox';
 import { expect } from 'vitest';
-import { normalizeSpeechText } from '../../src/sandbox/audio/index.js';
-import type { TranscriptEntry } from '../../src/sandbox/caller/index.js';
 
 export interface SpokenTurn {
   speaker: string;

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type N8nEmulator, startN8nEmulator } from '@switchboard/sandbox';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,6 @@ import { createWorld, type World } from '../../../test/support/fixtures.js';
 import { tables } from '../../db/index.js';
 import { newId } from '../../lib/ids.js';
 import { createOutboundGuard } from '../../lib/ssrf.js';
-import { type N8nEmulator, startN8nEmulator } from '../../sandbox/n8n/index.js';
 import { CONTROL_TEST_ENV, expectStatus } from '../control-fixtures.test-support.js';
 import { testN8nSettings } from './test-connection.js';
 

@@ -1,3 +1,4 @@
+import { startTwilioEmulator, type TwilioEmulator } from '@switchboard/sandbox';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,6 @@ import { buildTestApp, call } from '../../../test/support/app.js';
 import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
 import { createWorld, type World } from '../../../test/support/fixtures.js';
 import { tables } from '../../db/index.js';
-import { startTwilioEmulator, type TwilioEmulator } from '../../sandbox/twilio/index.js';
 import { CONTROL_TEST_ENV, createBoundTool, expectStatus } from '../control-fixtures.test-support.js';
 import { resolveNumber } from './resolve-number.js';
 

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { loadScenario, parseScenario, type Scenario, shippedScenarioNames } from '@switchboard/sandbox';
 import { type Static, Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
 import type { SandboxCalls } from '../../platform/sandbox-calls.js';
-import { loadScenario, parseScenario, type Scenario, shippedScenarioNames } from '../../sandbox/index.js';
 import type { AppContext } from '../context.js';
 import { errorResponses, Strict } from '../schemas.js';
 
@@ -16,7 +16,7 @@ const PlaceSandboxCall = Strict({
       description: `a shipped scenario: ${shippedScenarioNames().join(', ')}`,
     }),
     Type.Record(Type.String(), Type.Unknown(), {
-      description: 'a scenario document (see src/sandbox/scenarios)',
+      description: 'a scenario document (see packages/sandbox/src/scenarios)',
     }),
   ]),
   speed: Type.Optional(

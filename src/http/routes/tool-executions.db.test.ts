@@ -1,3 +1,4 @@
+import { type N8nEmulator, startN8nEmulator } from '@switchboard/sandbox';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Credentials, call } from '../../../test/support/app.js';
@@ -6,7 +7,6 @@ import { createWorld, type World } from '../../../test/support/fixtures.js';
 import { insertConnection, insertTool } from '../../gateway/gateway.test-support.js';
 import type { GatewayTool } from '../../gateway/index.js';
 import { newId } from '../../lib/ids.js';
-import { type N8nEmulator, startN8nEmulator } from '../../sandbox/n8n/index.js';
 
 let backend: TestBackend;
 let app: FastifyInstance;

@@ -1,14 +1,19 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  lineFromSession,
+  loadScenario,
+  MediaStreamSession,
+  newTwilioSid,
+  runCallerOnLine,
+  type Sandbox,
+  startSandbox,
+} from '@switchboard/sandbox';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { expectSameTurns } from '../../../test/support/transcripts.js';
 import type { ExecuteToolRequest, ToolOutcome } from '../../gateway/index.js';
-import { lineFromSession, runCallerOnLine } from '../../sandbox/caller/index.js';
-import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
-import { loadScenario } from '../../sandbox/scenarios/index.js';
-import { MediaStreamSession, newTwilioSid } from '../../sandbox/twilio/index.js';
 import { acceptMediaStream } from '../../telephony/accept-media-stream.js';
 import { TwilioMediaStreamIO } from '../../telephony/twilio-media-stream-io.js';
 import type { CallAgentConfig, CallContext } from '../call-context.js';

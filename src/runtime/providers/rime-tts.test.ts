@@ -1,9 +1,8 @@
 import { APIStatusError, isTimedString, type TimedString, tts } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
+import { type RimeEmulator, startRimeEmulator, transcribeSpeech } from '@switchboard/sandbox';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transcribeSpeech } from '../../sandbox/audio/index.js';
-import { type RimeEmulator, startRimeEmulator } from '../../sandbox/rime/index.js';
 import { installAgentsLogger } from './agents-logger.js';
 import { RimeTTS } from './rime-tts.js';
 

@@ -1,6 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  type CallerResult,
+  type EmulatedCall,
+  loadScenario,
+  newTwilioSid,
+  runCaller,
+  type Sandbox,
+  type Scenario,
+  startSandbox,
+} from '@switchboard/sandbox';
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
@@ -8,10 +18,6 @@ import { loadConfig } from '../../../src/config/index.js';
 import { tables, withTenant } from '../../../src/db/index.js';
 import { buildApp } from '../../../src/http/app.js';
 import { createServices } from '../../../src/platform/services.js';
-import { type CallerResult, runCaller } from '../../../src/sandbox/caller/index.js';
-import { type Sandbox, startSandbox } from '../../../src/sandbox/sandbox.js';
-import { loadScenario, type Scenario } from '../../../src/sandbox/scenarios/index.js';
-import { type EmulatedCall, newTwilioSid } from '../../../src/sandbox/twilio/index.js';
 import {
   createVoiceService,
   type VoiceServiceOverrides,

@@ -17,7 +17,7 @@ import { useRef, useState } from 'react';
 import { api, apiFetch, messageOf, unwrap } from '../api/client';
 import { Empty, ErrorState } from '../ui';
 
-/** The scenarios the server ships (src/sandbox/scenarios/files). */
+/** The scenarios the server ships (packages/sandbox/src/scenarios/files). */
 const SCENARIOS = [
   'book-appointment',
   'greeting-only',

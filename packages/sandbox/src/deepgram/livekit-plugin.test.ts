@@ -1,9 +1,7 @@
-import { stt } from '@livekit/agents';
+import { initializeLogger, stt } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import { AudioFrame } from '@livekit/rtc-node';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { installAgentsLogger } from '../../runtime/providers/agents-logger.js';
 import { silence, synthesizeSpeech } from '../audio/index.js';
 import { type DeepgramEmulator, startDeepgramEmulator } from './index.js';
 
@@ -14,7 +12,7 @@ import { type DeepgramEmulator, startDeepgramEmulator } from './index.js';
  */
 let emulator: DeepgramEmulator;
 beforeAll(async () => {
-  installAgentsLogger(pino({ level: 'silent' }));
+  initializeLogger({ pretty: false, level: 'silent' });
   emulator = await startDeepgramEmulator({ acceptAnyKey: true });
 });
 afterAll(() => emulator?.close());
