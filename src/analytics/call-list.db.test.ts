@@ -7,6 +7,7 @@ import { csvCell } from '../lib/csv.js';
 import { SYSTEM_ACTOR } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import { encodeCallCursor } from './call-cursor.js';
+import { recomputeCallMetrics } from './call-metrics.js';
 import { exportCallsCsv } from './export-calls-csv.js';
 import { listCalls } from './list-calls.js';
 import { seedCalls } from './seed-calls.js';
@@ -66,6 +67,30 @@ describe('seedCalls', () => {
     );
     expect(spread.rows[0]!.days).toBeGreaterThanOrEqual(80);
     expect(spread.rows[0]!.outcomes).toBeGreaterThan(1);
+    // Each call has the metrics its content gives, and the daily KPIs count the ended calls.
+    const storedMetrics = () =>
+      withTenant(backend.deps.db, tenantId, (tx) =>
+        tx
+          .select()
+          .from(tables.callMetrics)
+          .orderBy(tables.callMetrics.callId)
+          .then((rows) => rows.map(({ computedAt: _, ...m }) => m)),
+      );
+    const seeded = await storedMetrics();
+    expect(seeded).toHaveLength(250);
+    await withTenant(backend.deps.db, tenantId, async (tx) => {
+      for (const m of seeded.slice(0, 20)) await recomputeCallMetrics(tx, tenantId, m.callId);
+    });
+    expect((await storedMetrics()).slice(0, 20)).toEqual(seeded.slice(0, 20));
+    const kpis = await withTenant(backend.deps.db, tenantId, (tx) =>
+      rawQuery<{ rolled: number; ended: number }>(
+        tx,
+        sql`select (select coalesce(sum(calls), 0)::int from daily_kpis) as rolled,
+                   (select count(*)::int from calls where status in ('completed', 'failed', 'rejected')) as ended`,
+      ),
+    );
+    expect(kpis.rows[0]!.rolled).toBe(kpis.rows[0]!.ended);
+    expect(kpis.rows[0]!.ended).toBeGreaterThan(0);
     // Nothing leaks into another tenant.
     const other = await listCalls(backend.deps, otherTenantId, { limit: 10 });
     expect(other.items).toEqual([]);

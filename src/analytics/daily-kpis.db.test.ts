@@ -7,6 +7,7 @@ import { tables, withTenant } from '../db/index.js';
 import { SYSTEM_ACTOR } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
 import { recomputeKpis } from './daily-kpis.js';
+import { getTenantKpis } from './kpis.js';
 
 let backend: TestBackend;
 // The machine may be busy: migrating a fresh database can take long.
@@ -60,6 +61,7 @@ interface Agg {
   turnLatencySumMs: number;
   costMicros: number;
   outcomes: Record<string, number>;
+  durationSeconds: Record<string, number>;
 }
 
 /** The KPIs straight from the generated calls: what the rollup must equal. */
@@ -80,6 +82,7 @@ function directAggregate(calls: GenCall[], agentId: string) {
       turnLatencySumMs: 0,
       costMicros: 0,
       outcomes: {},
+      durationSeconds: {},
     };
     r.calls++;
     if (c.answered) r.answeredCalls++;
@@ -93,6 +96,8 @@ function directAggregate(calls: GenCall[], agentId: string) {
     r.turnLatencySumMs += c.latencySumMs;
     r.costMicros += c.costMicros;
     if (c.outcome) r.outcomes[c.outcome] = (r.outcomes[c.outcome] ?? 0) + 1;
+    const second = String(Math.floor(c.durationMs / 1000));
+    r.durationSeconds[second] = (r.durationSeconds[second] ?? 0) + 1;
     rows.set(key, r);
   }
   return Object.fromEntries([...rows].map(([k, v]) => [k, v]));
@@ -118,6 +123,7 @@ async function rollups(tenantId: string) {
         turnLatencySumMs: Number(r.turnLatencySumMs),
         costMicros: Math.round(Number(r.costUsd) * 1e6),
         outcomes: r.outcomes,
+        durationSeconds: r.durationSeconds,
       },
     ]),
   );
@@ -183,6 +189,14 @@ describe('daily KPI rollups', () => {
         await recomputeKpis(backend.deps, access, range);
         const expected = directAggregate(generated, agentId);
         expect(await rollups(tenantId)).toEqual(expected);
+
+        // The period's average and p95 duration (to the second), merged from the daily rollups.
+        const kpis = await getTenantKpis(backend.deps, tenantId, { from: range.from, to: range.to });
+        const durations = generated.map((c) => c.durationMs).sort((a, b) => a - b);
+        const total = durations.reduce((a, b) => a + b, 0);
+        expect(kpis.totals.avgDurationMs).toBe(Math.round(total / durations.length));
+        const p95 = durations[Math.ceil(0.95 * durations.length) - 1]!;
+        expect(kpis.totals.p95DurationMs).toBe(Math.floor(p95 / 1000) * 1000);
 
         // Replaying (recomputing again) does not double count.
         await recomputeKpis(backend.deps, access, range);

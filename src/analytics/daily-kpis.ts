@@ -53,6 +53,12 @@ export async function refreshDailyKpis(tx: DbOrTx, tenantId: string, from: Day, 
             where outcome is not null group by agent_id, day, outcome) o
       group by agent_id, day
     ),
+    duration_histograms as (
+      select agent_id, day, jsonb_object_agg(sec, n) as duration_seconds
+      from (select agent_id, day, duration_ms / 1000 as sec, count(*)::int as n from base
+            where duration_ms is not null group by agent_id, day, sec) h
+      group by agent_id, day
+    ),
     rolled as (
       select agent_id, day,
              count(*)::int as calls,
@@ -72,13 +78,15 @@ export async function refreshDailyKpis(tx: DbOrTx, tenantId: string, from: Day, 
     )
     insert into daily_kpis (tenant_id, agent_id, day, calls, answered_calls, completed_calls, failed_calls,
       contained_calls, total_duration_ms, avg_duration_ms, p95_duration_ms, tool_calls, tool_successes,
-      tool_failures, turn_latency_count, turn_latency_sum_ms, avg_turn_latency_ms, outcomes, cost_usd, updated_at)
+      tool_failures, turn_latency_count, turn_latency_sum_ms, avg_turn_latency_ms, outcomes, duration_seconds,
+      cost_usd, updated_at)
     select ${tenantId}, r.agent_id, r.day, r.calls, r.answered_calls, r.completed_calls, r.failed_calls,
       r.contained_calls, r.total_duration_ms, r.avg_duration_ms, r.p95_duration_ms, r.tool_calls, r.tool_successes,
       r.tool_calls - r.tool_successes, r.turn_latency_count, r.turn_latency_sum_ms,
       case when r.turn_latency_count > 0 then round(r.turn_latency_sum_ms::numeric / r.turn_latency_count)::int end,
-      coalesce(o.outcomes, '{}'::jsonb), r.cost_usd, now()
+      coalesce(o.outcomes, '{}'::jsonb), coalesce(h.duration_seconds, '{}'::jsonb), r.cost_usd, now()
     from rolled r left join outcome_counts o on o.agent_id = r.agent_id and o.day = r.day
+      left join duration_histograms h on h.agent_id = r.agent_id and h.day = r.day
     on conflict (tenant_id, agent_id, day) do update set
       calls = excluded.calls, answered_calls = excluded.answered_calls,
       completed_calls = excluded.completed_calls, failed_calls = excluded.failed_calls,
@@ -87,7 +95,8 @@ export async function refreshDailyKpis(tx: DbOrTx, tenantId: string, from: Day, 
       tool_calls = excluded.tool_calls, tool_successes = excluded.tool_successes,
       tool_failures = excluded.tool_failures, turn_latency_count = excluded.turn_latency_count,
       turn_latency_sum_ms = excluded.turn_latency_sum_ms, avg_turn_latency_ms = excluded.avg_turn_latency_ms,
-      outcomes = excluded.outcomes, cost_usd = excluded.cost_usd, updated_at = excluded.updated_at
+      outcomes = excluded.outcomes, duration_seconds = excluded.duration_seconds, cost_usd = excluded.cost_usd,
+      updated_at = excluded.updated_at
   `);
 }
 

@@ -2,6 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import { type CallEndReason, rawQuery, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
+import { type MetricsInput, metricsFrom } from './call-metrics.js';
+import { refreshDailyKpis } from './daily-kpis.js';
 
 export interface SeedCallsOptions {
   tenantId: string;
@@ -110,7 +112,8 @@ class Columns<K extends string> {
 
 /**
  * Writes `calls` realistic synthetic calls into one tenant (transcripts, tool executions with their
- * attempts, costs, a few on legal hold), spread over the last `days`, with batched multi-row inserts.
+ * attempts, costs, a few on legal hold), spread over the last `days`, with batched multi-row inserts,
+ * each with its per-call metrics; the tenant's daily KPIs over the span are rebuilt at the end.
  * Calls use the tenant's agents (and their live versions) when it has any.
  */
 export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOptions): Promise<SeedCallsResult> {
@@ -200,6 +203,22 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
       'unit_price_usd',
       'amount_usd',
     ] as const);
+    const metrics = new Columns([
+      'call_id',
+      'caller_talk_ms',
+      'agent_talk_ms',
+      'caller_turns',
+      'agent_turns',
+      'interruptions',
+      'turn_latency_count',
+      'turn_latency_sum_ms',
+      'turn_latency_p50_ms',
+      'turn_latency_p95_ms',
+      'tool_executions',
+      'tool_calls',
+      'tool_successes',
+      'cost_usd',
+    ] as const);
 
     for (let i = 0; i < n; i++) {
       const startedAt = Math.floor(until - rand() * spanMs);
@@ -210,31 +229,44 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
       let clock = 400 + Math.floor(rand() * 600);
       let agentChars = 0;
       let executed = false;
+      const metricsInput: {
+        turns: MetricsInput['turns'][number][];
+        toolStatuses: string[];
+        costsUsd: string[];
+      } = { turns: [], toolStatuses: [], costsUsd: [] };
       for (let seq = 1; seq <= turns; seq++) {
         const speaker = seq % 2 === 1 ? 'agent' : 'caller';
         const text = speaker === 'agent' ? pick(AGENT_LINES) : pick(CALLER_LINES);
         const speakMs = 900 + text.length * 55 + Math.floor(rand() * 800);
         const latencyMs = 450 + Math.floor(rand() * 900);
         if (speaker === 'agent') agentChars += text.length;
-        utterances.push({
-          call_id: id,
-          seq,
+        const turn = {
           speaker,
-          text,
-          start_ms: clock,
-          end_ms: clock + speakMs,
+          startMs: clock,
+          endMs: clock + speakMs,
           interrupted: speaker === 'agent' && rand() < 0.06,
           metrics:
             speaker === 'agent' && seq > 1
-              ? JSON.stringify({
+              ? {
                   latency: {
                     totalMs: latencyMs,
                     sttMs: Math.round(latencyMs * 0.2),
                     llmMs: Math.round(latencyMs * 0.5),
                     ttsMs: Math.round(latencyMs * 0.3),
                   },
-                })
+                }
               : null,
+        } as const;
+        metricsInput.turns.push(turn);
+        utterances.push({
+          call_id: id,
+          seq,
+          speaker,
+          text,
+          start_ms: turn.startMs,
+          end_ms: turn.endMs,
+          interrupted: turn.interrupted,
+          metrics: turn.metrics === null ? null : JSON.stringify(turn.metrics),
         });
         clock += speakMs + latencyMs;
         if (speaker === 'caller' && !executed && rand() < 0.35) {
@@ -262,6 +294,7 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
             attemptAt += ms + 250;
             executionMs += ms + (last ? 0 : 250);
           }
+          metricsInput.toolStatuses.push(toolStatus);
           executions.push({
             id: executionId,
             tool_id: tool.id,
@@ -312,15 +345,34 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
         ['openai', 'output_tokens', Math.round(agentChars / 3.5), 1.6 / 1e6],
         ['rime', 'characters', agentChars, 0.00004],
       ] as const) {
+        const amount = (quantity * unit).toFixed(6);
+        metricsInput.costsUsd.push(amount);
         costs.push({
           call_id: id,
           provider,
           metric,
           quantity: quantity.toFixed(6),
           unit_price_usd: unit.toFixed(8),
-          amount_usd: (quantity * unit).toFixed(6),
+          amount_usd: amount,
         });
       }
+      const m = metricsFrom(metricsInput);
+      metrics.push({
+        call_id: id,
+        caller_talk_ms: m.callerTalkMs,
+        agent_talk_ms: m.agentTalkMs,
+        caller_turns: m.callerTurns,
+        agent_turns: m.agentTurns,
+        interruptions: m.interruptions,
+        turn_latency_count: m.turnLatencyCount,
+        turn_latency_sum_ms: m.turnLatencySumMs,
+        turn_latency_p50_ms: m.turnLatencyP50Ms,
+        turn_latency_p95_ms: m.turnLatencyP95Ms,
+        tool_executions: JSON.stringify(m.toolExecutions),
+        tool_calls: m.toolCalls,
+        tool_successes: m.toolSuccesses,
+        cost_usd: m.costUsd,
+      });
     }
 
     await withTenant(deps.db, tenantId, async (tx) => {
@@ -381,6 +433,22 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
         unit_price_usd: 'numeric',
         amount_usd: 'numeric',
       });
+      await insertColumns(tx, 'call_metrics', tenantId, metrics, {
+        call_id: 'text',
+        caller_talk_ms: 'integer',
+        agent_talk_ms: 'integer',
+        caller_turns: 'integer',
+        agent_turns: 'integer',
+        interruptions: 'integer',
+        turn_latency_count: 'integer',
+        turn_latency_sum_ms: 'integer',
+        turn_latency_p50_ms: 'integer',
+        turn_latency_p95_ms: 'integer',
+        tool_executions: 'jsonb',
+        tool_calls: 'integer',
+        tool_successes: 'integer',
+        cost_usd: 'numeric',
+      });
     });
     written += n;
     result.calls += n;
@@ -390,6 +458,11 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
     result.costs += costs.length;
     options.onProgress?.(written, total);
   }
+  // Days in the tenant's time zone: a day either side of the span covers any offset.
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  await withTenant(deps.db, tenantId, (tx) =>
+    refreshDailyKpis(tx, tenantId, day(until - spanMs - DAY_MS), day(until + DAY_MS)),
+  );
   return result;
 }
 

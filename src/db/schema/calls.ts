@@ -313,6 +313,8 @@ export const dailyKpis = pgTable(
     totalDurationMs: bigint('total_duration_ms', { mode: 'number' }).notNull().default(0),
     avgDurationMs: integer('avg_duration_ms'),
     p95DurationMs: integer('p95_duration_ms'),
+    /** Calls per whole second of duration (`{"42": 3}`): a period's p95 is read from these. */
+    durationSeconds: jsonb('duration_seconds').$type<Record<string, number>>().notNull().default({}),
     toolCalls: integer('tool_calls').notNull().default(0),
     toolSuccesses: integer('tool_successes').notNull().default(0),
     toolFailures: integer('tool_failures').notNull().default(0),
