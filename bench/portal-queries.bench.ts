@@ -1,21 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { and, asc, eq, inArray, sql as sqlTag } from 'drizzle-orm';
+import { sql as sqlTag } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { pino } from 'pino';
-import { encodeCallCursor, findSeedTenant, listCalls, seedCalls } from '../src/analytics/index.js';
+import {
+  encodeCallCursor,
+  findSeedTenant,
+  getCallDetail,
+  getTenantKpis,
+  listCalls,
+  refreshDailyKpis,
+  seedCalls,
+} from '../src/analytics/index.js';
 import { seedDemo } from '../src/control/seed-demo.js';
-import { MIGRATIONS_DIR, openDatabase, tables, withTenant } from '../src/db/index.js';
+import { type AppDb, MIGRATIONS_DIR, openDatabase, rawQuery, withTenant } from '../src/db/index.js';
+import * as schema from '../src/db/schema/index.js';
 import type { Deps } from '../src/lib/deps.js';
 import { SecretBox } from '../src/lib/secrets.js';
 import { MemoryStore } from '../src/store/index.js';
 
 /**
  * The portal's queries on a tenant with 1,000,000 calls (PostgreSQL only). The calls are seeded once
- * into BENCH_PORTAL_DB (default sb_bench_portal) and reused while its migrations match this checkout.
+ * into BENCH_PORTAL_DB (default sb_bench_portal) and reused while this checkout's migrations extend
+ * the ones it was seeded with (newer ones are applied and the rollups rebuilt).
  * Each query runs through the domain function (transaction, tenant scope, row-level security) and
- * as the same SQL sent directly on one connection, interleaved, and reports p50/p95 and the ratio.
+ * as plain SQL: the very statements the domain function sent (captured once through Drizzle's query
+ * logger), replayed on one connection with no transaction, scope or role. Interleaved; p50/p95 and
+ * the p95 ratio.
  */
 const CALLS = Number(process.env.BENCH_PORTAL_CALLS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
@@ -23,6 +36,8 @@ const WARMUP = 10;
 const DB_NAME = process.env.BENCH_PORTAL_DB ?? 'sb_bench_portal';
 const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DAY_MS = 86_400_000;
+
+const sqlCount = sqlTag`select count(*)::int as n from drizzle.__drizzle_migrations`;
 
 const urlFor = (name: string) => {
   const url = new URL(ADMIN_URL);
@@ -50,6 +65,7 @@ function journalWhens(): number[] {
   return journal.entries.map((e) => e.when).sort((a, b) => a - b);
 }
 
+/** Whether the database holds the seed, under a prefix of this checkout's migrations. */
 async function seededAlready(admin: pg.Client): Promise<boolean> {
   const exists = await admin.query('select 1 from pg_database where datname = $1', [DB_NAME]);
   if (exists.rowCount === 0) return false;
@@ -60,14 +76,32 @@ async function seededAlready(admin: pg.Client): Promise<boolean> {
       'select created_at from drizzle.__drizzle_migrations order by created_at',
     );
     const marker = await client.query<{ calls: number }>('select calls from bench_portal_seed');
-    return (
-      JSON.stringify(applied.rows.map((r) => Number(r.created_at))) === JSON.stringify(journalWhens()) &&
-      marker.rows[0]?.calls === CALLS
-    );
+    const ours = journalWhens();
+    return applied.rows.every((r, i) => Number(r.created_at) === ours[i]) && marker.rows[0]?.calls === CALLS;
   } catch {
     return false;
   } finally {
     await client.end();
+  }
+}
+
+/** Applies this checkout's newer migrations to a reused seed and rebuilds its rollups if any ran. */
+async function migrateForward(): Promise<void> {
+  const database = await openDatabase({ kind: 'postgres', url: urlFor(DB_NAME), maxConnections: 1 });
+  try {
+    const count = async () => (await rawQuery<{ n: number }>(database.db, sqlCount)).rows[0]!.n;
+    const before = await count();
+    await database.migrate();
+    if ((await count()) === before) return;
+    console.log('newer migrations applied; rebuilding the daily KPIs');
+    const deps = benchDeps(database.db);
+    const tenantId = (await findSeedTenant(deps, 'acme-dental'))!;
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    await withTenant(deps.db, tenantId, (tx) =>
+      refreshDailyKpis(tx, tenantId, day(Date.now() - 400 * DAY_MS), day(Date.now() + DAY_MS)),
+    );
+  } finally {
+    await database.close();
   }
 }
 
@@ -135,14 +169,51 @@ function benchDeps(db: Deps['db']): Deps {
   };
 }
 
-const LIST_SQL = `select c.id, c.tenant_id, c.agent_id, a.name, c.agent_version_id, c.from_number, c.to_number,
-  c.transport, c.status, c.end_reason, c.outcome, c.legal_hold, c.started_at, c.ended_at, c.duration_ms,
-  exists (select 1 from recordings r where r.call_id = c.id) as has_recording,
-  to_char(c.started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at
-  from calls c left join agents a on a.id = c.agent_id
-  where c.tenant_id = $1 %WHERE%
-  order by c.started_at desc, c.id desc limit 51`;
-const listSql = (where = '') => LIST_SQL.replace('%WHERE%', where);
+interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/**
+ * A Drizzle handle on one connection that can record the statements it sends, leaving out the
+ * transaction and tenant-scope statements that `withTenant` adds around them.
+ */
+function capturingDb(url: string): {
+  db: AppDb;
+  pool: pg.Pool;
+  capture: (fn: () => Promise<unknown>) => Promise<Statement[]>;
+} {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  let recording: Statement[] | undefined;
+  const db = drizzle(pool, {
+    schema,
+    logger: {
+      logQuery: (text, params) => {
+        if (
+          !recording ||
+          /^\s*(begin|commit|rollback)\b/i.test(text) ||
+          text.includes("set_config('app.tenant_id'")
+        ) {
+          return;
+        }
+        recording.push({ text, params });
+      },
+    },
+  }) as unknown as AppDb;
+  return {
+    db,
+    pool,
+    capture: async (fn) => {
+      recording = [];
+      try {
+        await fn();
+        return recording;
+      } finally {
+        recording = undefined;
+      }
+    },
+  };
+}
 
 export default async function portalQueriesBench(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -155,8 +226,10 @@ export default async function portalQueriesBench(): Promise<void> {
     return;
   }
   try {
-    if (await seededAlready(admin)) console.log(`reusing ${DB_NAME} (${CALLS} calls)`);
-    else {
+    if (await seededAlready(admin)) {
+      console.log(`reusing ${DB_NAME} (${CALLS} calls)`);
+      await migrateForward();
+    } else {
       console.log(`seeding ${CALLS} calls into ${DB_NAME} (once; reused by later runs)`);
       await seed(admin);
     }
@@ -164,10 +237,10 @@ export default async function portalQueriesBench(): Promise<void> {
     await admin.end();
   }
 
-  const database = await openDatabase({ kind: 'postgres', url: urlFor(DB_NAME), maxConnections: 1 });
+  const { db, pool, capture } = capturingDb(urlFor(DB_NAME));
   const plain = new pg.Client({ connectionString: urlFor(DB_NAME) });
   await plain.connect();
-  const deps = benchDeps(database.db);
+  const deps = benchDeps(db);
   try {
     const tenantId = (await findSeedTenant(deps, 'acme-dental'))!;
     const deep = await plain.query<{ cursor_at: string; id: string }>(
@@ -184,132 +257,59 @@ export default async function portalQueriesBench(): Promise<void> {
       )
     ).rows[0]!.id;
 
-    const cases: Array<{ name: string; domain: () => Promise<unknown>; sql: () => Promise<unknown> }> = [
-      {
-        name: 'call list, first page',
-        domain: () => listCalls(deps, tenantId, { limit: 50 }),
-        sql: () => plain.query(listSql(), [tenantId]),
-      },
+    const cases: Array<{ name: string; domain: () => Promise<unknown> }> = [
+      { name: 'call list, first page', domain: () => listCalls(deps, tenantId, { limit: 50 }) },
       {
         name: `call list, page ${Math.floor(CALLS * 0.9)} rows deep (cursor)`,
         domain: () => listCalls(deps, tenantId, { limit: 50, cursor: encodeCallCursor(deepCursor) }),
-        sql: () =>
-          plain.query(listSql('and (c.started_at, c.id) < ($2::timestamptz, $3)'), [
-            tenantId,
-            deepCursor.startedAt,
-            deepCursor.id,
-          ]),
       },
       {
         name: 'call list, filtered (failed, last 30 days)',
         domain: () => listCalls(deps, tenantId, { limit: 50, status: 'failed', from }),
-        sql: () => plain.query(listSql(`and c.status = 'failed' and c.started_at >= $2`), [tenantId, from]),
       },
       {
         name: 'transcript search ("toothache")',
         domain: () => listCalls(deps, tenantId, { limit: 50, q: 'toothache' }),
-        sql: () =>
-          plain.query(
-            listSql(
-              `and exists (select 1 from utterances u where u.call_id = c.id and u.search_tsv @@ websearch_to_tsquery('english', $2))`,
-            ),
-            [tenantId, 'toothache'],
-          ),
       },
       {
-        name: 'call detail (row, turns, tool executions + attempts)',
-        domain: () =>
-          withTenant(deps.db, tenantId, async (tx) => {
-            const [call] = await tx.select().from(tables.calls).where(eq(tables.calls.id, someCall));
-            const turns = await tx
-              .select()
-              .from(tables.utterances)
-              .where(eq(tables.utterances.callId, someCall))
-              .orderBy(asc(tables.utterances.seq));
-            const executions = await tx
-              .select()
-              .from(tables.toolExecutions)
-              .where(eq(tables.toolExecutions.callId, someCall));
-            const attempts = executions.length
-              ? await tx
-                  .select()
-                  .from(tables.toolExecutionAttempts)
-                  .where(
-                    and(
-                      inArray(
-                        tables.toolExecutionAttempts.executionId,
-                        executions.map((e) => e.id),
-                      ),
-                    ),
-                  )
-              : [];
-            return { call, turns, executions, attempts };
-          }),
-        sql: async () => {
-          await plain.query('select * from calls where id = $1', [someCall]);
-          await plain.query('select * from utterances where call_id = $1 order by seq', [someCall]);
-          const ex = await plain.query<{ id: string }>('select * from tool_executions where call_id = $1', [
-            someCall,
-          ]);
-          await plain.query('select * from tool_execution_attempts where execution_id = any($1)', [
-            ex.rows.map((r) => r.id),
-          ]);
-        },
+        name: 'call detail (everything about one call)',
+        domain: () => getCallDetail(deps, { tenantId, callId: someCall, view: 'internal', viewer: 'bench' }),
       },
       {
-        name: '30-day KPIs (direct aggregate over calls)',
-        domain: () =>
-          withTenant(deps.db, tenantId, (tx) =>
-            tx.execute(
-              // The rollup (daily_kpis) is the portal's path; this is the direct aggregate it replaces.
-              sqlKpi(tenantId, from),
-            ),
-          ),
-        sql: () => plain.query(KPI_SQL, [tenantId, from]),
+        name: '30-day KPIs with previous period (rollups)',
+        domain: () => getTenantKpis(deps, tenantId, {}),
       },
     ];
 
     console.log(`${ROUNDS} rounds each, interleaved; p50 / p95 in ms`);
     console.log(
-      `${'query'.padEnd(52)} ${'domain p50/p95'.padStart(16)} ${'plain SQL p50/p95'.padStart(19)} ${'p95 ratio'.padStart(10)}`,
+      `${'query'.padEnd(52)} ${'domain p50/p95'.padStart(16)} ${'plain SQL p50/p95'.padStart(19)} ${'p95 ratio'.padStart(10)} statements`,
     );
     for (const c of cases) {
+      const statements = await capture(c.domain);
+      const sql = async () => {
+        for (const s of statements) await plain.query(s.text, s.params);
+      };
       for (let i = 0; i < WARMUP; i++) {
         await c.domain();
-        await c.sql();
+        await sql();
       }
       const domain: number[] = [];
       const direct: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         domain.push(await timed(c.domain));
-        direct.push(await timed(c.sql));
+        direct.push(await timed(sql));
       }
       domain.sort((a, b) => a - b);
       direct.sort((a, b) => a - b);
       const d = [percentile(domain, 50), percentile(domain, 95)];
       const s = [percentile(direct, 50), percentile(direct, 95)];
       console.log(
-        `${c.name.padEnd(52)} ${`${d[0]!.toFixed(2)} / ${d[1]!.toFixed(2)}`.padStart(16)} ${`${s[0]!.toFixed(2)} / ${s[1]!.toFixed(2)}`.padStart(19)} ${`${(d[1]! / s[1]!).toFixed(2)}x`.padStart(10)}`,
+        `${c.name.padEnd(52)} ${`${d[0]!.toFixed(2)} / ${d[1]!.toFixed(2)}`.padStart(16)} ${`${s[0]!.toFixed(2)} / ${s[1]!.toFixed(2)}`.padStart(19)} ${`${(d[1]! / s[1]!).toFixed(2)}x`.padStart(10)} ${String(statements.length).padStart(10)}`,
       );
     }
   } finally {
     await plain.end();
-    await database.close();
+    await pool.end();
   }
-}
-
-const KPI_SQL = `select count(*)::int as calls,
-  count(*) filter (where status = 'completed')::int as completed,
-  count(*) filter (where status = 'failed')::int as failed,
-  avg(duration_ms)::int as avg_duration_ms,
-  percentile_disc(0.95) within group (order by duration_ms) as p95_duration_ms
-  from calls where tenant_id = $1 and started_at >= $2`;
-
-function sqlKpi(tenantId: string, from: Date) {
-  return sqlTag`select count(*)::int as calls,
-    count(*) filter (where status = 'completed')::int as completed,
-    count(*) filter (where status = 'failed')::int as failed,
-    avg(duration_ms)::int as avg_duration_ms,
-    percentile_disc(0.95) within group (order by duration_ms) as p95_duration_ms
-    from calls where tenant_id = ${tenantId} and started_at >= ${from}`;
 }
