@@ -1,5 +1,6 @@
 import { type TObject, type TProperties, type TSchema, Type } from 'typebox';
 import { type IdKind, idPattern } from '../lib/ids.js';
+import { Nullable } from '../lib/schema-helpers.js';
 
 /** An object that rejects unknown fields. */
 export const Strict = <T extends TProperties>(
@@ -31,11 +32,11 @@ export const PageQuery = Strict({
 });
 
 export const Page = <T extends TSchema>(item: T) =>
-  Strict({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+  Strict({ items: Type.Array(item), nextCursor: Nullable(Type.String()) });
 
 /** A timestamp in a response: domain code hands over Dates, the serializer writes ISO 8601. */
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
-export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+export const NullableTimestamp = Nullable(Timestamp);
 /** A timestamp in a request body or query. */
 export const TimestampInput = Type.String({ format: 'date-time' });
 

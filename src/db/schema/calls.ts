@@ -59,6 +59,11 @@ const callForeignKey = (name: string, t: { tenantId: AnyPgColumn; callId: AnyPgC
     'cascade',
   );
 
+/** Where a call is in its life; the API's enums are these. */
+export const CALL_STATUSES = ['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const;
+/** How the call's media reached the engine. */
+export const CALL_TRANSPORTS = ['twilio_media_streams', 'livekit', 'sandbox'] as const;
+
 export const calls = pgTable(
   'calls',
   {
@@ -70,10 +75,8 @@ export const calls = pgTable(
     twilioCallSid: text('twilio_call_sid').unique(),
     fromNumber: text('from_number'),
     toNumber: text('to_number'),
-    transport: text('transport', { enum: ['twilio_media_streams', 'livekit', 'sandbox'] }),
-    status: text('status', { enum: ['ringing', 'in_progress', 'completed', 'failed', 'rejected'] })
-      .notNull()
-      .default('ringing'),
+    transport: text('transport', { enum: CALL_TRANSPORTS }),
+    status: text('status', { enum: CALL_STATUSES }).notNull().default('ringing'),
     telephonyStatus: text('telephony_status'),
     /** SequenceNumber of the last Twilio status callback applied; older and replayed ones are ignored. */
     statusCallbackSequence: integer('status_callback_sequence'),

@@ -1,5 +1,7 @@
 export {
   CALL_END_REASONS,
+  CALL_STATUSES,
+  CALL_TRANSPORTS,
   type CallEndReason,
   callCosts,
   callEvents,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createApiKey, listApiKeys, ROLES, revokeApiKey } from '../../auth/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -20,8 +21,8 @@ const ApiKey = Strict({
   name: Type.String(),
   prefix: Type.String(),
   role: Role,
-  tenantId: Type.Union([Type.String(), Type.Null()]),
-  createdBy: Type.Union([Type.String(), Type.Null()]),
+  tenantId: Nullable(Type.String()),
+  createdBy: Nullable(Type.String()),
   lastUsedAt: NullableTimestamp,
   expiresAt: NullableTimestamp,
   revokedAt: NullableTimestamp,
@@ -56,8 +57,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         body: Strict({
           name: Type.String({ minLength: 1, maxLength: 120 }),
           role: Role,
-          tenantId: Type.Optional(Type.Union([Id('tenant'), Type.Null()])),
-          expiresAt: Type.Optional(Type.Union([TimestampInput, Type.Null()])),
+          tenantId: Type.Optional(Nullable(Id('tenant'))),
+          expiresAt: Type.Optional(Nullable(TimestampInput)),
         }),
         response: { 201: Strict({ ...ApiKey.properties, key: Type.String() }), ...errorResponses },
       },

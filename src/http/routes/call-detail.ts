@@ -2,32 +2,32 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from 'typebox';
 import { getCallDetail } from '../../analytics/index.js';
 import { authorize } from '../../auth/index.js';
-import { CALL_END_REASONS } from '../../db/index.js';
+import { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import { errorResponses, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
 
-const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Int = Type.Integer();
 const Json = Type.Unknown();
 
 const CallSummary = Strict({
   id: Id('call'),
   tenantId: Type.String(),
-  agentId: OrNull(Type.String()),
-  agentName: OrNull(Type.String()),
-  agentVersionId: OrNull(Type.String()),
-  agentVersion: OrNull(Int),
-  fromNumber: OrNull(Type.String()),
-  toNumber: OrNull(Type.String()),
-  transport: OrNull(StringEnum(['twilio_media_streams', 'livekit', 'sandbox'] as const)),
-  status: StringEnum(['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const),
-  endReason: OrNull(StringEnum(CALL_END_REASONS)),
-  outcome: OrNull(Type.String({ description: 'label the agent reported with its set_outcome tool' })),
+  agentId: Nullable(Type.String()),
+  agentName: Nullable(Type.String()),
+  agentVersionId: Nullable(Type.String()),
+  agentVersion: Nullable(Int),
+  fromNumber: Nullable(Type.String()),
+  toNumber: Nullable(Type.String()),
+  transport: Nullable(StringEnum(CALL_TRANSPORTS)),
+  status: StringEnum(CALL_STATUSES),
+  endReason: Nullable(StringEnum(CALL_END_REASONS)),
+  outcome: Nullable(Type.String({ description: 'label the agent reported with its set_outcome tool' })),
   legalHold: Type.Boolean(),
   startedAt: Timestamp,
   answeredAt: NullableTimestamp,
   endedAt: NullableTimestamp,
-  durationMs: OrNull(Int),
+  durationMs: Nullable(Int),
 });
 
 const Metrics = Strict({
@@ -38,8 +38,8 @@ const Metrics = Strict({
   interruptions: Int,
   turnLatencyCount: Int,
   turnLatencySumMs: Int,
-  turnLatencyP50Ms: OrNull(Int),
-  turnLatencyP95Ms: OrNull(Int),
+  turnLatencyP50Ms: Nullable(Int),
+  turnLatencyP95Ms: Nullable(Int),
   toolExecutions: Type.Record(Type.String(), Int, { description: 'executions by status' }),
   toolCalls: Int,
   toolSuccesses: Int,
@@ -61,16 +61,16 @@ const execution = (extra: Record<string, TSchema>, attempt: Record<string, TSche
     id: Type.String(),
     toolName: Type.String(),
     status: ToolStatus,
-    turn: OrNull(Int),
+    turn: Nullable(Int),
     startedAt: Timestamp,
     finishedAt: NullableTimestamp,
-    durationMs: OrNull(Int),
+    durationMs: Nullable(Int),
     ...extra,
     attempts: Type.Array(
       Strict({
         attempt: Int,
         outcome: Type.String(),
-        statusCode: OrNull(Int),
+        statusCode: Nullable(Int),
         durationMs: Int,
         startedAt: Timestamp,
         ...attempt,
@@ -83,13 +83,13 @@ const detail = (view: 'internal' | 'client', toolExecution: TSchema) =>
     {
       view: Type.Literal(view),
       call: CallSummary,
-      metrics: OrNull(Metrics),
+      metrics: Nullable(Metrics),
       timeline: Type.Array(
         Strict({
           id: Int,
           type: Type.String(),
           at: Timestamp,
-          data: OrNull(Type.Record(Type.String(), Json)),
+          data: Nullable(Type.Record(Type.String(), Json)),
         }),
       ),
       transcript: Type.Array(
@@ -100,7 +100,7 @@ const detail = (view: 'internal' | 'client', toolExecution: TSchema) =>
           startMs: Int,
           endMs: Int,
           interrupted: Type.Boolean(),
-          latencyMs: OrNull(Int),
+          latencyMs: Nullable(Int),
         }),
       ),
       toolExecutions: Type.Array(toolExecution),
@@ -116,7 +116,7 @@ const detail = (view: 'internal' | 'client', toolExecution: TSchema) =>
         ),
         totalUsd: Type.String(),
       }),
-      recording: OrNull(
+      recording: Nullable(
         Strict({
           id: Type.String(),
           contentType: Type.String(),
@@ -127,14 +127,14 @@ const detail = (view: 'internal' | 'client', toolExecution: TSchema) =>
           createdAt: Timestamp,
         }),
       ),
-      recordingUrl: OrNull(
+      recordingUrl: Nullable(
         Type.String({
           description: 'signed playback path for <audio>, valid a few minutes, for this viewer',
         }),
       ),
       recordingUrlExpiresAt: NullableTimestamp,
       retention: Strict({
-        policyDays: OrNull(Int),
+        policyDays: Nullable(Int),
         expiresAt: NullableTimestamp,
         onLegalHold: Type.Boolean(),
         deletedAt: NullableTimestamp,
@@ -152,7 +152,7 @@ export const CallDetailInternal = detail(
   'internal',
   execution(
     { arguments: Json, result: Json, error: Json },
-    { errorClass: OrNull(Type.String()), request: Json, response: Json },
+    { errorClass: Nullable(Type.String()), request: Json, response: Json },
   ),
 );
 export const CallDetailClient = detail('client', execution({}, {}));

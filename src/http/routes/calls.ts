@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type CallListFilters, exportCallsCsv, listAllCalls, listCalls } from '../../analytics/index.js';
-import { CALL_END_REASONS } from '../../db/index.js';
+import { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   errorResponses,
@@ -17,29 +18,28 @@ import {
 } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
-const CallStatus = StringEnum(['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const);
-const Transport = StringEnum(['twilio_media_streams', 'livekit', 'sandbox'] as const);
-const NullableString = Type.Union([Type.String(), Type.Null()]);
+const CallStatus = StringEnum(CALL_STATUSES);
+const Transport = StringEnum(CALL_TRANSPORTS);
 const EndReason = StringEnum(CALL_END_REASONS);
 const Label = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 
 export const CallListItem = Strict({
   id: Id('call'),
   tenantId: Type.String(),
-  agentId: NullableString,
-  agentName: NullableString,
-  agentVersionId: NullableString,
-  fromNumber: NullableString,
-  toNumber: NullableString,
-  transport: Type.Union([Transport, Type.Null()]),
+  agentId: Nullable(Type.String()),
+  agentName: Nullable(Type.String()),
+  agentVersionId: Nullable(Type.String()),
+  fromNumber: Nullable(Type.String()),
+  toNumber: Nullable(Type.String()),
+  transport: Nullable(Transport),
   status: CallStatus,
-  endReason: Type.Union([EndReason, Type.Null()]),
-  outcome: NullableString,
+  endReason: Nullable(EndReason),
+  outcome: Nullable(Type.String()),
   legalHold: Type.Boolean(),
   hasRecording: Type.Boolean(),
   startedAt: Timestamp,
   endedAt: NullableTimestamp,
-  durationMs: Type.Union([Type.Integer(), Type.Null()]),
+  durationMs: Nullable(Type.Integer()),
 });
 
 const DurationMs = Type.Integer({ minimum: 0, maximum: 86_400_000 });

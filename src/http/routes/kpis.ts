@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { type TSchema, Type } from 'typebox';
+import { Type } from 'typebox';
 import { getTenantKpis, listTenantKpis } from '../../analytics/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import { errorResponses, Id, Strict, TenantParams } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
-const OrNull = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Int = Type.Integer();
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 
@@ -15,13 +15,13 @@ const kpiFields = {
   completedCalls: Int,
   failedCalls: Int,
   containedCalls: Int,
-  containmentRate: OrNull(Type.Number({ description: 'contained / answered, 0..1' })),
-  avgDurationMs: OrNull(Int),
-  p95DurationMs: OrNull(Int),
+  containmentRate: Nullable(Type.Number({ description: 'contained / answered, 0..1' })),
+  avgDurationMs: Nullable(Int),
+  p95DurationMs: Nullable(Int),
   toolCalls: Int,
   toolSuccesses: Int,
-  toolSuccessRate: OrNull(Type.Number({ description: '0..1' })),
-  avgTurnLatencyMs: OrNull(Int),
+  toolSuccessRate: Nullable(Type.Number({ description: '0..1' })),
+  avgTurnLatencyMs: Nullable(Int),
   outcomes: Type.Record(Type.String(), Int, { description: 'calls per agent-reported outcome label' }),
   costUsd: Type.String(),
 };
@@ -30,7 +30,7 @@ export const Kpis = Strict(kpiFields);
 const TenantKpis = Strict({
   tenantId: Type.String(),
   timezone: Type.String(),
-  agentId: OrNull(Type.String()),
+  agentId: Nullable(Type.String()),
   from: Day,
   to: Day,
   totals: Kpis,

@@ -3,7 +3,6 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { checkRecordingLink, playRecording, type RecordingPlayback } from '../../analytics/index.js';
 import { AppError } from '../../lib/errors.js';
-import type { BlobStore } from '../../storage/index.js';
 import type { AppContext } from '../context.js';
 import { errorResponses, Id, Strict } from '../schemas.js';
 

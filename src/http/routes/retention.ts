@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Nullable } from '../../lib/schema-helpers.js';
 import {
   CSV_MAX_ROWS,
   deletionAuditCsv,
@@ -43,9 +44,9 @@ const LegalHold = Strict({
   callId: Id('call'),
   tenantId: Id('tenant'),
   legalHold: Type.Boolean(),
-  reason: Type.Union([Type.String(), Type.Null()]),
+  reason: Nullable(Type.String()),
   heldAt: NullableTimestamp,
-  heldBy: Type.Union([Type.String(), Type.Null()]),
+  heldBy: Nullable(Type.String()),
   contentDeletedAt: NullableTimestamp,
 });
 const HoldBody = Strict({
@@ -65,10 +66,10 @@ const Counts = Strict({
 });
 const runFields = {
   id: Id('retentionRun'),
-  tenantId: Type.Union([Type.String(), Type.Null()]),
+  tenantId: Nullable(Type.String()),
   dryRun: Type.Boolean(),
   trigger: StringEnum(['schedule', 'cli', 'api'] as const),
-  actorId: Type.Union([Type.String(), Type.Null()]),
+  actorId: Nullable(Type.String()),
   asOf: Timestamp,
   status: StringEnum(['running', 'succeeded', 'failed'] as const),
   startedAt: Timestamp,
@@ -77,7 +78,7 @@ const runFields = {
   callsCleaned: Type.Integer({ description: 'In a dry run: calls that would be cleaned' }),
   skippedHold: Type.Integer(),
   errors: Type.Integer(),
-  errorMessage: Type.Union([Type.String(), Type.Null()]),
+  errorMessage: Nullable(Type.String()),
 };
 const RetentionRun = Strict(runFields);
 const RetentionRunResult = Strict({
@@ -99,7 +100,7 @@ const DeletionAuditRow = Strict({
   callId: Type.String(),
   runId: Type.String(),
   dryRun: Type.Boolean(),
-  policyDays: Type.Union([Type.Integer(), Type.Null()]),
+  policyDays: Nullable(Type.Integer()),
   deleted: Counts,
   createdAt: Timestamp,
 });

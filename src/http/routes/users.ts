@@ -14,6 +14,7 @@ import {
   setUserPassword,
   updateUser,
 } from '../../control/users/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   ErrorBody,
@@ -33,7 +34,7 @@ const userFields = {
   id: Id('user'),
   email: Type.String(),
   name: Type.String(),
-  platformRole: Type.Union([PlatformRole, Type.Null()]),
+  platformRole: Nullable(PlatformRole),
   disabledAt: NullableTimestamp,
   createdAt: Timestamp,
 };
@@ -81,10 +82,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
           email: Type.String({ format: 'email', maxLength: 254 }),
           name: Name,
           password: Type.Optional(Password),
-          platformRole: Type.Optional(Type.Union([PlatformRole, Type.Null()])),
+          platformRole: Type.Optional(Nullable(PlatformRole)),
         }),
         response: {
-          201: Strict({ ...userFields, invitation: Type.Union([PasswordToken, Type.Null()]) }),
+          201: Strict({ ...userFields, invitation: Nullable(PasswordToken) }),
           ...withConflicts,
         },
       },
@@ -111,7 +112,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         params: UserParams,
         body: Strict({
           name: Type.Optional(Name),
-          platformRole: Type.Optional(Type.Union([PlatformRole, Type.Null()])),
+          platformRole: Type.Optional(Nullable(PlatformRole)),
         }),
         response: { 200: User, ...withConflicts },
       },
