@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { tables, withTenant } from '../db/index.js';
 import { newId } from '../lib/ids.js';
@@ -454,6 +454,27 @@ describe('executeTool against the n8n emulator', () => {
     expect(await run(booking.tool)).toMatchObject({ ok: true, attempts: 1, result: { booked: true } });
     expect(gw.connectionCircuit(connectionId, n8n.url)).toMatchObject({ state: 'closed' });
     expect(gw.toolCircuit(booking.tool.id).state).toBe('closed');
+  });
+
+  it('shares circuit openings and closings with the other server processes through the store', async () => {
+    const a = gateway({ breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000 });
+    const b = gateway({ breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000 });
+    const s = await scenario({ otherwise: { type: 'fail' } });
+    const run = (gw: typeof a.gw) => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const other = await scenario({ otherwise: { type: 'json', body: { ok: true } } });
+    await b.gw.execute(backend.deps, { tenantId, tool: other.tool, arguments: ARGS }); // b joins the channel
+    expect(await run(a.gw)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(a.gw.toolCircuit(s.tool.id).state).toBe('open');
+    await vi.waitFor(() => expect(b.gw.toolCircuit(s.tool.id).state).toBe('open'));
+    expect(await run(b.gw)).toMatchObject({ status: 'circuit_open', attempts: 0 });
+    expect(s.calls()).toHaveLength(1);
+
+    // a's trial succeeds: the circuit closes in b as well.
+    n8n.setWorkflowScript(s.workflowId, { otherwise: { type: 'json', body: { ok: true } } });
+    a.clock.advance(30_000);
+    expect(await run(a.gw)).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(b.gw.toolCircuit(s.tool.id).state).toBe('closed'));
+    expect(await run(b.gw)).toMatchObject({ ok: true });
   });
 
   it('counts one execution once, however many attempts it made', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { handleWhenResult, retry } from 'cockatiel';
 import type { Deps } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
@@ -8,6 +9,7 @@ import {
   openEndpoint,
   webhookUrl,
 } from '../n8n/index.js';
+import type { EphemeralStore } from '../store/index.js';
 import { type Clock, systemClock } from './clock.js';
 import {
   type AttemptRow,
@@ -200,6 +202,9 @@ class AutomationGateway implements Gateway {
   /** Workflow-level circuits, keyed by tool. */
   private readonly workflows: Circuits;
   private readonly bulkheads: TenantBulkheads;
+  /** Circuit openings and closings shared with the other server processes through the store. */
+  private sharing: { store: EphemeralStore; ready: Promise<void> } | undefined;
+  private readonly instanceId = randomUUID();
 
   constructor(options: GatewayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -210,6 +215,48 @@ class AutomationGateway implements Gateway {
     this.connections = new Circuits(this.clock, breakerThreshold, breakerHalfOpenAfterMs);
     this.workflows = new Circuits(this.clock, breakerThreshold, breakerHalfOpenAfterMs);
     this.bulkheads = new TenantBulkheads(this.clock, this.limits.tenantConcurrency, this.limits.tenantQueue);
+    this.connections.onChange = (key, state) => this.publishCircuit('connection', key, state);
+    this.workflows.onChange = (key, state) => this.publishCircuit('workflow', key, state);
+  }
+
+  /**
+   * Joins the store's circuit channel on first use (Redis on the services backend, memory when
+   * embedded): a circuit one process opens or closes is opened or closed in the others, each then
+   * timing the cool-down on its own clock. Failure counts stay per process.
+   */
+  private shareCircuits(deps: Deps): Promise<void> {
+    if (!this.sharing) {
+      const ready = deps.store
+        .subscribe(CIRCUIT_CHANNEL, (message) => this.receiveCircuit(message))
+        .then(
+          () => {},
+          (err: unknown) =>
+            deps.log.warn({ err }, 'gateway: circuit sharing unavailable, circuits stay local'),
+        );
+      this.sharing = { store: deps.store, ready };
+    }
+    return this.sharing.ready;
+  }
+
+  private publishCircuit(scope: BreakerScope, key: string, state: 'open' | 'closed'): void {
+    const message = JSON.stringify({ from: this.instanceId, scope, key, state });
+    this.sharing?.store.publish(CIRCUIT_CHANNEL, message).catch(() => {});
+  }
+
+  private receiveCircuit(message: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const m = parsed as { from?: unknown; scope?: unknown; key?: unknown; state?: unknown };
+    if (m.from === this.instanceId || typeof m.key !== 'string') return;
+    const circuits =
+      m.scope === 'connection' ? this.connections : m.scope === 'workflow' ? this.workflows : null;
+    if (!circuits) return;
+    if (m.state === 'open') circuits.open(m.key);
+    else if (m.state === 'closed') circuits.close(m.key);
   }
 
   connectionCircuit(connectionId: string, baseUrl: string): CircuitView {
@@ -221,6 +268,8 @@ class AutomationGateway implements Gateway {
   }
 
   async execute(deps: Deps, request: ExecuteToolRequest, options: ExecuteOptions = {}): Promise<ToolOutcome> {
+    // Once per process (the first execution joins the store's channel), before the budget starts.
+    await this.shareCircuits(deps);
     const startedAt = this.clock.now();
     const { tool } = request;
     const policy = toolPolicy(tool);
@@ -625,6 +674,8 @@ class AutomationGateway implements Gateway {
     return Math.max(0, Math.round(this.clock.now() - startedAt));
   }
 }
+
+const CIRCUIT_CHANNEL = 'gateway:circuits';
 
 /** The longest workflow error message kept on an execution. */
 const WORKFLOW_ERROR_CHARS = 500;

@@ -144,7 +144,10 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway semantics on a real n8n (issu
     await backend?.close();
   });
 
-  const tool = (flow: { id: string; path: string }, extra: Partial<Omit<GatewayTool, 'id'>> = {}) =>
+  const tool = (
+    flow: { id: string; path: string },
+    extra: Partial<Omit<GatewayTool, 'id' | 'webhookPath' | 'connectionId'>> = {},
+  ) =>
     insertTool(backend.deps, tenantId, {
       webhookPath: flow.path,
       workflowId: flow.id,

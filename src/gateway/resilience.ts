@@ -49,6 +49,8 @@ interface Circuit {
  */
 export class Circuits {
   private readonly circuits = new Map<string, Circuit>();
+  /** Told when a recorded execution opens or closes a circuit (not when `open`/`close` are called). */
+  onChange: ((key: string, state: 'open' | 'closed') => void) | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -56,6 +58,19 @@ export class Circuits {
     private readonly halfOpenAfterMs: number,
     private readonly maxEntries = 10_000,
   ) {}
+
+  /** Opens `key` now (another instance saw it fail); its cool-down runs on this clock. */
+  open(key: string): void {
+    const circuit = this.circuits.get(key) ?? this.create(key);
+    circuit.failures = Math.max(circuit.failures, this.threshold);
+    circuit.openedAt = this.clock.now();
+    circuit.trialAt = null;
+  }
+
+  /** Closes `key` (another instance's trial succeeded). */
+  close(key: string): void {
+    this.circuits.delete(key);
+  }
 
   admit(key: string): Admission {
     const circuit = this.circuits.get(key);
@@ -83,7 +98,10 @@ export class Circuits {
     }
     if (verdict === 'success') {
       // A success on a closed circuit with no failures leaves no entry behind.
-      if (circuit && (circuit.openedAt === null || admission.trial)) this.circuits.delete(key);
+      if (circuit && (circuit.openedAt === null || admission.trial)) {
+        this.circuits.delete(key);
+        if (circuit.openedAt !== null) this.onChange?.(key, 'closed');
+      }
       return;
     }
     const entry = circuit ?? this.create(key);
@@ -91,6 +109,7 @@ export class Circuits {
     if (admission.trial || (entry.openedAt === null && entry.failures >= this.threshold)) {
       entry.openedAt = this.clock.now();
       entry.trialAt = null;
+      this.onChange?.(key, 'open');
     }
   }
 
