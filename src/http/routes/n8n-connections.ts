@@ -145,7 +145,7 @@ export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         tags,
         summary: "Circuit breaker state of the connection's n8n instance and of each tool bound to it",
         description:
-          'Failures are counted once per execution. Connection-level failures open the connection circuit and stop every tool on it; a workflow that throws or times out opens only its own tool circuit. State as seen by this server process.',
+          'Failures are counted once per execution. Connection-level failures open the connection circuit and stop every tool on it; a workflow that throws or times out opens only its own tool circuit. Openings and closings are shared between server processes through the store; failure counts are per process.',
         params: ConnectionParams,
         response: { 200: CircuitsView, ...errorResponses },
       },
