@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
 import { type N8nEmulator, type N8nWorkflowScriptInput, startN8nEmulator } from '@switchboard/sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { tables, withTenant } from '../db/index.js';
 import { newId } from '../lib/ids.js';
+import { systemClock } from './clock.js';
 import { createGateway, type GatewayLimits } from './gateway.js';
 import {
   createTestTenant,
@@ -14,6 +15,7 @@ import {
   virtualClock,
 } from './gateway.test-support.js';
 import { listToolExecutions } from './list-tool-executions.js';
+import { outcomeForModel } from './outcome-for-model.js';
 import type { GatewayTool, ToolOutcome } from './types.js';
 
 let backend: TestBackend;
@@ -220,9 +222,12 @@ describe('executeTool against the n8n emulator', () => {
     ]);
   });
 
-  it('retries 5xx with exponential full-jitter backoff until attempts are exhausted', async () => {
+  it('retries 5xx of an idempotent tool with exponential full-jitter backoff until attempts are exhausted', async () => {
     const { gw, clock } = gateway();
-    const s = await scenario({ otherwise: { type: 'fail' } }, { retry: { maxAttempts: 3, backoffMs: 200 } });
+    const s = await scenario(
+      { otherwise: { type: 'fail' } },
+      { idempotent: true, retry: { maxAttempts: 3, backoffMs: 200 } },
+    );
     const outcome = expectFailure(
       await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
     );
@@ -232,7 +237,10 @@ describe('executeTool against the n8n emulator', () => {
       attempts: 3,
       error: { code: 'server_error', httpStatus: 500, retryable: true },
     });
-    expect(outcome.error.details).toMatchObject({ detail: 'Error in workflow' });
+    expect(outcome.error.details).toMatchObject({
+      detail: 'Scripted failure',
+      n8nAnswer: 'Error in workflow',
+    });
     expect(clock.sleeps).toEqual([100, 200]); // 0.5 × 200 · 2⁰, 0.5 × 200 · 2¹
     expect(new Set(s.keys())).toEqual(new Set([outcome.executionId]));
     expect(s.keys()).toHaveLength(3);
@@ -388,21 +396,14 @@ describe('executeTool against the n8n emulator', () => {
     ]);
   });
 
-  it('opens the circuit after consecutive failures, fails fast, then half-opens and closes on success', async () => {
-    const { gw } = gateway({ breakerThreshold: 2, breakerHalfOpenAfterMs: 150 });
-    const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl: n8n.url });
-    const s = await scenario(
-      { otherwise: { type: 'fail' } },
-      { retry: { maxAttempts: 1, backoffMs: 0 } },
-      {
-        connectionId,
-      },
-    );
+  it('opens a workflow circuit after consecutive failed executions, fails fast, then half-opens and closes on success', async () => {
+    const { gw, clock } = gateway({ breakerThreshold: 2, breakerHalfOpenAfterMs: 30_000 });
+    const s = await scenario({ otherwise: { type: 'fail' } }, { retry: { maxAttempts: 1, backoffMs: 0 } });
     const run = () => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
 
     expect(await run()).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
     expect(await run()).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
-    expect(gw.circuitState(connectionId)).toBe('open');
+    expect(gw.toolCircuit(s.tool.id)).toMatchObject({ state: 'open', consecutiveFailures: 2 });
     const fast = expectFailure(await run());
     expect(fast).toMatchObject({ status: 'circuit_open', attempts: 0, error: { code: 'circuit_open' } });
     expect(s.calls()).toHaveLength(2);
@@ -410,22 +411,125 @@ describe('executeTool against the n8n emulator', () => {
     expect(open.execution.status).toBe('circuit_open');
     expect(open.attempts).toEqual([]);
 
-    // Half-open: the trial fails, so the circuit opens again at once.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Half-open on the gateway's clock (no real wait): the trial fails, so the circuit opens again.
+    clock.advance(30_000);
+    expect(gw.toolCircuit(s.tool.id).state).toBe('half_open');
     expect(await run()).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'server_error' } });
     expect(await run()).toMatchObject({ status: 'circuit_open', attempts: 0 });
     expect(s.calls()).toHaveLength(3);
 
     // Half-open again: the trial succeeds and the circuit closes.
     n8n.setWorkflowScript(s.workflowId, { otherwise: { type: 'json', body: { ok: true } } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    clock.advance(30_000);
     const trial = await run();
     expect(trial).toMatchObject({ ok: true, attempts: 1 });
-    expect(gw.circuitState(connectionId)).toBe('closed');
+    expect(gw.toolCircuit(s.tool.id)).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
     expect(await run()).toMatchObject({ ok: true });
     expect((await rows(trial)).attempts).toEqual([
       { attempt: 1, statusCode: 200, outcome: 'succeeded', errorClass: null },
     ]);
+  });
+
+  it('keys circuits by what failed: a throwing or slow workflow stops only its own tool', async () => {
+    const { gw } = gateway({ breakerThreshold: 2 });
+    const connectionId = await insertConnection(backend.deps, tenantId, {
+      baseUrl: n8n.url,
+      apiKey: n8n.apiKey,
+    });
+    const broken = await scenario({ otherwise: { type: 'fail' } }, {}, { connectionId });
+    const slow = await scenario({ otherwise: { type: 'hang' } }, { timeoutMs: 100 }, { connectionId });
+    const booking = await scenario(
+      { otherwise: { type: 'json', body: { booked: true } } },
+      {},
+      { connectionId },
+    );
+    const run = (tool: GatewayTool) => gw.execute(backend.deps, { tenantId, tool, arguments: ARGS });
+
+    for (let i = 0; i < 2; i++) {
+      expect(await run(broken.tool)).toMatchObject({ status: 'failed' });
+      expect(await run(slow.tool)).toMatchObject({ status: 'timed_out' });
+    }
+    expect(await run(broken.tool)).toMatchObject({ status: 'circuit_open', attempts: 0 });
+    expect(await run(slow.tool)).toMatchObject({ status: 'circuit_open', attempts: 0 });
+    expect(await run(booking.tool)).toMatchObject({ ok: true, attempts: 1, result: { booked: true } });
+    expect(gw.connectionCircuit(connectionId, n8n.url)).toMatchObject({ state: 'closed' });
+    expect(gw.toolCircuit(booking.tool.id).state).toBe('closed');
+  });
+
+  it('shares circuit openings and closings with the other server processes through the store', async () => {
+    const a = gateway({ breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000 });
+    const b = gateway({ breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000 });
+    const s = await scenario({ otherwise: { type: 'fail' } });
+    const run = (gw: typeof a.gw) => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const other = await scenario({ otherwise: { type: 'json', body: { ok: true } } });
+    await b.gw.execute(backend.deps, { tenantId, tool: other.tool, arguments: ARGS }); // b joins the channel
+    expect(await run(a.gw)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(a.gw.toolCircuit(s.tool.id).state).toBe('open');
+    await vi.waitFor(() => expect(b.gw.toolCircuit(s.tool.id).state).toBe('open'));
+    expect(await run(b.gw)).toMatchObject({ status: 'circuit_open', attempts: 0 });
+    expect(s.calls()).toHaveLength(1);
+
+    // a's trial succeeds: the circuit closes in b as well.
+    n8n.setWorkflowScript(s.workflowId, { otherwise: { type: 'json', body: { ok: true } } });
+    a.clock.advance(30_000);
+    expect(await run(a.gw)).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(b.gw.toolCircuit(s.tool.id).state).toBe('closed'));
+    expect(await run(b.gw)).toMatchObject({ ok: true });
+  });
+
+  it('counts one execution once, however many attempts it made', async () => {
+    const { gw } = gateway({ breakerThreshold: 2 });
+    const s = await scenario(
+      { otherwise: { type: 'fail' } },
+      { idempotent: true, retry: { maxAttempts: 3, backoffMs: 0 } },
+    );
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(gw.toolCircuit(s.tool.id)).toMatchObject({ state: 'closed', consecutiveFailures: 1 });
+  });
+
+  it('opens the connection circuit on connection-level failures, for every tool on that n8n', async () => {
+    const { gw } = gateway({ breakerThreshold: 2 });
+    const port = await closedPort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl });
+    const first = await insertTool(backend.deps, tenantId, {
+      webhookPath: 'a',
+      connectionId,
+      retry: { maxAttempts: 2, backoffMs: 0 },
+    });
+    const second = await insertTool(backend.deps, tenantId, { webhookPath: 'b', connectionId });
+    for (let i = 0; i < 2; i++) {
+      expect(await gw.execute(backend.deps, { tenantId, tool: first, arguments: ARGS })).toMatchObject({
+        error: { code: 'connect_error' },
+      });
+    }
+    expect(gw.connectionCircuit(connectionId, baseUrl)).toMatchObject({
+      state: 'open',
+      consecutiveFailures: 2,
+    });
+    expect(gw.toolCircuit(first.id).state).toBe('closed');
+    expect(await gw.execute(backend.deps, { tenantId, tool: second, arguments: ARGS })).toMatchObject({
+      status: 'circuit_open',
+      attempts: 0,
+    });
+  });
+
+  it('counts a 503 from n8n itself against the connection, a 500 against the workflow', async () => {
+    const { gw } = gateway({ breakerThreshold: 1 });
+    const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl: n8n.url });
+    const unavailable = await scenario(
+      { otherwise: { type: 'fail', status: 503, body: { message: 'n8n is starting up' } } },
+      {},
+      { connectionId },
+    );
+    expect(
+      await gw.execute(backend.deps, { tenantId, tool: unavailable.tool, arguments: ARGS }),
+    ).toMatchObject({
+      error: { code: 'server_error', httpStatus: 503 },
+    });
+    expect(gw.connectionCircuit(connectionId, n8n.url).state).toBe('open');
+    expect(gw.toolCircuit(unavailable.tool.id).state).toBe('closed');
   });
 
   it('does not count 4xx answers against the circuit and never retries them', async () => {
@@ -445,7 +549,8 @@ describe('executeTool against the n8n emulator', () => {
       error: { code: 'client_error', httpStatus: 422 },
     });
     expect(outcome.error.message).toContain('no table for 40 people');
-    expect(gw.circuitState(connectionId)).toBe('closed');
+    expect(gw.connectionCircuit(connectionId, n8n.url).state).toBe('closed');
+    expect(gw.toolCircuit(s.tool.id).state).toBe('closed');
   });
 
   it('checks the result against the output schema', async () => {
@@ -546,8 +651,135 @@ describe('executeTool against the n8n emulator', () => {
     expect(execution).toMatchObject({ toolId: null, toolName: s.tool.name, status: 'succeeded' });
   });
 
+  it('never retries a tool that is not idempotent after n8n answered 500: its workflow may have run', async () => {
+    const { gw, clock } = gateway();
+    const s = await scenario(
+      { otherwise: { type: 'fail' } },
+      { idempotent: false, retry: { maxAttempts: 3, backoffMs: 100 } },
+    );
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'server_error', httpStatus: 500 },
+    });
+    expect(s.calls()).toHaveLength(1);
+    expect(clock.sleeps.filter((ms) => ms === 50)).toEqual([]);
+  });
+
+  it('retries a tool that is not idempotent when n8n says so: 503 with Retry-After', async () => {
+    const { gw, clock } = gateway({ maxRetryAfterMs: 5_000 });
+    const s = await scenario(
+      {
+        first: [
+          {
+            respond: {
+              type: 'fail',
+              status: 503,
+              headers: { 'Retry-After': '1' },
+              body: { message: 'busy' },
+            },
+          },
+        ],
+        otherwise: { type: 'json', body: { booked: true } },
+      },
+      { idempotent: false },
+    );
+    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    expect(outcome).toMatchObject({ ok: true, attempts: 2 });
+    expect(clock.sleeps).toEqual([1_000]);
+
+    const bare = await scenario(
+      { otherwise: { type: 'fail', status: 503, body: { message: 'busy' } } },
+      { idempotent: false },
+    );
+    const failed = await gw.execute(backend.deps, { tenantId, tool: bare.tool, arguments: ARGS });
+    expect(failed).toMatchObject({ ok: false, attempts: 1, error: { httpStatus: 503 } });
+  });
+
+  it("carries the workflow's own error message into the execution, bounded and redacted", async () => {
+    const { gw } = gateway();
+    const secret = 'hdr-secret-91c4e7aa';
+    const s = await scenario(
+      {
+        otherwise: {
+          type: 'fail',
+          error: `calendar backend unavailable (token ${secret}) ${'x'.repeat(2_000)}`,
+        },
+      },
+      {},
+      { auth: { kind: 'header', name: 'X-Switchboard-Key', value: secret } },
+    );
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    const detail = String(outcome.error.details?.detail);
+    expect(detail).toMatch(/^calendar backend unavailable/);
+    expect(detail).not.toContain(secret);
+    expect(detail.length).toBeLessThanOrEqual(500);
+    expect(outcome.error.details).toMatchObject({
+      n8nAnswer: 'Error in workflow',
+      workflowError: { message: detail },
+    });
+    const { execution } = await rows(outcome);
+    expect(JSON.stringify(execution.error)).toContain('calendar backend unavailable');
+    expect(JSON.stringify(execution.error)).not.toContain(secret);
+    // The caller is not told the workflow's internals.
+    expect(JSON.stringify(outcomeForModel(outcome))).not.toContain('calendar backend');
+  });
+
+  it("derives the execution budget from the tool's policy, capped by how long a caller can wait; rounds durations", async () => {
+    const { gw } = gateway({ maxExecutionMs: 300 });
+    const s = await scenario({ otherwise: { type: 'hang' } }, { timeoutMs: 2_000, idempotent: true });
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({ status: 'timed_out', attempts: 1, error: { code: 'deadline_exceeded' } });
+    expect(outcome.error.details?.detail).toMatch(/^no answer within \d+ ms$/);
+  });
+
+  it('fails a result that breaks the output schema (a workflow reading a flat body) and tells the agent', async () => {
+    const { gw } = gateway();
+    // The workflow reads `body.patient_name`, but n8n receives `{ args, context }`.
+    const s = await scenario(
+      { otherwise: { type: 'json', body: { slot: '{{body.patient_name}}T10:00' } } },
+      {
+        outputSchema: {
+          type: 'object',
+          properties: { slot: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$' } },
+          required: ['slot'],
+        },
+      },
+    );
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'output_invalid' } });
+    const forModel = outcomeForModel(outcome) as { error: { code: string; message: string } };
+    expect(forModel.error.code).toBe('output_invalid');
+    expect(forModel.error.message).toMatch(/not in the expected form.*do not tell the caller it worked/);
+    expect(JSON.stringify(forModel)).not.toContain('T10:00');
+  });
+
+  it('holds schemas to the same strictness at call as at save: an unknown keyword is not silently ignored', async () => {
+    const { gw } = gateway();
+    const s = await scenario(
+      { otherwise: { type: 'json', body: { ok: true } } },
+      { inputSchema: { type: 'object', propertes: { name: { type: 'string' } } } },
+    );
+    const outcome = expectFailure(
+      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
+    );
+    expect(outcome).toMatchObject({ attempts: 0, error: { code: 'not_configured' } });
+    expect(String(outcome.error.details?.detail)).toContain('propertes');
+    expect(s.calls()).toHaveLength(0);
+  });
+
   it('caps concurrent executions per tenant, shows queued ones as pending, refuses past the queue', async () => {
-    const { gw } = gateway({ tenantConcurrency: 1, tenantQueue: 1 });
+    // Real time: the queued execution waits for the slot on the gateway's clock.
+    const gw = createGateway({ clock: systemClock, limits: { tenantConcurrency: 1, tenantQueue: 1 } });
     const s = await scenario({ otherwise: { type: 'json', body: { ok: true }, delayMs: 300 } });
     const run = () => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
     const runs = [run(), run(), run()];

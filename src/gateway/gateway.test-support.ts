@@ -7,8 +7,11 @@ import type { Clock } from './clock.js';
 import { getToolExecution } from './list-tool-executions.js';
 import type { GatewayTool } from './types.js';
 
-/** Real monotonic time plus skipped time: `sleep` records the wait and returns at once. */
-export function virtualClock(): Clock & { sleeps: number[] } {
+/**
+ * Real monotonic time plus skipped time: `sleep` records the wait and returns at once; `advance`
+ * moves time on without waiting (an open circuit's cool-down, for instance).
+ */
+export function virtualClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
   let skipped = 0;
   const sleeps: number[] = [];
   return {
@@ -16,6 +19,9 @@ export function virtualClock(): Clock & { sleeps: number[] } {
     now: () => performance.now() + skipped,
     sleep: async (ms) => {
       sleeps.push(ms);
+      skipped += ms;
+    },
+    advance: (ms) => {
       skipped += ms;
     },
   };

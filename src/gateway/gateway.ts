@@ -1,4 +1,5 @@
-import { handleWhenResult, isBrokenCircuitError, retry } from 'cockatiel';
+import { randomUUID } from 'node:crypto';
+import { handleWhenResult, retry } from 'cockatiel';
 import type { Deps } from '../lib/deps.js';
 import { newId } from '../lib/ids.js';
 import {
@@ -8,6 +9,7 @@ import {
   openEndpoint,
   webhookUrl,
 } from '../n8n/index.js';
+import type { EphemeralStore } from '../store/index.js';
 import { type Clock, systemClock } from './clock.js';
 import {
   type AttemptRow,
@@ -19,10 +21,13 @@ import {
   resumeExecution,
   startExecution,
 } from './execution-store.js';
-import { redactDeep, storedBody, storedHeaders } from './redact.js';
+import { redactDeep, redactText, storedBody, storedHeaders } from './redact.js';
 import {
-  type CircuitStateName,
-  ConnectionBreakers,
+  type Admission,
+  type BreakerScope,
+  Circuits,
+  type CircuitVerdict,
+  type CircuitView,
   fullJitterBackoff,
   TenantBulkheads,
 } from './resilience.js';
@@ -33,15 +38,22 @@ import { type ToolPolicy, toolPolicy } from './tool-policy.js';
 import type { ExecuteToolRequest, FailureClass, ToolErrorCode, ToolOutcome } from './types.js';
 
 export interface GatewayLimits {
-  /** Overall budget of one execution (queueing, attempts and waits) unless the caller passes its own. */
-  deadlineMs: number;
+  /**
+   * The longest a caller is kept waiting for one execution (queueing, attempts and waits). Each
+   * execution's budget is its tool's policy (timeout × attempts + the backoff between them), capped
+   * by this, unless the caller passes its own deadline.
+   */
+  maxExecutionMs: number;
   /** Largest response body read from a webhook; past it the read stops and the attempt fails. */
   maxResponseBytes: number;
   /** Ceiling of one backoff wait. */
   maxBackoffMs: number;
   /** A 429 asking for a longer wait than this is not retried (the caller is on the phone). */
   maxRetryAfterMs: number;
-  /** Consecutive instance failures (timeouts, connection errors, 5xx) that open a connection's circuit. */
+  /**
+   * Consecutive failed executions that open a circuit: a connection's on connection-level failures
+   * (refused, DNS, TLS, resets, 502/503/504), a workflow's on its own errors (500, webhook timeout).
+   */
   breakerThreshold: number;
   /** How long an open circuit fails fast before one trial request is let through. */
   breakerHalfOpenAfterMs: number;
@@ -55,7 +67,7 @@ export interface GatewayLimits {
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
-  deadlineMs: 20_000,
+  maxExecutionMs: 60_000,
   maxResponseBytes: 256 * 1024,
   maxBackoffMs: 5_000,
   maxRetryAfterMs: 5_000,
@@ -87,20 +99,28 @@ export interface Gateway {
   readonly limits: GatewayLimits;
   readonly fetch: FetchLike;
   execute(deps: Deps, request: ExecuteToolRequest, options?: ExecuteOptions): Promise<ToolOutcome>;
-  /** The circuit of a connection's n8n instance, for the console. */
-  circuitState(connectionId: string): CircuitStateName;
+  /** The circuit of a connection's n8n instance (connection-level failures), for the console. */
+  connectionCircuit(connectionId: string, baseUrl: string): CircuitView;
+  /** The circuit of one tool's workflow (its own errors and timeouts), for the console. */
+  toolCircuit(toolId: string): CircuitView;
 }
 
 const USER_AGENT = 'Switchboard-Gateway/1';
 
-/** Failures that may be retried; timeouts, resets and unknown network errors only for idempotent tools. */
-function retryable(cls: FailureClass, idempotent: boolean): boolean {
-  switch (cls) {
+/**
+ * Failures that may be retried. An idempotent tool goes again after any transient failure. One that
+ * is not goes again only when the request provably never reached n8n (the connection was refused)
+ * or n8n itself asked for a retry (429, or 503 with `Retry-After`): after a 500, a timeout or a reset
+ * the workflow may have run, and its side effects (a booking) would be repeated.
+ */
+function retryable(failure: AttemptFailure, statusCode: number | null, idempotent: boolean): boolean {
+  switch (failure.class) {
     case 'connect_error':
-    case 'server_error':
-    case 'rate_limited':
       return true;
-    // The request may have reached n8n and run the workflow; only a tool marked safe to repeat goes again.
+    case 'rate_limited':
+      return idempotent || failure.retryAfterMs !== undefined;
+    case 'server_error':
+      return idempotent || (statusCode === 503 && failure.retryAfterMs !== undefined);
     case 'timeout':
     case 'connection_reset':
     case 'network_error':
@@ -108,6 +128,46 @@ function retryable(cls: FailureClass, idempotent: boolean): boolean {
     default:
       return false;
   }
+}
+
+/** Which circuit a final failure counts against, if any (see `BreakerScope`). */
+export function breakerScope(failure: AttemptFailure, statusCode: number | null): BreakerScope | null {
+  switch (failure.class) {
+    case 'connect_error':
+    case 'connection_reset':
+    case 'network_error':
+      return 'connection';
+    case 'timeout':
+    case 'deadline_exceeded':
+      return 'workflow';
+    case 'server_error':
+      // 502/503/504 come from n8n itself or the proxy in front of it; a 500 is a workflow that threw.
+      return statusCode === 502 || statusCode === 503 || statusCode === 504 ? 'connection' : 'workflow';
+    default:
+      return null;
+  }
+}
+
+/** The most the backoff can add between `attempts` attempts (full jitter stays below base·2ⁿ). */
+export function maxBackoffTotal(policy: ToolPolicy, maxBackoffMs: number): number {
+  let total = 0;
+  for (let n = 0; n < policy.maxAttempts - 1; n++) total += Math.min(maxBackoffMs, policy.backoffMs * 2 ** n);
+  return total;
+}
+
+/** Time an execution spends outside its attempts and waits: a queued slot, the status writes. */
+export const EXECUTION_OVERHEAD_MS = 1_000;
+
+/**
+ * An execution's budget: the tool's own worst case (timeout × attempts + the longest backoff between
+ * them + `EXECUTION_OVERHEAD_MS`), capped by how long a caller can wait (`maxExecutionMs`).
+ */
+export function executionBudget(policy: ToolPolicy, limits: GatewayLimits): number {
+  const own =
+    policy.attemptTimeoutMs * policy.maxAttempts +
+    maxBackoffTotal(policy, limits.maxBackoffMs) +
+    EXECUTION_OVERHEAD_MS;
+  return Math.min(own, limits.maxExecutionMs);
 }
 
 /** One pass through the retry loop: an HTTP attempt, or a refusal before any request. */
@@ -137,26 +197,83 @@ class AutomationGateway implements Gateway {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly validator = new SchemaValidator();
-  private readonly breakers: ConnectionBreakers;
+  /** Connection-level circuits, keyed by connection and base URL. */
+  private readonly connections: Circuits;
+  /** Workflow-level circuits, keyed by tool. */
+  private readonly workflows: Circuits;
   private readonly bulkheads: TenantBulkheads;
+  /** Circuit openings and closings shared with the other server processes through the store. */
+  private sharing: { store: EphemeralStore; ready: Promise<void> } | undefined;
+  private readonly instanceId = randomUUID();
 
   constructor(options: GatewayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.fetch = options.fetch ?? ((url, init) => fetch(url, init));
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.breakers = new ConnectionBreakers(this.limits.breakerThreshold, this.limits.breakerHalfOpenAfterMs);
-    this.bulkheads = new TenantBulkheads(this.limits.tenantConcurrency, this.limits.tenantQueue);
+    const { breakerThreshold, breakerHalfOpenAfterMs } = this.limits;
+    this.connections = new Circuits(this.clock, breakerThreshold, breakerHalfOpenAfterMs);
+    this.workflows = new Circuits(this.clock, breakerThreshold, breakerHalfOpenAfterMs);
+    this.bulkheads = new TenantBulkheads(this.clock, this.limits.tenantConcurrency, this.limits.tenantQueue);
+    this.connections.onChange = (key, state) => this.publishCircuit('connection', key, state);
+    this.workflows.onChange = (key, state) => this.publishCircuit('workflow', key, state);
   }
 
-  circuitState(connectionId: string): CircuitStateName {
-    return this.breakers.state(connectionId);
+  /**
+   * Joins the store's circuit channel on first use (Redis on the services backend, memory when
+   * embedded): a circuit one process opens or closes is opened or closed in the others, each then
+   * timing the cool-down on its own clock. Failure counts stay per process.
+   */
+  private shareCircuits(deps: Deps): Promise<void> {
+    if (!this.sharing) {
+      const ready = deps.store
+        .subscribe(CIRCUIT_CHANNEL, (message) => this.receiveCircuit(message))
+        .then(
+          () => {},
+          (err: unknown) =>
+            deps.log.warn({ err }, 'gateway: circuit sharing unavailable, circuits stay local'),
+        );
+      this.sharing = { store: deps.store, ready };
+    }
+    return this.sharing.ready;
+  }
+
+  private publishCircuit(scope: BreakerScope, key: string, state: 'open' | 'closed'): void {
+    const message = JSON.stringify({ from: this.instanceId, scope, key, state });
+    this.sharing?.store.publish(CIRCUIT_CHANNEL, message).catch(() => {});
+  }
+
+  private receiveCircuit(message: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const m = parsed as { from?: unknown; scope?: unknown; key?: unknown; state?: unknown };
+    if (m.from === this.instanceId || typeof m.key !== 'string') return;
+    const circuits =
+      m.scope === 'connection' ? this.connections : m.scope === 'workflow' ? this.workflows : null;
+    if (!circuits) return;
+    if (m.state === 'open') circuits.open(m.key);
+    else if (m.state === 'closed') circuits.close(m.key);
+  }
+
+  connectionCircuit(connectionId: string, baseUrl: string): CircuitView {
+    return this.connections.view(connectionKey(connectionId, baseUrl));
+  }
+
+  toolCircuit(toolId: string): CircuitView {
+    return this.workflows.view(toolId);
   }
 
   async execute(deps: Deps, request: ExecuteToolRequest, options: ExecuteOptions = {}): Promise<ToolOutcome> {
+    // Once per process (the first execution joins the store's channel), before the budget starts.
+    await this.shareCircuits(deps);
     const startedAt = this.clock.now();
-    const deadlineAt = startedAt + (options.deadlineMs ?? this.limits.deadlineMs);
     const { tool } = request;
+    const policy = toolPolicy(tool);
+    const deadlineAt = startedAt + (options.deadlineMs ?? executionBudget(policy, this.limits));
     const start: ExecutionStart = {
       id: newId('toolExecution'),
       tenantId: request.tenantId,
@@ -201,7 +318,7 @@ class AutomationGateway implements Gateway {
           deps,
           start,
           endpoint: target.endpoint,
-          policy: toolPolicy(tool),
+          policy,
           startedAt,
           deadlineAt,
           signal: options.signal,
@@ -265,7 +382,10 @@ class AutomationGateway implements Gateway {
       headers: storedHeaders(headers, Object.keys(endpoint.webhookHeaders), endpoint.secrets),
       body: storedBody(body, this.limits.storedBodyBytes, endpoint.secrets),
     };
-    const breaker = this.breakers.for(endpoint.connectionId, endpoint.baseUrl);
+    const connectionCircuit = connectionKey(endpoint.connectionId, endpoint.baseUrl);
+    const workflowCircuit = start.tool.id;
+    let connectionAdmission: Admission | undefined;
+    let workflowAdmission: Admission | undefined;
     const backoff = fullJitterBackoff(policy.backoffMs, this.limits.maxBackoffMs, this.random);
     const attemptEnv = {
       fetch: this.fetch,
@@ -277,6 +397,8 @@ class AutomationGateway implements Gateway {
 
     let attempts = 0;
     let previous: Step | undefined;
+    /** The last pass that sent a request: what the execution counts as on its circuits. */
+    let lastSent: Step | undefined;
     // cockatiel decides whether to go again (result filter + attempt count); the wait itself happens
     // at the top of the next pass on the injected clock, after checking it fits in the deadline.
     const policyRetry = retry(
@@ -288,29 +410,29 @@ class AutomationGateway implements Gateway {
       if (running.signal?.aborted) return refusal({ class: 'cancelled', detail: 'the caller cancelled' });
       const remaining = running.deadlineAt - this.clock.now();
       if (remaining <= 0) return refusal({ class: 'deadline_exceeded', detail: 'no time left' });
+      // Both circuits are asked once per execution; a retry stops if either opened meanwhile.
+      connectionAdmission ??= this.connections.admit(connectionCircuit);
+      if (!this.connections.stillAdmitted(connectionCircuit, connectionAdmission)) {
+        return refusal({ class: 'circuit_open', detail: 'the circuit for this n8n instance is open' });
+      }
+      workflowAdmission ??= this.workflows.admit(workflowCircuit);
+      if (!this.workflows.stillAdmitted(workflowCircuit, workflowAdmission)) {
+        return refusal({ class: 'circuit_open', detail: "the circuit for this tool's workflow is open" });
+      }
       const number = attempts + 1;
       const attemptStartedAt = deps.now();
-      let attempt: AttemptResult;
-      try {
-        attempt = await breaker.execute(() =>
-          sendAttempt(
-            {
-              url,
-              headers,
-              body,
-              timeoutMs: Math.min(policy.attemptTimeoutMs, remaining),
-              cutByDeadline: remaining < policy.attemptTimeoutMs,
-              signal: running.signal,
-            },
-            attemptEnv,
-          ),
-        );
-      } catch (err) {
-        if (isBrokenCircuitError(err)) {
-          return refusal({ class: 'circuit_open', detail: 'the circuit for this n8n instance is open' });
-        }
-        throw err;
-      }
+      const timeoutMs = Math.max(1, Math.round(Math.min(policy.attemptTimeoutMs, remaining)));
+      const attempt = await sendAttempt(
+        {
+          url,
+          headers,
+          body,
+          timeoutMs,
+          cutByDeadline: remaining < policy.attemptTimeoutMs,
+          signal: running.signal,
+        },
+        attemptEnv,
+      );
       attempts = number;
       const step = this.judge(running, attempt, number, backoff.next);
       step.row = {
@@ -334,8 +456,14 @@ class AutomationGateway implements Gateway {
         step.recorded = true;
       }
       previous = step;
+      lastSent = step;
       return step;
     }, running.signal);
+
+    const verdicts = circuitVerdicts(lastSent);
+    if (connectionAdmission)
+      this.connections.record(connectionCircuit, connectionAdmission, verdicts.connection);
+    if (workflowAdmission) this.workflows.record(workflowCircuit, workflowAdmission, verdicts.workflow);
 
     const unrecorded = last.row && !last.recorded ? last.row : undefined;
     if (last.failure === null) {
@@ -349,7 +477,7 @@ class AutomationGateway implements Gateway {
       };
       return this.finish(deps, start, outcome, unrecorded);
     }
-    const refined = await this.refineNotFound(running, last.failure);
+    const refined = await this.refineFailure(running, last);
     const outcome = this.failed(start, running.startedAt, attempts, refined.code, {
       ...(refined.detail ? { detail: refined.detail } : {}),
       httpStatus: last.attempt?.statusCode ?? null,
@@ -357,7 +485,6 @@ class AutomationGateway implements Gateway {
     });
     return this.finish(deps, start, outcome, unrecorded);
   }
-
   /** Turns an attempt into a step: success (output checked), or a failure with the retry decision. */
   private judge(running: Running, attempt: AttemptResult, number: number, nextBackoff: () => number): Step {
     const step = (failure: AttemptFailure | null, value?: unknown): Step => ({
@@ -380,7 +507,10 @@ class AutomationGateway implements Gateway {
     }
     const failure = attempt.outcome.failure;
     const result = step(failure);
-    if (!retryable(failure.class, running.policy.idempotent) || number >= running.policy.maxAttempts) {
+    if (
+      !retryable(failure, attempt.statusCode, running.policy.idempotent) ||
+      number >= running.policy.maxAttempts
+    ) {
       return result;
     }
     if (failure.retryAfterMs !== undefined && failure.retryAfterMs > this.limits.maxRetryAfterMs) {
@@ -389,6 +519,69 @@ class AutomationGateway implements Gateway {
     const waitMs = failure.retryAfterMs ?? nextBackoff();
     if (waitMs >= running.deadlineAt - this.clock.now()) return result;
     return { ...result, retry: true, waitMs };
+  }
+
+  /** A final failure, with what n8n's API can add: why a webhook is missing, or why a workflow threw. */
+  private async refineFailure(
+    running: Running,
+    last: Step,
+  ): Promise<{ code: ToolErrorCode; detail?: string; details?: Record<string, unknown> }> {
+    const failure = last.failure!;
+    if (failure.class === 'server_error' && last.attempt?.statusCode === 500) {
+      const base = { code: failure.class, ...(failure.detail ? { detail: failure.detail } : {}) };
+      const found = await this.workflowError(running);
+      if (!found) return base;
+      return {
+        code: failure.class,
+        detail: found.message,
+        details: { workflowError: found, ...(failure.detail ? { n8nAnswer: failure.detail } : {}) },
+      };
+    }
+    return this.refineNotFound(running, failure);
+  }
+
+  /**
+   * n8n answers a workflow that threw with a bare 500 "Error in workflow"; the workflow's own message
+   * is in the failed execution. Finds it through n8n's API (when the connection has a key): the
+   * recent failed executions, matched by the Idempotency-Key the webhook received. Bounded and
+   * redacted; undefined when it cannot be found in time.
+   */
+  private async workflowError(
+    running: Running,
+  ): Promise<{ message: string; n8nExecutionId: string; node?: string } | undefined> {
+    const { endpoint, start } = running;
+    if (!endpoint.apiKey) return undefined;
+    // n8n may store the execution a moment after it answers: look twice.
+    for (let look = 0; look < 2; look++) {
+      const budget = Math.round(
+        Math.min(this.limits.workflowCheckTimeoutMs, running.deadlineAt - this.clock.now()),
+      );
+      if (budget <= 0) return undefined;
+      const api = new N8nApiClient({
+        baseUrl: endpoint.baseUrl,
+        apiKey: endpoint.apiKey,
+        fetch: this.fetch,
+        timeoutMs: budget,
+      });
+      const listed = await api.listExecutions({
+        status: 'error',
+        limit: 10,
+        includeData: true,
+        ...(start.tool.workflowId ? { workflowId: start.tool.workflowId } : {}),
+      });
+      if (!listed.ok) return undefined;
+      for (const execution of listed.value) {
+        const found = failedExecutionFor(execution, start.id);
+        if (found) {
+          return {
+            ...found,
+            message: redactText(found.message, endpoint.secrets).slice(0, WORKFLOW_ERROR_CHARS),
+          };
+        }
+      }
+      if (look === 0) await this.clock.sleep(WORKFLOW_ERROR_RELOOK_MS, running.signal);
+    }
+    return undefined;
   }
 
   /** After a webhook 404, asks n8n's API about the bound workflow so the operator sees why. */
@@ -480,6 +673,68 @@ class AutomationGateway implements Gateway {
   private elapsed(startedAt: number): number {
     return Math.max(0, Math.round(this.clock.now() - startedAt));
   }
+}
+
+const CIRCUIT_CHANNEL = 'gateway:circuits';
+
+/** The longest workflow error message kept on an execution. */
+const WORKFLOW_ERROR_CHARS = 500;
+const WORKFLOW_ERROR_RELOOK_MS = 250;
+
+function connectionKey(connectionId: string, baseUrl: string): string {
+  return `${connectionId} ${baseUrl}`;
+}
+
+/** How an execution counts on each circuit, from the last request it sent (none: it counts nowhere). */
+function circuitVerdicts(last: Step | undefined): { connection: CircuitVerdict; workflow: CircuitVerdict } {
+  if (!last?.attempt) return { connection: 'neutral', workflow: 'neutral' };
+  const answered = last.attempt.statusCode !== null;
+  if (last.failure === null) return { connection: 'success', workflow: 'success' };
+  if (last.failure.class === 'cancelled') return { connection: 'neutral', workflow: 'neutral' };
+  const scope = breakerScope(last.failure, last.attempt.statusCode);
+  if (scope === 'connection') return { connection: 'failure', workflow: 'neutral' };
+  if (scope === 'workflow') return { connection: answered ? 'success' : 'neutral', workflow: 'failure' };
+  // n8n answered and the workflow ran: a 4xx or an unreadable result is no outage.
+  return { connection: answered ? 'success' : 'neutral', workflow: answered ? 'success' : 'neutral' };
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * The error of a failed n8n execution (`includeData=true`) if its webhook received `idempotencyKey`:
+ * the first node's output item carries the request headers.
+ */
+export function failedExecutionFor(
+  execution: Record<string, unknown>,
+  idempotencyKey: string,
+): { message: string; n8nExecutionId: string; node?: string } | undefined {
+  const resultData = record(record(execution.data)?.resultData);
+  const runData = record(resultData?.runData);
+  if (!resultData || !runData) return undefined;
+  const received = Object.values(runData).some((runs) => {
+    if (!Array.isArray(runs)) return false;
+    return runs.some((run) => {
+      const main = record(record(run)?.data)?.main;
+      const item = Array.isArray(main) && Array.isArray(main[0]) ? record(main[0][0]) : undefined;
+      const headers = record(record(item?.json)?.headers);
+      return headers?.['idempotency-key'] === idempotencyKey;
+    });
+  });
+  if (!received) return undefined;
+  const error = record(resultData.error);
+  const message =
+    typeof error?.message === 'string' && error.message.trim() ? error.message.trim() : undefined;
+  if (!message) return undefined;
+  const node = record(error?.node)?.name ?? resultData.lastNodeExecuted;
+  return {
+    message,
+    n8nExecutionId: String(execution.id ?? ''),
+    ...(typeof node === 'string' ? { node } : {}),
+  };
 }
 
 function timedOut(cls: FailureClass): boolean {

@@ -1,3 +1,4 @@
+export { type ConnectionCircuits, connectionCircuits, type ToolCircuit } from './circuits.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export {
@@ -17,7 +18,7 @@ export {
   type ToolExecutionSummary,
 } from './list-tool-executions.js';
 export { outcomeForModel } from './outcome-for-model.js';
-export type { CircuitStateName } from './resilience.js';
+export type { CircuitStateName, CircuitView } from './resilience.js';
 export type { FetchLike } from './send-attempt.js';
 export { loadGatewayTool, testTool } from './test-tool.js';
 export {

@@ -1,72 +1,143 @@
 import {
   type BulkheadPolicy,
   bulkhead,
-  type CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
   ExponentialBackoff,
   type GeneratorFn,
-  handleWhenResult,
   type IBackoff,
   isBulkheadRejectedError,
   noJitterGenerator,
 } from 'cockatiel';
-import type { AttemptResult } from './send-attempt.js';
-import type { FailureClass } from './types.js';
+import type { Clock } from './clock.js';
 
-/** Failures that say the instance itself is unwell, as opposed to one workflow or request being wrong. */
-const BREAKER_FAILURES: ReadonlySet<FailureClass> = new Set<FailureClass>([
-  'timeout',
-  'connect_error',
-  'connection_reset',
-  'network_error',
-  'server_error',
-]);
+export type CircuitStateName = 'closed' | 'open' | 'half_open';
 
-function countsAgainstBreaker(result: unknown): boolean {
-  const outcome = (result as AttemptResult).outcome;
-  return !outcome.ok && BREAKER_FAILURES.has(outcome.failure.class);
+/**
+ * What a failure says is broken. `connection`: the n8n instance itself (refused, DNS, TLS, a reset,
+ * 502/503/504 from n8n or its proxy). `workflow`: one workflow (it threw, so n8n answered 500, or
+ * its webhook did not answer in time). Other failures (4xx, unreadable output) open no circuit.
+ */
+export type BreakerScope = 'connection' | 'workflow';
+
+/** Whether an execution may go ahead on one circuit; `trial` is the single half-open probe. */
+export type Admission = { ok: true; trial: boolean } | { ok: false };
+
+/** How one execution ended for one circuit: counted once, whatever its number of attempts. */
+export type CircuitVerdict = 'success' | 'failure' | 'neutral';
+
+export interface CircuitView {
+  state: CircuitStateName;
+  /** Consecutive executions that failed on this circuit. */
+  consecutiveFailures: number;
+  /** Milliseconds until an open circuit lets one trial through; null unless open. */
+  retryInMs: number | null;
 }
 
-export type CircuitStateName = 'closed' | 'open' | 'half_open' | 'isolated';
+interface Circuit {
+  failures: number;
+  /** Clock time the circuit opened; null while closed. */
+  openedAt: number | null;
+  /** Clock time the half-open trial was handed out; null when none is out. */
+  trialAt: number | null;
+}
 
-const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half_open',
-  [CircuitState.Isolated]: 'isolated',
-};
-
-/** One circuit breaker per n8n instance (connection + base URL), opened by consecutive failures. */
-export class ConnectionBreakers {
-  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+/**
+ * Consecutive-failure circuit breakers keyed by what failed (an n8n connection, or one workflow),
+ * on the gateway's injected clock: no timers, the state is computed from the time on each use.
+ * An open circuit fails fast for `halfOpenAfterMs`, then lets one execution through as a trial
+ * (another one only if that trial has not reported back within `halfOpenAfterMs`); its success
+ * closes the circuit, its failure opens it again.
+ */
+export class Circuits {
+  private readonly circuits = new Map<string, Circuit>();
+  /** Told when a recorded execution opens or closes a circuit (not when `open`/`close` are called). */
+  onChange: ((key: string, state: 'open' | 'closed') => void) | undefined;
 
   constructor(
+    private readonly clock: Clock,
     private readonly threshold: number,
     private readonly halfOpenAfterMs: number,
+    private readonly maxEntries = 10_000,
   ) {}
 
-  for(connectionId: string, baseUrl: string): CircuitBreakerPolicy {
-    const key = `${connectionId} ${baseUrl}`;
-    let breaker = this.breakers.get(key);
-    if (!breaker) {
-      breaker = circuitBreaker(handleWhenResult(countsAgainstBreaker), {
-        halfOpenAfter: this.halfOpenAfterMs,
-        breaker: new ConsecutiveBreaker(this.threshold),
-      });
-      this.breakers.set(key, breaker);
-    }
-    return breaker;
+  /** Opens `key` now (another instance saw it fail); its cool-down runs on this clock. */
+  open(key: string): void {
+    const circuit = this.circuits.get(key) ?? this.create(key);
+    circuit.failures = Math.max(circuit.failures, this.threshold);
+    circuit.openedAt = this.clock.now();
+    circuit.trialAt = null;
   }
 
-  state(connectionId: string): CircuitStateName {
-    for (const [key, breaker] of this.breakers) {
-      if (key.startsWith(`${connectionId} `) && breaker.state !== CircuitState.Closed) {
-        return STATE_NAMES[breaker.state];
+  /** Closes `key` (another instance's trial succeeded). */
+  close(key: string): void {
+    this.circuits.delete(key);
+  }
+
+  admit(key: string): Admission {
+    const circuit = this.circuits.get(key);
+    if (!circuit || circuit.openedAt === null) return { ok: true, trial: false };
+    const now = this.clock.now();
+    if (now - circuit.openedAt < this.halfOpenAfterMs) return { ok: false };
+    if (circuit.trialAt !== null && now - circuit.trialAt < this.halfOpenAfterMs) return { ok: false };
+    circuit.trialAt = now;
+    return { ok: true, trial: true };
+  }
+
+  /** For a retry within an admitted execution: false once the circuit opened, unless it holds the trial. */
+  stillAdmitted(key: string, admission: Admission): boolean {
+    if (!admission.ok) return false;
+    if (admission.trial) return true;
+    return this.circuits.get(key)?.openedAt == null;
+  }
+
+  record(key: string, admission: Admission, verdict: CircuitVerdict): void {
+    if (!admission.ok) return;
+    const circuit = this.circuits.get(key);
+    if (verdict === 'neutral') {
+      if (admission.trial && circuit) circuit.trialAt = null;
+      return;
+    }
+    if (verdict === 'success') {
+      // A success on a closed circuit with no failures leaves no entry behind.
+      if (circuit && (circuit.openedAt === null || admission.trial)) {
+        this.circuits.delete(key);
+        if (circuit.openedAt !== null) this.onChange?.(key, 'closed');
+      }
+      return;
+    }
+    const entry = circuit ?? this.create(key);
+    entry.failures += 1;
+    if (admission.trial || (entry.openedAt === null && entry.failures >= this.threshold)) {
+      entry.openedAt = this.clock.now();
+      entry.trialAt = null;
+      this.onChange?.(key, 'open');
+    }
+  }
+
+  view(key: string): CircuitView {
+    const circuit = this.circuits.get(key);
+    if (!circuit) return { state: 'closed', consecutiveFailures: 0, retryInMs: null };
+    if (circuit.openedAt === null) {
+      return { state: 'closed', consecutiveFailures: circuit.failures, retryInMs: null };
+    }
+    const left = circuit.openedAt + this.halfOpenAfterMs - this.clock.now();
+    return left > 0
+      ? { state: 'open', consecutiveFailures: circuit.failures, retryInMs: Math.ceil(left) }
+      : { state: 'half_open', consecutiveFailures: circuit.failures, retryInMs: null };
+  }
+
+  private create(key: string): Circuit {
+    const circuit: Circuit = { failures: 0, openedAt: null, trialAt: null };
+    this.circuits.set(key, circuit);
+    if (this.circuits.size > this.maxEntries) {
+      // Forget the oldest closed circuit; open ones are kept (they are what protects n8n).
+      for (const [oldKey, old] of this.circuits) {
+        if (old.openedAt === null && oldKey !== key) {
+          this.circuits.delete(oldKey);
+          break;
+        }
       }
     }
-    return 'closed';
+    return circuit;
   }
 }
 
@@ -75,6 +146,7 @@ export class TenantBulkheads {
   private readonly bulkheads = new Map<string, BulkheadPolicy>();
 
   constructor(
+    private readonly clock: Clock,
     private readonly limit: number,
     private readonly queue: number,
   ) {}
@@ -102,17 +174,21 @@ export class TenantBulkheads {
     const result = new Promise<T | 'busy'>((resolve, reject) => {
       let started = false;
       let settled = false;
+      // The wait for a slot runs on the gateway's clock; `stopWaiting` ends it once a slot comes.
+      const stopWaiting = new AbortController();
       const settle = (finish: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        stopWaiting.abort();
         signal?.removeEventListener('abort', giveUp);
         finish();
       };
       const giveUp = () => {
         if (!started) settle(() => resolve('busy'));
       };
-      const timer = setTimeout(giveUp, Math.max(0, waitMs));
+      if (queued) {
+        void this.clock.sleep(Math.max(0, waitMs), stopWaiting.signal).then(giveUp);
+      }
       signal?.addEventListener('abort', giveUp, { once: true });
       // No abort signal goes to cockatiel: a cancelled waiter it dequeues is dropped without handing
       // the slot on, so an abandoned waiter instead takes its turn and returns at once.
@@ -120,7 +196,7 @@ export class TenantBulkheads {
         .execute(async () => {
           if (settled) return undefined;
           started = true;
-          clearTimeout(timer);
+          stopWaiting.abort();
           return fn();
         })
         .then(

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { firstJsonProblem, type JsonProblem, MAX_JSON_DEPTH } from '../lib/safe-json.js';
+import { ToolSchemaCompiler } from '../lib/tool-json-schema.js';
 import type { GatewayTool, ValidationIssue } from './types.js';
 
-type Compiled = { ok: true; validate: ValidateFunction; schema: object } | { ok: false; error: string };
+type Compiled = { ok: true; validate: ValidateFunction } | { ok: false; error: string };
 
 export type ValidationResult =
   | { ok: true }
@@ -34,10 +33,11 @@ function describe(problem: JsonProblem): string {
 
 /**
  * Compiles each tool's input and output schema once per schema version (tool id + content hash) and
- * keeps the most recently used ones. JSON Schema 2020-12, every error collected.
+ * keeps the most recently used ones, with the compiler the control plane checks schemas with on save
+ * (`lib/tool-json-schema.ts`): the same strictness at save and at call.
  */
 export class SchemaValidator {
-  private readonly ajv = addFormats.default(new Ajv2020({ allErrors: true, strict: false }));
+  private readonly compiler = new ToolSchemaCompiler();
   private readonly cache = new Map<string, Compiled>();
 
   constructor(private readonly maxEntries = 1000) {}
@@ -83,20 +83,11 @@ export class SchemaValidator {
       this.cache.set(key, hit);
       return hit;
     }
-    // Tool authors paste schemas with their own `$schema`/`$id`; a foreign draft URI or an `$id` two
-    // tools share would make the shared Ajv instance refuse to compile.
-    const { $schema: _dialect, $id: _id, ...own } = schema;
-    let compiled: Compiled;
-    try {
-      compiled = { ok: true, validate: this.ajv.compile(own), schema: own };
-    } catch (err) {
-      compiled = { ok: false, error: err instanceof Error ? err.message : String(err) };
-    }
+    const compiled = this.compiler.compile(schema);
     this.cache.set(key, compiled);
     if (this.cache.size > this.maxEntries) {
-      const [oldestKey, oldest] = this.cache.entries().next().value ?? [];
+      const oldestKey = this.cache.keys().next().value;
       if (oldestKey !== undefined) this.cache.delete(oldestKey);
-      if (oldest?.ok) this.ajv.removeSchema(oldest.schema);
     }
     return compiled;
   }

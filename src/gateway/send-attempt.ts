@@ -157,9 +157,12 @@ function classifyStatus(
   const failure = (cls: FailureClass): AttemptFailure => ({ class: cls, ...(detail ? { detail } : {}) });
   if (status === 404) return failure('workflow_inactive');
   if (status === 401 || status === 403) return failure('auth_rejected');
-  if (status === 429) {
+  // n8n (or its proxy) asking for a retry: the only answers after which a tool that is not
+  // idempotent may go again.
+  if (status === 429 || status === 503) {
     const retryAfterMs = parseRetryAfter(headers.get('retry-after'), env.wallNow());
-    return { ...failure('rate_limited'), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+    const cls = status === 429 ? 'rate_limited' : 'server_error';
+    return { ...failure(cls), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   }
   if (status >= 500) return failure('server_error');
   return failure('client_error');
@@ -204,7 +207,8 @@ export async function sendAttempt(request: AttemptRequest, env: AttemptEnvironme
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof AttemptTimedOut) {
       const cls = request.cutByDeadline ? 'deadline_exceeded' : 'timeout';
-      return done({ ok: false, failure: { class: cls, detail: `no answer within ${request.timeoutMs} ms` } });
+      const ms = Math.round(request.timeoutMs);
+      return done({ ok: false, failure: { class: cls, detail: `no answer within ${ms} ms` } });
     }
     if (reason instanceof AttemptCancelled) {
       return done({ ok: false, failure: { class: 'cancelled', detail: 'the caller cancelled' } });

@@ -62,8 +62,9 @@ function messageFor(code: ToolErrorCode, tool: string, detail: string | undefine
         : `${system} refused the request. Check the details with the caller, or offer a callback.`;
     case 'invalid_json':
     case 'response_too_large':
-    case 'output_invalid':
       return `${system} gave an answer that could not be read. Do not retry. ${OFFER_CALLBACK}`;
+    case 'output_invalid':
+      return `${system} answered, but its result is not in the expected form, so it cannot be trusted: do not tell the caller it worked or repeat any of it. Do not retry. ${OFFER_CALLBACK}`;
     case 'cancelled':
       return `The request to ${tool} was cancelled.`;
   }

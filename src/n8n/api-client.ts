@@ -83,6 +83,34 @@ export class N8nApiClient {
     return ok({ data: body.data.filter(isRecord), nextCursor, httpStatus, latencyMs });
   }
 
+  /** Recent executions, newest first; with `includeData`, each with its run data (and error). */
+  async listExecutions(
+    query: {
+      workflowId?: string;
+      status?: 'error' | 'success' | 'waiting';
+      limit?: number;
+      includeData?: boolean;
+    } = {},
+  ): Promise<Result<N8nWorkflow[], N8nProblem>> {
+    const params = new URLSearchParams();
+    if (query.workflowId !== undefined) params.set('workflowId', query.workflowId);
+    if (query.status !== undefined) params.set('status', query.status);
+    if (query.limit !== undefined) params.set('limit', String(Math.min(250, query.limit)));
+    if (query.includeData) params.set('includeData', 'true');
+    const answer = await this.request('GET', `/executions?${params}`);
+    if (!answer.ok) return answer;
+    const { body, httpStatus, latencyMs } = answer.value;
+    if (!Array.isArray(body.data)) {
+      return err({
+        kind: 'not_n8n',
+        message: 'the server answered, but not with an n8n execution list: check the base URL.',
+        httpStatus,
+        latencyMs,
+      });
+    }
+    return ok(body.data.filter(isRecord));
+  }
+
   async getWorkflow(id: string): Promise<Result<N8nWorkflow, N8nProblem>> {
     return this.body('GET', `/workflows/${encodeURIComponent(id)}?excludePinnedData=true`);
   }

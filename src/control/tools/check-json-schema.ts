@@ -1,16 +1,13 @@
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { firstJsonProblem, MAX_JSON_DEPTH } from '../../lib/safe-json.js';
+import { TOOL_SCHEMA_DIALECT, ToolSchemaCompiler } from '../../lib/tool-json-schema.js';
 import type { FieldIssue } from '../field-issues.js';
 import { pointerToField } from '../field-issues.js';
 
-const DRAFT_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
+const DRAFT_2020_12 = TOOL_SCHEMA_DIALECT;
 const MAX_SCHEMA_BYTES = 64 * 1024;
 
-// Strict: an unknown keyword ("propertes") is a mistake the LLM and the gateway would silently ignore.
-const ajv = addFormats.default(
-  new Ajv2020.default({ strict: true, strictTypes: false, strictTuples: false, allErrors: true }),
-);
+// The gateway's compiler: a schema accepted here compiles the same way when the tool is called.
+const compiler = new ToolSchemaCompiler();
 
 /**
  * Problems with `schema` as a JSON Schema draft 2020-12 document, each naming its place under
@@ -48,19 +45,15 @@ export function checkJsonSchema(
   ) {
     return [{ field: `${field}.$schema`, message: `must be ${DRAFT_2020_12} (or omitted)` }];
   }
-  if (!ajv.validateSchema(document)) {
-    return (ajv.errors ?? []).map((e) => ({
+  const metaErrors = compiler.metaSchemaErrors(document);
+  if (metaErrors.length > 0) {
+    return metaErrors.map((e) => ({
       field: pointerToField(e.instancePath, field),
       message: e.message ?? 'is invalid',
     }));
   }
-  try {
-    ajv.compile(document);
-  } catch (err) {
-    return [{ field, message: (err as Error).message.split('\n')[0] ?? 'does not compile' }];
-  } finally {
-    ajv.removeSchema(document);
-  }
+  const compiled = compiler.compile(document);
+  if (!compiled.ok) return [{ field, message: compiled.error }];
   if (options.objectRoot && document.type !== 'object') {
     return [{ field: `${field}.type`, message: 'must be "object": tool arguments are one JSON object' }];
   }

@@ -16,6 +16,8 @@ import {
   updateN8nConnection,
   WebhookAuthView,
 } from '../../control/n8n/index.js';
+import { connectionCircuits } from '../../gateway/index.js';
+import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import {
   ErrorBody,
@@ -24,6 +26,7 @@ import {
   Page,
   PageQuery,
   Strict,
+  StringEnum,
   TenantParams,
   Timestamp,
 } from '../schemas.js';
@@ -38,12 +41,33 @@ const N8nConnection = Strict({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
+const circuitFields = {
+  state: StringEnum(['closed', 'open', 'half_open'] as const, {
+    description: 'open: executions fail fast with circuit_open; half_open: the next one is a trial',
+  }),
+  consecutiveFailures: Type.Integer({ minimum: 0, description: 'failed executions in a row' }),
+  retryInMs: Nullable(
+    Type.Integer({ minimum: 0, description: 'until an open circuit lets a trial through' }),
+  ),
+};
+const CircuitsView = Strict({
+  connectionId: Id('n8nConnection'),
+  connection: Strict(circuitFields, {
+    description: 'the n8n instance: opened by connection-level failures (refused, DNS, TLS, 502/503/504)',
+  }),
+  tools: Type.Array(
+    Strict(
+      { toolId: Id('tool'), toolName: Type.String(), ...circuitFields },
+      { description: "one tool's workflow: opened by its own errors (an n8n 500) and webhook timeouts" },
+    ),
+  ),
+});
 const ConnectionParams = Strict({ tenantId: Id('tenant'), connectionId: Id('n8nConnection') });
 const withConflicts = { ...errorResponses, 409: ErrorBody };
 const upstreamErrors = { ...errorResponses, 409: ErrorBody, 502: ErrorBody };
 
 export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps, outbound } = ctx;
+  const { deps, outbound, gateway } = ctx;
   const tags = ['n8n connections'];
 
   app.get(
@@ -111,6 +135,23 @@ export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
       },
     },
     async (request) => getN8nConnection(deps, request.params.tenantId, request.params.connectionId),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/n8n-connections/:connectionId/circuits',
+    {
+      config: { access: 'n8n:read' },
+      schema: {
+        tags,
+        summary: "Circuit breaker state of the connection's n8n instance and of each tool bound to it",
+        description:
+          'Failures are counted once per execution. Connection-level failures open the connection circuit and stop every tool on it; a workflow that throws or times out opens only its own tool circuit. Openings and closings are shared between server processes through the store; failure counts are per process.',
+        params: ConnectionParams,
+        response: { 200: CircuitsView, ...errorResponses },
+      },
+    },
+    async (request) =>
+      connectionCircuits(deps, gateway, request.params.tenantId, request.params.connectionId),
   );
 
   app.patch(

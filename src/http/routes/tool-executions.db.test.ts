@@ -199,3 +199,52 @@ describe('GET /api/tenants/:tenantId/tool-executions/:id', () => {
     expect(viewer.statusCode).toBe(403);
   });
 });
+
+describe('GET /api/tenants/:tenantId/n8n-connections/:connectionId/circuits', () => {
+  it("shows the circuits the test route opened: the shared gateway's, per tool and per connection", async () => {
+    n8n.installWorkflow({ path: 'route-broken', script: { otherwise: { type: 'fail' } } });
+    const connectionId = await insertConnection(backend.deps, world.tenantA, { baseUrl: n8n.url });
+    const broken = await insertTool(backend.deps, world.tenantA, {
+      webhookPath: 'route-broken',
+      connectionId,
+    });
+    const healthy = await insertTool(backend.deps, world.tenantA, {
+      webhookPath: 'route-book',
+      connectionId,
+    });
+    const circuitsUrl = `/api/tenants/${world.tenantA}/n8n-connections/${connectionId}/circuits`;
+
+    // DEFAULT_LIMITS.breakerThreshold failed executions, each counted once.
+    for (let i = 0; i < 5; i++) {
+      const res = await call(app, world.as.operator, 'POST', testUrl(world.tenantA, broken.id), {
+        arguments: ARGS,
+      });
+      expect(res.json()).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'server_error' } });
+    }
+    const refused = await call(app, world.as.operator, 'POST', testUrl(world.tenantA, broken.id), {
+      arguments: ARGS,
+    });
+    expect(refused.json()).toMatchObject({ status: 'circuit_open', attempts: 0 });
+
+    expect((await call(app, world.as.viewerA, 'GET', circuitsUrl)).statusCode).toBe(403);
+    const res = await call(app, world.as.operator, 'GET', circuitsUrl);
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { connection: unknown; tools: { toolId: string }[] };
+    expect(body.connection).toEqual({ state: 'closed', consecutiveFailures: 0, retryInMs: null });
+    expect(body.tools.find((t) => t.toolId === broken.id)).toMatchObject({
+      toolName: broken.name,
+      state: 'open',
+      consecutiveFailures: 5,
+      retryInMs: expect.any(Number),
+    });
+    expect(body.tools.find((t) => t.toolId === healthy.id)).toMatchObject({ state: 'closed' });
+
+    const viaB = await call(
+      app,
+      world.as.operator,
+      'GET',
+      `/api/tenants/${world.tenantB}/n8n-connections/${connectionId}/circuits`,
+    );
+    expect(viaB.statusCode).toBe(404);
+  });
+});

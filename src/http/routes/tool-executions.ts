@@ -34,7 +34,12 @@ const ToolError = Strict({
   retryable: Type.Boolean(),
   httpStatus: Type.Optional(Type.Integer()),
   issues: Type.Optional(Type.Array(ValidationIssue)),
-  details: Type.Optional(Type.Record(Type.String(), Json)),
+  details: Type.Optional(
+    Type.Record(Type.String(), Json, {
+      description:
+        "Operator-facing context, never read to the caller: `detail` (what n8n or the network said; for a workflow that threw, the workflow's own message), `workflowError` ({message, node, n8nExecutionId}, read from n8n's API, redacted, at most 500 characters), `n8nAnswer` (n8n's own reply, e.g. \"Error in workflow\"), `workflow` (the bound workflow's state after a 404), `issues`",
+    }),
+  ),
 });
 
 const executionSummaryFields = {

@@ -101,7 +101,9 @@ export async function sendWebhookResponse(
       const body = response.body ?? WORKFLOW_ERROR;
       if (typeof body === 'string') send('text/plain; charset=utf-8', body);
       else send(JSON_TYPE, JSON.stringify(body));
-      return done('error', typeof body === 'string' ? body : JSON.stringify(body));
+      // n8n answers a workflow that threw with a bare "Error in workflow"; the thrown message is
+      // only on the execution, where the public API shows it.
+      return done('error', response.error ?? 'Scripted failure');
     }
     case 'invalidJson':
       send(JSON_TYPE, '{"ok":true,"data":{"unterminated":');

@@ -227,7 +227,7 @@ async function runExecution(req: IncomingMessage, res: ServerResponse, input: Ru
     execution.response = { status, delivered: true, kind: 'onReceived' };
     if (!planned.ok) context.executions.finish(execution, 'error', planned.error);
     else if (planned.response.type === 'fail')
-      context.executions.finish(execution, 'error', 'Scripted failure');
+      context.executions.finish(execution, 'error', planned.response.error ?? 'Scripted failure');
     else context.executions.finish(execution, 'success');
     return;
   }

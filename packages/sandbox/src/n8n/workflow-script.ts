@@ -34,7 +34,15 @@ export const N8nResponse = z.discriminatedUnion('type', [
    * The workflow fails: 500 `{"message":"Error in workflow"}` unless `status`/`body` say otherwise
    * (e.g. 429 with a `Retry-After` header). The execution is recorded with status `error`.
    */
-  z.object({ type: z.literal('fail'), body: z.unknown().optional(), ...common }).strict(),
+  z
+    .object({
+      type: z.literal('fail'),
+      body: z.unknown().optional(),
+      /** The workflow's own error message, as n8n records it on the execution (not in the answer). */
+      error: z.string().optional(),
+      ...common,
+    })
+    .strict(),
   /** Destroy the socket without an answer (a connection reset for the caller). */
   z.object({ type: z.literal('drop'), delayMs: z.number().int().min(0).optional() }).strict(),
   /** Never answer; the request stays open until the caller gives up (a timeout). */
