@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { err, ok, type Result } from '../lib/result.js';
 import type { SecretBox } from '../lib/secrets.js';
 
 /** How long a signed recording link works. */
@@ -13,7 +14,7 @@ export interface RecordingLink {
   expires: number;
 }
 
-export type LinkCheck = { ok: true } | { ok: false; problem: 'expired' | 'bad_signature' };
+export type LinkCheck = Result<void, 'expired' | 'bad_signature'>;
 
 const payload = (link: RecordingLink) =>
   ['recording', link.tenantId, link.callId, link.viewer, String(link.expires)].join('\n');
@@ -52,11 +53,11 @@ export function checkRecordingLink(
   const expected = Buffer.from(signRecordingLink(secrets, link));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    return { ok: false, problem: 'bad_signature' };
+    return err('bad_signature');
   }
   // A link that claims to outlive its TTL was not issued by us (or the clock moved far back).
   if (link.expires <= now.getTime() || link.expires > now.getTime() + ttlMs) {
-    return { ok: false, problem: 'expired' };
+    return err('expired');
   }
-  return { ok: true };
+  return ok(undefined);
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { firstJsonProblem, type JsonProblem, MAX_JSON_DEPTH } from '../lib/safe-json.js';
-import { ToolSchemaCompiler } from '../lib/tool-json-schema.js';
+import { type CompiledToolSchema, ToolSchemaCompiler } from '../lib/tool-json-schema.js';
 import type { GatewayTool, ValidationIssue } from './types.js';
 
-type Compiled = { ok: true; validate: ValidateFunction } | { ok: false; error: string };
+type Compiled = CompiledToolSchema;
 
 export type ValidationResult =
   | { ok: true }
@@ -71,8 +71,8 @@ export class SchemaValidator {
     }
     const compiled = this.compiled(slot, schema);
     if (!compiled.ok) return { ok: false, kind: 'schema_invalid', error: compiled.error };
-    if (compiled.validate(value)) return { ok: true };
-    return { ok: false, kind: 'invalid', issues: (compiled.validate.errors ?? []).map(issueOf) };
+    if (compiled.value(value)) return { ok: true };
+    return { ok: false, kind: 'invalid', issues: (compiled.value.errors ?? []).map(issueOf) };
   }
 
   private compiled(slot: string, schema: Record<string, unknown>): Compiled {

@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { err, ok, type Result } from './result.js';
 
 /**
  * The one JSON Schema compiler for tool input and output schemas: the control plane checks a schema
@@ -10,7 +11,7 @@ import addFormats from 'ajv-formats';
  */
 export const TOOL_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
-export type CompiledToolSchema = { ok: true; validate: ValidateFunction } | { ok: false; error: string };
+export type CompiledToolSchema = Result<ValidateFunction, string>;
 
 export class ToolSchemaCompiler {
   private readonly ajv = addFormats.default(
@@ -31,13 +32,12 @@ export class ToolSchemaCompiler {
     try {
       const validate = this.ajv.compile(own);
       this.ajv.removeSchema(own);
-      return { ok: true, validate };
-    } catch (err) {
+      return ok(validate);
+    } catch (problem) {
       this.ajv.removeSchema(own);
-      return {
-        ok: false,
-        error: (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'does not compile',
-      };
+      return err(
+        (problem instanceof Error ? problem.message : String(problem)).split('\n')[0] ?? 'does not compile',
+      );
     }
   }
 }

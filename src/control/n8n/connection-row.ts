@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { type StoredWebhookAuth, type Tx, tables } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
+import { err, ok, type Result } from '../../lib/result.js';
 import type { SecretBox } from '../../lib/secrets.js';
 import type { N8nConnectionRow } from '../../n8n/index.js';
 import type { SecretState, WebhookAuthInput, WebhookAuthView } from './connection-schemas.js';
@@ -45,46 +46,39 @@ export const last4 = (secret: string) => secret.slice(-4);
 
 /**
  * Seals the secret of a webhook auth input. A secret left out keeps the stored one, but only for
- * the same kind of auth (a header value never becomes a basic-auth password).
+ * the same kind of auth (a header value never becomes a basic-auth password); the error names the
+ * field whose secret is missing.
  */
 export function sealWebhookAuth(
   secrets: SecretBox,
   input: WebhookAuthInput,
   current: StoredWebhookAuth,
-): { ok: true; auth: StoredWebhookAuth } | { ok: false; field: string } {
+): Result<StoredWebhookAuth, string> {
   switch (input.kind) {
     case 'none':
-      return { ok: true, auth: { kind: 'none' } };
+      return ok({ kind: 'none' });
     case 'header':
       if (input.value !== undefined) {
-        return {
-          ok: true,
-          auth: {
-            kind: 'header',
-            name: input.name,
-            valueEncrypted: secrets.seal(input.value),
-            last4: last4(input.value),
-          },
-        };
+        return ok({
+          kind: 'header',
+          name: input.name,
+          valueEncrypted: secrets.seal(input.value),
+          last4: last4(input.value),
+        });
       }
-      return current.kind === 'header'
-        ? { ok: true, auth: { ...current, name: input.name } }
-        : { ok: false, field: 'webhookAuth.value' };
+      return current.kind === 'header' ? ok({ ...current, name: input.name }) : err('webhookAuth.value');
     case 'basic':
       if (input.password !== undefined) {
-        return {
-          ok: true,
-          auth: {
-            kind: 'basic',
-            username: input.username,
-            passwordEncrypted: secrets.seal(input.password),
-            last4: last4(input.password),
-          },
-        };
+        return ok({
+          kind: 'basic',
+          username: input.username,
+          passwordEncrypted: secrets.seal(input.password),
+          last4: last4(input.password),
+        });
       }
       return current.kind === 'basic'
-        ? { ok: true, auth: { ...current, username: input.username } }
-        : { ok: false, field: 'webhookAuth.password' };
+        ? ok({ ...current, username: input.username })
+        : err('webhookAuth.password');
   }
 }
 

@@ -18,7 +18,7 @@ export async function createN8nConnection(
 ): Promise<N8nConnection> {
   const baseUrl = await checkBaseUrl(outbound, input.baseUrl);
   const sealed = sealWebhookAuth(deps.secrets, input.webhookAuth ?? { kind: 'none' }, { kind: 'none' });
-  if (!sealed.ok) throw missingSecret(sealed.field);
+  if (!sealed.ok) throw missingSecret(sealed.error);
   try {
     return await withTenant(deps.db, tenantId, async (tx) => {
       const [row] = await tx
@@ -30,7 +30,7 @@ export async function createN8nConnection(
           baseUrl,
           apiKeyEncrypted: input.apiKey === undefined ? null : deps.secrets.seal(input.apiKey),
           apiKeyLast4: input.apiKey === undefined ? null : last4(input.apiKey),
-          webhookAuth: sealed.auth,
+          webhookAuth: sealed.value,
         })
         .returning();
       await recordAudit(tx, actor, {

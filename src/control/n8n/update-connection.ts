@@ -38,8 +38,8 @@ export async function updateN8nConnection(
       }
       if (input.webhookAuth !== undefined) {
         const sealed = sealWebhookAuth(deps.secrets, input.webhookAuth, before.webhookAuth);
-        if (!sealed.ok) throw missingSecret(sealed.field);
-        changes.webhookAuth = sealed.auth;
+        if (!sealed.ok) throw missingSecret(sealed.error);
+        changes.webhookAuth = sealed.value;
       }
       const [after] = await tx
         .update(tables.n8nConnections)

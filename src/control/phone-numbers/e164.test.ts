@@ -9,7 +9,7 @@ describe('normaliseE164', () => {
     ['0049 30 123456', '+4930123456'],
     ['+33.1.23.45.67.89', '+33123456789'],
   ])('%s → %s', (input, e164) => {
-    expect(normaliseE164(input)).toEqual({ ok: true, e164 });
+    expect(normaliseE164(input)).toEqual({ ok: true, value: e164 });
   });
 
   it.each([
@@ -26,6 +26,6 @@ describe('normaliseE164', () => {
   ])('refuses %s', (input, message) => {
     const result = normaliseE164(input);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(message);
+    if (!result.ok) expect(result.error).toMatch(message);
   });
 });

@@ -1,7 +1,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { err, ok, type Result } from '../../lib/result.js';
 
-/** Result of reading a phone number typed by a person or sent by a carrier. */
-export type E164Result = { ok: true; e164: string } | { ok: false; message: string };
+/** A phone number typed by a person or sent by a carrier, read: the E.164 form or what is wrong with it. */
+export type E164Result = Result<string, string>;
 
 /**
  * Normalises a phone number to E.164 (`+` then 8 to 15 digits, no leading zero): separators
@@ -11,21 +12,20 @@ export type E164Result = { ok: true; e164: string } | { ok: false; message: stri
  */
 export function normaliseE164(input: string): E164Result {
   const trimmed = input.trim();
-  if (trimmed === '') return { ok: false, message: 'is empty' };
+  if (trimmed === '') return err('is empty');
   if (!/^[+0-9 ().\-/]+$/.test(trimmed)) {
-    return { ok: false, message: 'may hold only digits, a leading +, spaces, dots, dashes and parentheses' };
+    return err('may hold only digits, a leading +, spaces, dots, dashes and parentheses');
   }
   let digits = trimmed.replace(/[^0-9+]/g, '');
   if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
-  if (!digits.startsWith('+')) return { ok: false, message: 'needs its country code, e.g. +1 415 555 0100' };
+  if (!digits.startsWith('+')) return err('needs its country code, e.g. +1 415 555 0100');
   const national = digits.slice(1);
-  if (national.includes('+')) return { ok: false, message: 'has a + in the middle' };
-  if (national.startsWith('0')) return { ok: false, message: 'country codes do not start with 0' };
-  if (national.length < 8 || national.length > 15)
-    return { ok: false, message: 'must have 8 to 15 digits after the +' };
+  if (national.includes('+')) return err('has a + in the middle');
+  if (national.startsWith('0')) return err('country codes do not start with 0');
+  if (national.length < 8 || national.length > 15) return err('must have 8 to 15 digits after the +');
   const parsed = parsePhoneNumberFromString(`+${national}`);
-  if (!parsed) return { ok: false, message: 'has no known country calling code' };
+  if (!parsed) return err('has no known country calling code');
   if (!parsed.isPossible())
-    return { ok: false, message: `is not a possible length for country code +${parsed.countryCallingCode}` };
-  return { ok: true, e164: parsed.number };
+    return err(`is not a possible length for country code +${parsed.countryCallingCode}`);
+  return ok(parsed.number);
 }

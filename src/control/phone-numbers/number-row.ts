@@ -37,11 +37,9 @@ export async function checkAssignableAgent(tx: Tx, tenantId: string, agentId: st
 export function requireE164(input: string, field = 'e164'): string {
   const result: E164Result = normaliseE164(input);
   if (!result.ok) {
-    throw new AppError('VALIDATION_FAILED', `${field} ${result.message}`, [
-      { field, message: result.message },
-    ]);
+    throw new AppError('VALIDATION_FAILED', `${field} ${result.error}`, [{ field, message: result.error }]);
   }
-  return result.e164;
+  return result.value;
 }
 
 export const numberTaken = (e164: string) =>

@@ -61,7 +61,7 @@ export async function resolveNumber(
         .innerJoin(t, eq(t.id, p.tenantId))
         .leftJoin(a, eq(a.id, p.agentId))
         .leftJoin(v, eq(v.id, a.liveVersionId))
-        .where(eq(p.e164, normalised.e164))
+        .where(eq(p.e164, normalised.value))
         .limit(1),
   );
   if (!row) return { ok: false, reason: 'unknown_number' };

@@ -95,7 +95,7 @@ export async function importTwilioNumbers(
           .values({
             id: newId('phoneNumber'),
             tenantId,
-            e164: e164.e164,
+            e164: e164.value,
             label: number.friendlyName,
             agentId: input.agentId ?? null,
             twilioSid: number.sid,

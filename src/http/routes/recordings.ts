@@ -80,7 +80,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       if (!check.ok) {
         throw new AppError(
           'SIGNED_URL_INVALID',
-          check.problem === 'expired'
+          check.error === 'expired'
             ? 'this recording link has expired; open the call again'
             : 'this recording link is not valid',
         );
