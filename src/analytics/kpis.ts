@@ -125,12 +125,31 @@ const SUMS = sql`
   sum(turn_latency_sum_ms) as turn_latency_sum_ms, sum(total_duration_ms) as total_duration_ms,
   sum(cost_usd)::text as cost_usd`;
 
+/**
+ * Rollup rows labelled by one or more keys (a day, a period, a tenant): each row is counted once
+ * under each key, so one scan serves the daily series and the period totals.
+ */
+function keyed(keys: SQL[], where: SQL): SQL {
+  return sql`select ${sql.join(
+    keys.map((k, i) => sql`${k} as ${sql.raw(`k${i}`)}`),
+    sql`, `,
+  )}, d.outcomes, d.duration_seconds from daily_kpis d where ${where}`;
+}
+const keyColumns = (keys: SQL[]) => keys.map((_, i) => sql.raw(`k${i}`));
+const anyKey = (keys: SQL[]) => sql`coalesce(${sql.join(keyColumns(keys), sql`, `)})`;
+const groupingSets = (keys: SQL[], also: SQL) =>
+  sql`grouping sets (${sql.join(
+    keyColumns(keys).map((k) => sql`(${k}, ${also})`),
+    sql`, `,
+  )})`;
+
 /** Outcome counts per key, from daily rows' `outcomes` objects. */
-async function outcomesBy(tx: DbOrTx, key: SQL, where: SQL): Promise<Map<string, Record<string, number>>> {
+async function outcomesBy(tx: DbOrTx, keys: SQL[], where: SQL): Promise<Map<string, Record<string, number>>> {
   const { rows } = await rawQuery<{ key: string; label: string; n: number }>(
     tx,
-    sql`select ${key} as key, o.key as label, sum(o.value::int)::int as n
-        from daily_kpis d, jsonb_each_text(d.outcomes) o where ${where} group by 1, 2`,
+    sql`select ${anyKey(keys)} as key, o.key as label, sum(o.value::int)::int as n
+        from (${keyed(keys, where)}) d, jsonb_each_text(d.outcomes) o
+        group by ${groupingSets(keys, sql`o.key`)}`,
   );
   const out = new Map<string, Record<string, number>>();
   for (const r of rows) {
@@ -145,12 +164,13 @@ async function outcomesBy(tx: DbOrTx, key: SQL, where: SQL): Promise<Map<string,
  * Calls with a duration and their p95 duration per key, merged from the daily rows' per-second
  * histograms: a period reads a few hundred rollup rows instead of its calls; p95 is to the second.
  */
-async function durationsBy(tx: DbOrTx, key: SQL, where: SQL): Promise<Map<string, DurationRow>> {
+async function durationsBy(tx: DbOrTx, keys: SQL[], where: SQL): Promise<Map<string, DurationRow>> {
   const { rows } = await rawQuery<DurationRow>(
     tx,
     sql`with seconds as (
-          select ${key} as key, s.key::int as sec, sum(s.value::int) as n
-          from daily_kpis d, jsonb_each_text(d.duration_seconds) s where ${where} group by 1, 2
+          select ${anyKey(keys)} as key, s.key::int as sec, sum(s.value::int) as n
+          from (${keyed(keys, where)}) d, jsonb_each_text(d.duration_seconds) s
+          group by ${groupingSets(keys, sql`s.key`)}
         ), running as (
           select key, sec, sum(n) over (partition by key order by sec) as below,
                  sum(n) over (partition by key) as count
@@ -186,29 +206,26 @@ export async function getTenantKpis(deps: Pick<Deps, 'db' | 'now'>, tenantId: st
                   and ${agent}) d
           group by grouping sets ((day), (period))`,
     );
-    const period = sql`case when d.day >= ${from}::date then 'current' else 'previous' end`;
-    const outcomes = await outcomesBy(tx, period, inRange);
-    const dailyOutcomes = await outcomesBy(tx, sql`to_char(d.day, 'YYYY-MM-DD')`, inRange);
-    const durations = await durationsBy(tx, period, inRange);
-    const dailyDurations = await durationsBy(tx, sql`to_char(d.day, 'YYYY-MM-DD')`, inRange);
+    const keys = [
+      sql`case when d.day >= ${from}::date then 'current' else 'previous' end`,
+      sql`to_char(d.day, 'YYYY-MM-DD')`,
+    ];
+    const outcomes = await outcomesBy(tx, keys, inRange);
+    const durations = await durationsBy(tx, keys, inRange);
     const sumBy = new Map(sums.rows.map((r) => [r.key, r]));
-    const at = (
-      key: string,
-      outcomeMap: Map<string, Record<string, number>>,
-      durationMap: Map<string, DurationRow>,
-    ) => kpisFrom(sumBy.get(key), durationMap.get(key), outcomeMap.get(key) ?? {});
+    const at = (key: string) => kpisFrom(sumBy.get(key), durations.get(key), outcomes.get(key) ?? {});
     return {
       tenantId,
       timezone: tz,
       agentId: query.agentId ?? null,
       from,
       to,
-      totals: at('current', outcomes, durations),
+      totals: at('current'),
       series: Array.from({ length }, (_, i) => {
         const day = addDays(from, i);
-        return { day, ...at(day, dailyOutcomes, dailyDurations) };
+        return { day, ...at(day) };
       }),
-      previous: { ...previous, totals: at('previous', outcomes, durations) },
+      previous: { ...previous, totals: at('previous') },
     };
   });
 }
@@ -231,8 +248,8 @@ export async function listTenantKpis(
           where day between ${from}::date and ${to}::date group by tenant_id`,
     );
     const inPeriod = sql`d.day between ${from}::date and ${to}::date`;
-    const durationBy = await durationsBy(tx, sql`d.tenant_id`, inPeriod);
-    const outcomes = await outcomesBy(tx, sql`d.tenant_id`, inPeriod);
+    const durationBy = await durationsBy(tx, [sql`d.tenant_id`], inPeriod);
+    const outcomes = await outcomesBy(tx, [sql`d.tenant_id`], inPeriod);
     const sumBy = new Map(sums.rows.map((r) => [r.key, r]));
     return {
       from,
