@@ -14,6 +14,7 @@ import { CallsPage } from './calls/calls-list';
 import { AgentEditorPage, AgentsPage } from './console/agents';
 import { ApiKeysPage } from './console/api-keys';
 import { AuditPage } from './console/audit';
+import { BrandingPage } from './console/branding';
 import { N8nPage } from './console/n8n';
 import { NumbersPage } from './console/numbers';
 import { TenantsPage } from './console/tenants';
@@ -158,6 +159,12 @@ const testCallRoute = createRoute({
   path: 'test-call',
   component: TestCallPage,
 });
+const brandingRoute = createRoute({
+  getParentRoute: () => consoleTenant,
+  path: 'branding',
+  beforeLoad: adminOnly,
+  component: BrandingPage,
+});
 const consoleCalls = createRoute({
   getParentRoute: () => consoleTenant,
   path: 'calls',
@@ -215,6 +222,7 @@ const routeTree = rootRoute.addChildren([
       numbersRoute,
       n8nRoute,
       testCallRoute,
+      brandingRoute,
       consoleCalls,
       consoleCall,
     ]),
