@@ -15,6 +15,7 @@ import { AgentEditorPage, AgentsPage } from './console/agents';
 import { ApiKeysPage } from './console/api-keys';
 import { AuditPage } from './console/audit';
 import { BrandingPage } from './console/branding';
+import { LiveCallsPage } from './console/live-calls';
 import { N8nPage } from './console/n8n';
 import { NumbersPage } from './console/numbers';
 import { TenantsPage } from './console/tenants';
@@ -131,6 +132,12 @@ const allCallsRoute = createRoute({
   component: () => <CallsPage area="all" />,
 });
 
+const liveCallsRoute = createRoute({
+  getParentRoute: () => consoleRoute,
+  path: 'live',
+  component: LiveCallsPage,
+});
+
 const consoleTenant = createRoute({ getParentRoute: () => consoleRoute, path: 't/$tenantId' });
 const agentsRoute = createRoute({
   getParentRoute: () => consoleTenant,
@@ -214,6 +221,7 @@ const routeTree = rootRoute.addChildren([
     apiKeysRoute,
     auditRoute,
     allCallsRoute,
+    liveCallsRoute,
     consoleTenant.addChildren([
       agentsRoute,
       agentRoute,

@@ -57,6 +57,7 @@ function consoleNav(tenantId: string | null): NavItem[] {
           { label: 'Client portal', to: `/portal/${tenantId}` },
         ]
       : []),
+    { label: 'Live calls', to: '/console/live' },
     { label: 'All calls', to: '/console/calls' },
     { label: 'Users', to: '/console/users' },
     { label: 'API keys', to: '/console/api-keys', adminOnly: true },
