@@ -1,4 +1,9 @@
-import { createTheme, type MantineColorsTuple, MantineProvider } from '@mantine/core';
+import {
+  type CSSVariablesResolver,
+  createTheme,
+  type MantineColorsTuple,
+  MantineProvider,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { api, unwrap } from './api/client';
@@ -30,17 +35,57 @@ export function accentPalette(hex: string): MantineColorsTuple {
   for (let t = 0.05; contrastWithWhite(strong) < 4.6 && t <= 1; t += 0.05) strong = mix(base, [0, 0, 0], t);
   const white: Rgb = [255, 255, 255];
   const shades = [0.92, 0.84, 0.7, 0.55, 0.4, 0.2].map((t) => toHex(mix(base, white, t)));
-  const dark = [0, 0, 0.12, 0.24].map((t) => toHex(mix(strong, [0, 0, 0], t)));
+  const dark = [0, 0, 0, 0.15].map((t) => toHex(mix(strong, [0, 0, 0], t)));
   return [...shades, ...dark] as unknown as MantineColorsTuple;
 }
 
-// Shade 8 and auto contrast keep text on primary and light variants above WCAG AA (axe's color-contrast).
+/**
+ * `hex` darkened until it reads on white with room to spare, so it stays above WCAG AA on its own
+ * light variant's tint over a striped or hovered table row too.
+ */
+export function readableOnWhite(hex: string, ratio = 6.5): string {
+  const base = toRgb(hex);
+  let rgb = base;
+  for (let t = 0.05; contrastWithWhite(rgb) < ratio && t <= 1; t += 0.05) rgb = mix(base, [0, 0, 0], t);
+  return toHex(rgb);
+}
+
+// Shade 8 for filled colours; auto contrast with the WCAG crossover luminance (0.179) picks black or
+// white text, whichever reads better, on every filled badge and button.
 const baseTheme = {
   primaryColor: 'indigo',
   primaryShade: 8,
   autoContrast: true,
+  luminanceThreshold: 0.179,
   defaultRadius: 'md',
 } as const;
+
+/**
+ * In the light scheme, coloured text (light and outline variants, `c="red"`) is each colour's shade 8
+ * darkened where needed to keep AA contrast on white and on its own tint. Dimmed and placeholder text
+ * are one step stronger than Mantine's defaults in both schemes, which fall short of AA.
+ */
+const readableColours: CSSVariablesResolver = (theme) => ({
+  variables: {},
+  dark: {
+    '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
+    '--mantine-color-placeholder': 'var(--mantine-color-dark-1)',
+  },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+    ...Object.fromEntries(
+      Object.entries(theme.colors).flatMap(([name, shades]) => {
+        const text = readableOnWhite(shades[8]);
+        return [
+          [`--mantine-color-${name}-light-color`, text],
+          [`--mantine-color-${name}-text`, text],
+          [`--mantine-color-${name}-outline`, text],
+        ];
+      }),
+    ),
+  },
+});
 
 const AccentContext = createContext<(accent: string | null) => void>(() => {});
 
@@ -58,7 +103,7 @@ export function BrandThemeProvider({ children }: { children: ReactNode }) {
   );
   return (
     <AccentContext.Provider value={setAccent}>
-      <MantineProvider theme={theme} defaultColorScheme="auto">
+      <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={readableColours}>
         {children}
       </MantineProvider>
     </AccentContext.Provider>

@@ -90,6 +90,7 @@ function BrandForm({ tenantId, branding }: { tenantId: string; branding: Brandin
             label="Accent colour"
             description="The portal's buttons, links and highlights (#rrggbb); darkened where needed for contrast."
             format="hex"
+            withEyeDropper={false}
             value={accent}
             onChange={setAccent}
             placeholder="#4c6ef5"
@@ -133,7 +134,6 @@ function BrandForm({ tenantId, branding }: { tenantId: string; branding: Brandin
               label="Upload a logo"
               description={`PNG, JPEG or WebP, at most ${MAX_LOGO_KB} KB`}
               accept={LOGO_TYPES}
-              placeholder="Choose an image"
               value={null}
               onChange={(file) => file && upload.mutate(file)}
               disabled={upload.isPending}
