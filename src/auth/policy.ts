@@ -32,6 +32,7 @@ export const PERMISSIONS = [
   'legal_hold:write',
   'retention:read',
   'retention:write',
+  'branding:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export type RouteAccess = Permission | 'public' | 'authenticated';
@@ -44,6 +45,7 @@ const ADMIN_ONLY: ReadonlySet<Permission> = new Set([
   'n8n:write',
   'legal_hold:write',
   'retention:write',
+  'branding:write',
 ]);
 
 const CLIENT_VIEWER: ReadonlySet<Permission> = new Set([

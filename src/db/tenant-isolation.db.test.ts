@@ -19,6 +19,7 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
   await db.insert(t.memberships).values({ userId, tenantId, role: 'client_viewer' });
   await db.insert(t.auditLog).values({ id: newId('audit'), tenantId, actorKind: 'system', action: 'seed' });
   await db.insert(t.retentionPolicies).values({ tenantId });
+  await db.insert(t.tenantBranding).values({ tenantId, displayName: tenantId, accentColor: '#123456' });
   await db
     .insert(t.n8nConnections)
     .values({ id: connectionId, tenantId, name: 'n8n', baseUrl: 'https://x.app.n8n.cloud' });

@@ -15,6 +15,7 @@ import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { brandingRoutes } from './routes/branding.js';
 import { callDetailRoutes } from './routes/call-detail.js';
 import { callStreamRoutes } from './routes/call-streams.js';
 import { callRoutes } from './routes/calls.js';
@@ -128,6 +129,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     toolExecutionRoutes,
     retentionRoutes,
     recordingRoutes,
+    brandingRoutes,
   ]) {
     await app.register(routes, { ctx });
   }

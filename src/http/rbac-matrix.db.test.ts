@@ -16,6 +16,7 @@ const ADMIN_ONLY = new Set([
   'n8n:write',
   'legal_hold:write',
   'retention:write',
+  'branding:write',
 ]);
 const CLIENT_PORTAL = new Set(['tenants:read', 'calls:read', 'recordings:read', 'kpis:read']);
 

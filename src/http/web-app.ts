@@ -11,13 +11,13 @@ export const WEB_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 const SERVER_PREFIXES = ['/api/', '/api', '/twilio/', '/media/', '/metrics'];
 
 /**
- * The document's policy. The app's JSON Schema checks (tool schemas, the test-tool form) compile
- * schemas with Ajv, which needs `unsafe-eval`; recordings play from blob: URLs made from the
- * fetched audio (waveform). Everything else stays on this origin.
+ * The document's policy: scripts from this origin only, never `eval` (the app's JSON Schema checks
+ * interpret schemas instead of compiling them to code); recordings play from blob: URLs made from
+ * the fetched audio (waveform). Everything else stays on this origin.
  */
-const DOCUMENT_CSP = [
+export const DOCUMENT_CSP = [
   "default-src 'self'",
-  "script-src 'self' 'unsafe-eval'",
+  "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",

@@ -22,6 +22,12 @@ const tenants: Record<string, string> = {};
 
 let adminCookie = '';
 
+/** A 1×1 PNG. */
+const LOGO_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 /** The tenant's call count in its KPIs for the last 30 days, read through the API. */
 async function kpiCalls(slug: string): Promise<number> {
   const res = await fetch(`${server.url}/api/tenants/${tenants[slug]}/kpis`, {
@@ -62,9 +68,21 @@ describe('each role signs in and sees only its navigation', () => {
     const page = await freshPage();
     await signIn(page, server.url, LOGINS.admin);
     expect(page.url()).toContain('/console/');
+    // The tenant's own areas join once the tenant list is in.
+    await page.getByRole('link', { name: 'Agents' }).waitFor();
     const nav = await navigation(page);
     expect(nav).toEqual(
-      expect.arrayContaining(['Tenants', 'Agents', 'Test call', 'Calls', 'Users', 'API keys', 'Audit log']),
+      expect.arrayContaining([
+        'Tenants',
+        'Agents',
+        'Test call',
+        'Calls',
+        'Live calls',
+        'Portal branding',
+        'Users',
+        'API keys',
+        'Audit log',
+      ]),
     );
     await screenshot(page, 'console-tenants');
     await page.close();
@@ -73,9 +91,11 @@ describe('each role signs in and sees only its navigation', () => {
   it('internal_operator: console without the admin-only API keys', async () => {
     const page = await freshPage();
     await signIn(page, server.url, LOGINS.operator);
+    await page.getByRole('link', { name: 'Agents' }).waitFor();
     const nav = await navigation(page);
-    expect(nav).toEqual(expect.arrayContaining(['Tenants', 'Agents', 'Test call', 'Calls']));
+    expect(nav).toEqual(expect.arrayContaining(['Tenants', 'Agents', 'Test call', 'Calls', 'Live calls']));
     expect(nav).not.toContain('API keys');
+    expect(nav).not.toContain('Portal branding');
     await page.goto(`${server.url}/console/api-keys`);
     await page.waitForURL(/\/console\/tenants/);
     await page.close();
@@ -160,6 +180,10 @@ describe('operator workflows', () => {
     await page.getByTestId('live-turn').first().waitFor({ timeout: 60_000 });
     expect(await page.getByText('call in progress').isVisible()).toBe(true);
     await page.getByText('Call completed').waitFor({ timeout: 90_000 });
+    // Tool calls show with their status while the call runs, and their final one once it is over.
+    const tool = page.getByTestId('live-tool').filter({ hasText: 'book_appointment' }).first();
+    await tool.waitFor({ timeout: 30_000 });
+    await expect.poll(() => tool.getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
     const turns = await page.getByTestId('live-turn').allInnerTexts();
     expect(turns.some((t) => /cleaning appointment/i.test(t))).toBe(true);
     expect(turns.some((t) => /confirmation number/i.test(t))).toBe(true);
@@ -213,6 +237,87 @@ describe('operator workflows', () => {
   });
 });
 
+describe('live calls across tenants', () => {
+  it('an operator watches a sandbox call appear in "live calls now" and then end', async () => {
+    const page = await freshPage();
+    await signIn(page, server.url, LOGINS.operator);
+    await page.goto(`${server.url}/console/live`);
+    await page.getByText('live', { exact: true }).waitFor();
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(LOGINS.operator),
+    });
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const placed = fetch(`${server.url}/api/sandbox/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+      body: JSON.stringify({ to: '+15005550006', scenario: 'book-appointment', speed: 2 }),
+    });
+    const row = page.getByTestId('live-call').filter({ hasText: '+15005550006' }).first();
+    await row.waitFor({ timeout: 60_000 });
+    expect(['ringing', 'in_progress']).toContain(await row.getAttribute('data-status'));
+    await expect.poll(() => page.getByTestId('live-count').textContent()).toMatch(/^[1-9]\d* calls? now$/);
+    await row.getByText('Acme Dental', { exact: false }).waitFor();
+    await screenshot(page, 'console-live-calls');
+    expect((await placed).status).toBe(200);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000 }).toBe('completed');
+    await row.getByText('ended: completed').waitFor();
+    await page.close();
+  });
+});
+
+describe('white-label portal', () => {
+  it("an admin brands bright-plumbing's portal; its viewer sees the name, logo and accent colour", async () => {
+    const plumbing = tenants['bright-plumbing']!;
+    const page = await freshPage();
+    await signIn(page, server.url, LOGINS.admin);
+    await page.goto(`${server.url}/console/t/${plumbing}/branding`);
+    await page.getByLabel('Display name').fill('Bright Plumbing & Heating');
+    await page.getByRole('textbox', { name: 'Accent colour' }).fill('#0b7a75');
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    await page.getByText('Branding saved; the portal shows it now.').waitFor();
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: LOGO_PNG });
+    await page.getByTestId('logo-preview').waitFor();
+    await screenshot(page, 'console-branding');
+    // An SVG is refused with the API's message.
+    await page.locator('input[type="file"]').setInputFiles({
+      name: 'logo.svg',
+      mimeType: 'image/svg+xml',
+      buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+    });
+    await page.getByText(/LOGO_TYPE_UNSUPPORTED/).waitFor();
+    await page.close();
+
+    const viewer = await freshPage();
+    await signIn(viewer, server.url, LOGINS.plumbingViewer);
+    await viewer.getByTestId('brand-name').getByText('Bright Plumbing & Heating').waitFor();
+    const logo = viewer.getByTestId('brand-logo');
+    await expect
+      .poll(() => logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(1);
+    // The accent colour is the portal's primary colour (shade 8, already dark enough for AA).
+    const primary = await viewer.evaluate(() => {
+      const w = globalThis as unknown as {
+        document: { documentElement: unknown };
+        getComputedStyle(e: unknown): { getPropertyValue(name: string): string };
+      };
+      return w
+        .getComputedStyle(w.document.documentElement)
+        .getPropertyValue('--mantine-primary-color-filled')
+        .trim();
+    });
+    expect(primary).toBe('#0b7a75');
+    expect(await viewer.title()).toBe('Bright Plumbing & Heating');
+    expect(await seriousViolations(viewer)).toEqual([]);
+    await screenshot(viewer, 'portal-branded');
+    await viewer.close();
+  });
+});
+
 describe('admin workflows', () => {
   it('places a legal hold on a call with a reason and releases it', async () => {
     const page = await freshPage();
@@ -249,16 +354,77 @@ describe('admin workflows', () => {
   });
 });
 
+/** Network idle, except on screens that hold a live event stream open (never idle): their first answer. */
+async function settled(page: Page): Promise<void> {
+  if (page.url().endsWith('/console/live')) await page.getByText('live', { exact: true }).waitFor();
+  else await page.waitForLoadState('networkidle');
+}
+
+describe('content security policy', () => {
+  it('serves the app without unsafe-eval; the tool editor and the test form still validate', async () => {
+    const res = await fetch(`${server.url}/login`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+
+    // This page enforces the policy (no bypass): any blocked eval would be reported here.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const w = globalThis as unknown as {
+        cspViolations?: string[];
+        document: {
+          addEventListener(
+            type: string,
+            f: (e: { violatedDirective: string; blockedURI: string }) => void,
+          ): void;
+        };
+      };
+      w.document.addEventListener('securitypolicyviolation', (e) => {
+        w.cspViolations = [...(w.cspViolations ?? []), `${e.violatedDirective} ${e.blockedURI}`];
+      });
+    });
+    await signIn(page, server.url, LOGINS.operator);
+    await page.goto(`${server.url}/console/t/${tenants['acme-dental']}/tools`);
+    await page.getByRole('link', { name: 'book_appointment' }).click();
+    await page.getByText('Valid JSON Schema').waitFor();
+
+    // The test form refuses missing arguments with the schema's own rules...
+    await page.getByRole('button', { name: 'Run test' }).click();
+    await page
+      .getByText(/is a required property/)
+      .first()
+      .waitFor();
+    // ...and runs once they are there.
+    await page.locator('#root_service').fill('cleaning');
+    await page.locator('#root_date').fill('2026-12-01');
+    await page.locator('#root_time').fill('09:30');
+    await page.getByRole('button', { name: 'Run test' }).click();
+    await page.getByTestId('tool-test-result').getByText('succeeded').first().waitFor({ timeout: 30_000 });
+
+    // The schema editor checks against the 2020-12 meta-schema as one types.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText('{"type":"object","properties":{"a":{"type":"nope"}}}');
+    await page.getByText(/not a valid JSON Schema/).waitFor();
+
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { cspViolations?: string[] }).cspViolations ?? []),
+    ).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('accessibility', () => {
-  it('axe-core finds no serious or critical violations on the main screens', async () => {
+  it('axe-core finds no serious or critical violations on the main screens, light and dark', {
+    timeout: 360_000,
+  }, async () => {
     const page = await freshPage();
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').waitFor();
     const found: Record<string, unknown> = {};
     const check = async (name: string) => {
-      // Known open item: some Mantine badge colours (green/blue filled, light variants) fall short of
-      // WCAG AA contrast; every other serious or critical rule is enforced.
-      const v = (await seriousViolations(page)).filter((x) => x.id !== 'color-contrast');
+      const v = await seriousViolations(page);
       if (v.length) found[name] = v;
     };
     await check('login');
@@ -276,13 +442,28 @@ describe('accessibility', () => {
       ['console-calls', `/console/t/${acme}/calls`, 'Calls'],
       ['console-all-calls', '/console/calls', 'Calls across tenants'],
       ['portal-calls-admin', `/portal/${acme}/calls`, 'Calls'],
+      ['console-live-calls', '/console/live', 'Live calls'],
+      ['console-test-call-form', `/console/t/${acme}/test-call`, 'Test call'],
+      ['console-branding', `/console/t/${acme}/branding`, 'Portal branding'],
+      ['portal-dashboard-admin', `/portal/${acme}`, 'Dashboard'],
     ];
     for (const [name, path, text] of screens) {
       await page.goto(`${server.url}${path}`);
       await page.getByText(text, { exact: true }).first().waitFor();
-      await page.waitForLoadState('networkidle');
+      await settled(page);
       await check(name);
       await screenshot(page, name);
+    }
+    // The dark theme on the same kinds of screen.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    for (const [name, path, text] of screens.filter(([n]) =>
+      ['console-tenants', 'console-calls', 'console-live-calls', 'portal-dashboard-admin'].includes(n),
+    )) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByText(text, { exact: true }).first().waitFor();
+      await settled(page);
+      await check(`${name}-dark`);
+      await screenshot(page, `${name}-dark`);
     }
     expect(found).toEqual({});
     await page.close();

@@ -1,12 +1,12 @@
 import '@mantine/core/styles.css';
 import './app.css';
-import { createTheme, MantineProvider } from '@mantine/core';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError, onSessionLost, setCsrfToken } from './api/client';
 import { meQuery } from './auth';
+import { BrandThemeProvider } from './brand';
 import { makeRouter } from './router';
 
 const retry = (count: number, error: unknown) =>
@@ -29,20 +29,12 @@ onSessionLost(() => {
   void router.navigate({ to: '/login', search: { redirect: `${pathname}${searchStr}`, expired: true } });
 });
 
-// Shade 8 and auto contrast keep text on primary and light variants above WCAG AA (axe's color-contrast).
-const theme = createTheme({
-  primaryColor: 'indigo',
-  primaryShade: 8,
-  autoContrast: true,
-  defaultRadius: 'md',
-});
-
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <BrandThemeProvider>
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>
-    </MantineProvider>
+    </BrandThemeProvider>
   </StrictMode>,
 );

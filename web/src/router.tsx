@@ -14,6 +14,8 @@ import { CallsPage } from './calls/calls-list';
 import { AgentEditorPage, AgentsPage } from './console/agents';
 import { ApiKeysPage } from './console/api-keys';
 import { AuditPage } from './console/audit';
+import { BrandingPage } from './console/branding';
+import { LiveCallsPage } from './console/live-calls';
 import { N8nPage } from './console/n8n';
 import { NumbersPage } from './console/numbers';
 import { TenantsPage } from './console/tenants';
@@ -130,6 +132,12 @@ const allCallsRoute = createRoute({
   component: () => <CallsPage area="all" />,
 });
 
+const liveCallsRoute = createRoute({
+  getParentRoute: () => consoleRoute,
+  path: 'live',
+  component: LiveCallsPage,
+});
+
 const consoleTenant = createRoute({ getParentRoute: () => consoleRoute, path: 't/$tenantId' });
 const agentsRoute = createRoute({
   getParentRoute: () => consoleTenant,
@@ -157,6 +165,12 @@ const testCallRoute = createRoute({
   getParentRoute: () => consoleTenant,
   path: 'test-call',
   component: TestCallPage,
+});
+const brandingRoute = createRoute({
+  getParentRoute: () => consoleTenant,
+  path: 'branding',
+  beforeLoad: adminOnly,
+  component: BrandingPage,
 });
 const consoleCalls = createRoute({
   getParentRoute: () => consoleTenant,
@@ -207,6 +221,7 @@ const routeTree = rootRoute.addChildren([
     apiKeysRoute,
     auditRoute,
     allCallsRoute,
+    liveCallsRoute,
     consoleTenant.addChildren([
       agentsRoute,
       agentRoute,
@@ -215,6 +230,7 @@ const routeTree = rootRoute.addChildren([
       numbersRoute,
       n8nRoute,
       testCallRoute,
+      brandingRoute,
       consoleCalls,
       consoleCall,
     ]),

@@ -19,6 +19,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet, useNavigate, useParams, useRouterState } from '@tanstack/react-router';
 import { api, unwrap } from './api/client';
 import { isAdmin, isInternal, signOut, useMe } from './auth';
+import { useTenantBrand } from './brand';
 
 export const tenantsQuery = {
   queryKey: ['tenants'],
@@ -52,9 +53,11 @@ function consoleNav(tenantId: string | null): NavItem[] {
           { label: 'n8n connections', to: `${t}/n8n` },
           { label: 'Test call', to: `${t}/test-call` },
           { label: 'Calls', to: `${t}/calls` },
+          { label: 'Portal branding', to: `${t}/branding`, adminOnly: true },
           { label: 'Client portal', to: `/portal/${tenantId}` },
         ]
       : []),
+    { label: 'Live calls', to: '/console/live' },
     { label: 'All calls', to: '/console/calls' },
     { label: 'Users', to: '/console/users' },
     { label: 'API keys', to: '/console/api-keys', adminOnly: true },
@@ -131,7 +134,10 @@ export function Shell({ area }: { area: 'console' | 'portal' }) {
   const tenantId =
     params.tenantId ??
     (area === 'console' ? (known(remembered) ?? tenants.data?.items[0]?.id ?? null) : null);
-  const tenantName = tenants.data?.items.find((t) => t.id === tenantId)?.name;
+  const brand = useTenantBrand(area === 'portal' ? (tenantId ?? undefined) : undefined);
+  const tenantName = brand
+    ? (brand.displayName ?? brand.tenantName)
+    : tenants.data?.items.find((t) => t.id === tenantId)?.name;
 
   const items = (area === 'console' ? consoleNav(tenantId) : portalNav(tenantId!)).filter(
     (i) => !i.adminOnly || isAdmin(me.role),
@@ -159,8 +165,11 @@ export function Shell({ area }: { area: 'console' | 'portal' }) {
               size="sm"
               aria-label="Toggle navigation"
             />
-            <Title order={2} size="h4">
-              Switchboard
+            {area === 'portal' && brand?.logo ? (
+              <img src={brand.logo.url} alt="" height={32} className="brand-logo" data-testid="brand-logo" />
+            ) : null}
+            <Title order={2} size="h4" data-testid="brand-name">
+              {area === 'portal' ? (tenantName ?? '') : 'Switchboard'}
             </Title>
             <Badge variant="light">{area === 'console' ? 'Ops Console' : 'Client Portal'}</Badge>
           </Group>
@@ -184,11 +193,6 @@ export function Shell({ area }: { area: 'console' | 'portal' }) {
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main navigation">
         <ScrollArea>
-          {area === 'portal' && tenantName ? (
-            <Text size="sm" fw={600} px="sm" py="xs">
-              {tenantName}
-            </Text>
-          ) : null}
           <nav aria-label={area === 'console' ? 'Console' : 'Portal'}>
             {items.map((item) => (
               <NavLink

@@ -1,3 +1,4 @@
+export { tenantBranding } from './branding.js';
 export {
   CALL_END_REASONS,
   CALL_STATUSES,

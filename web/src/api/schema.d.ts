@@ -418,6 +418,8 @@ export interface paths {
                                 slug: string;
                                 status: "active" | "suspended";
                                 maxConcurrentCalls: number;
+                                /** @description IANA time zone; KPI days are counted in it */
+                                timezone: string;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -526,6 +528,8 @@ export interface paths {
                             slug: string;
                             status: "active" | "suspended";
                             maxConcurrentCalls: number;
+                            /** @description IANA time zone; KPI days are counted in it */
+                            timezone: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -654,6 +658,8 @@ export interface paths {
                             slug: string;
                             status: "active" | "suspended";
                             maxConcurrentCalls: number;
+                            /** @description IANA time zone; KPI days are counted in it */
+                            timezone: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -749,6 +755,8 @@ export interface paths {
                         name?: string;
                         status?: "active" | "suspended";
                         maxConcurrentCalls?: number;
+                        /** @description IANA, e.g. Europe/Berlin */
+                        timezone?: string;
                     };
                 };
             };
@@ -766,6 +774,8 @@ export interface paths {
                             slug: string;
                             status: "active" | "suspended";
                             maxConcurrentCalls: number;
+                            /** @description IANA time zone; KPI days are counted in it */
+                            timezone: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -2926,7 +2936,7 @@ export interface paths {
                     /** @description agent id */
                     agentId?: string;
                     status?: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
-                    endReason?: string;
+                    endReason?: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable";
                     outcome?: string;
                     minDurationMs?: number;
                     maxDurationMs?: number;
@@ -2966,7 +2976,8 @@ export interface paths {
                                 transport: "twilio_media_streams" | "livekit" | "sandbox" | null;
                                 /** @enum {string} */
                                 status: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
-                                endReason: string | null;
+                                /** @enum {string|null} */
+                                endReason: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable" | null;
                                 outcome: string | null;
                                 legalHold: boolean;
                                 hasRecording: boolean;
@@ -3070,7 +3081,7 @@ export interface paths {
                     /** @description agent id */
                     agentId?: string;
                     status?: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
-                    endReason?: string;
+                    endReason?: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable";
                     outcome?: string;
                     minDurationMs?: number;
                     maxDurationMs?: number;
@@ -3192,7 +3203,7 @@ export interface paths {
                     /** @description agent id */
                     agentId?: string;
                     status?: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
-                    endReason?: string;
+                    endReason?: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable";
                     outcome?: string;
                     minDurationMs?: number;
                     maxDurationMs?: number;
@@ -3231,7 +3242,8 @@ export interface paths {
                                 transport: "twilio_media_streams" | "livekit" | "sandbox" | null;
                                 /** @enum {string} */
                                 status: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
-                                endReason: string | null;
+                                /** @enum {string|null} */
+                                endReason: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable" | null;
                                 outcome: string | null;
                                 legalHold: boolean;
                                 hasRecording: boolean;
@@ -3335,7 +3347,7 @@ export interface paths {
                     /** @description agent id */
                     agentId?: string;
                     status?: "ringing" | "in_progress" | "completed" | "failed" | "rejected";
-                    endReason?: string;
+                    endReason?: "caller_hangup" | "agent_hangup" | "silence_timeout" | "max_duration" | "unknown_number" | "tenant_suspended" | "no_agent" | "no_published_version" | "over_concurrent_limit" | "worker_busy" | "engine_error" | "llm_error" | "stt_error" | "tts_error" | "transport_lost" | "session_closed" | "worker_shutdown" | "worker_lost" | "no_media" | "not_claimable";
                     outcome?: string;
                     minDurationMs?: number;
                     maxDurationMs?: number;
@@ -4504,6 +4516,7 @@ export interface paths {
                                         /** @description said when the call is ended by a limit */
                                         goodbye: string;
                                     };
+                                    outcomeLabels?: string[];
                                     toolIds: string[];
                                 };
                                 /** @description agentVersion id */
@@ -4644,6 +4657,7 @@ export interface paths {
                                 goodbye?: string;
                             };
                             toolIds?: string[];
+                            outcomeLabels?: string[];
                         };
                     };
                 };
@@ -4702,6 +4716,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -4863,6 +4878,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -5013,6 +5029,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -5170,6 +5187,7 @@ export interface paths {
                                 goodbye?: string;
                             };
                             toolIds?: string[];
+                            outcomeLabels?: string[];
                         };
                     };
                 };
@@ -5228,6 +5246,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -5500,6 +5519,7 @@ export interface paths {
                                         /** @description said when the call is ended by a limit */
                                         goodbye: string;
                                     };
+                                    outcomeLabels?: string[];
                                     tools: {
                                         id: string;
                                         /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -5683,6 +5703,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 tools: {
                                     id: string;
                                     /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -5900,6 +5921,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 tools: {
                                     id: string;
                                     /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -6094,6 +6116,7 @@ export interface paths {
                                     /** @description said when the call is ended by a limit */
                                     goodbye: string;
                                 };
+                                outcomeLabels?: string[];
                                 tools: {
                                     id: string;
                                     /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -11109,6 +11132,7 @@ export interface paths {
             parameters: {
                 query: {
                     viewer: string;
+                    /** @description ms since the epoch */
                     expires: number;
                     signature: string;
                     /** @description 1: save as a file (Content-Disposition) */
@@ -11194,6 +11218,569 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's portal brand: display name, accent colour and logo */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tenantId: string;
+                            tenantName: string;
+                            displayName: string | null;
+                            accentColor: string | null;
+                            logo: {
+                                /** @enum {string} */
+                                contentType: "image/png" | "image/jpeg" | "image/webp";
+                                sizeBytes: number;
+                                /** @description where the portal loads the logo (changes when the logo does) */
+                                url: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the display name and accent colour (a field left out or null goes back to the default) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description name the portal shows instead of the tenant name */
+                        displayName?: string | null;
+                        /** @description accent colour as #rrggbb (the portal uses it as its primary colour) */
+                        accentColor?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tenantId: string;
+                            tenantName: string;
+                            displayName: string | null;
+                            accentColor: string | null;
+                            logo: {
+                                /** @enum {string} */
+                                contentType: "image/png" | "image/jpeg" | "image/webp";
+                                sizeBytes: number;
+                                /** @description where the portal loads the logo (changes when the logo does) */
+                                url: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's logo image
+         * @description Cacheable privately; `v` (from the branding’s logo.url) changes with the image. Honours If-None-Match.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    v?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Upload the tenant's logo
+         * @description The image itself as the body (any content type; the bytes decide): image/png, image/jpeg, image/webp, at most 256 KB. SVG and other types answer 415 LOGO_TYPE_UNSUPPORTED, larger images 413 LOGO_TOO_LARGE.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tenantId: string;
+                            tenantName: string;
+                            displayName: string | null;
+                            accentColor: string | null;
+                            logo: {
+                                /** @enum {string} */
+                                contentType: "image/png" | "image/jpeg" | "image/webp";
+                                sizeBytes: number;
+                                /** @description where the portal loads the logo (changes when the logo does) */
+                                url: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the tenant's logo */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tenantId: string;
+                            tenantName: string;
+                            displayName: string | null;
+                            accentColor: string | null;
+                            logo: {
+                                /** @enum {string} */
+                                contentType: "image/png" | "image/jpeg" | "image/webp";
+                                sizeBytes: number;
+                                /** @description where the portal loads the logo (changes when the logo does) */
+                                url: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -32,3 +32,4 @@ export type ToolOutcome = Ok<'/api/tenants/{tenantId}/tools/{toolId}/test', 'pos
 export type N8nConnection = Ok<'/api/tenants/{tenantId}/n8n-connections/{connectionId}', 'get'>;
 export type ConnectionTest = Ok<'/api/tenants/{tenantId}/n8n-connections/{connectionId}/test', 'post'>;
 export type Role = NonNullable<Me['role']>;
+export type Branding = Ok<'/api/tenants/{tenantId}/branding', 'get'>;

@@ -16,11 +16,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
 import { useState } from 'react';
-import { apiFetch } from '../api/client';
+import { api, apiFetch, unwrap } from '../api/client';
 import { isAdmin, isInternal, useMe } from '../auth';
 import { ErrorState, formatDuration, formatTime, Page, QueryView } from '../ui';
 import { RecordingPlayer, Transcript } from './player';
-import { type CallDetail, type CallDetailAnswer, callDetailFrom } from './types';
+import { type CallDetail, callDetailFrom } from './types';
 
 function errorText(error: unknown): string {
   const e = error as { code?: string; message?: string } | null;
@@ -128,7 +128,12 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
   const base = `/api/tenants/${tenantId}/calls/${callId}`;
   const call = useQuery({
     queryKey: ['call', callId],
-    queryFn: async () => callDetailFrom(await apiFetch<CallDetailAnswer>(base)),
+    queryFn: async () =>
+      callDetailFrom(
+        await unwrap(
+          api.GET('/api/tenants/{tenantId}/calls/{callId}', { params: { path: { tenantId, callId } } }),
+        ),
+      ),
   });
   const listPath = area === 'console' ? `/console/t/${tenantId}/calls` : `/portal/${tenantId}/calls`;
   return (
@@ -173,7 +178,7 @@ export function CallDetailPage({ area }: { area: 'console' | 'portal' }) {
                   {c.agentName ?? '—'}
                   {c.agentVersion ? ` v${c.agentVersion}` : ''}
                 </Field>
-                <Field label="Cost">{c.totalUsd !== null ? `$${c.totalUsd.toFixed(4)}` : '—'}</Field>
+                <Field label="Cost">${c.totalUsd.toFixed(4)}</Field>
               </SimpleGrid>
               <Group mt="sm">
                 <RetentionState call={c} />

@@ -1,88 +1,43 @@
 import type { Ok } from '../api/types';
 
-/** The call detail as the API answers it (internal or client view). */
+/** The call detail as the API answers it: the internal view, or the client view without bodies. */
 export type CallDetailAnswer = Ok<'/api/tenants/{tenantId}/calls/{callId}', 'get'>;
 export type Kpis = Ok<'/api/tenants/{tenantId}/kpis', 'get'>;
 export type KpiTotals = Kpis['totals'];
 
-export interface CallTurn {
-  seq?: number;
-  speaker: string;
-  text: string;
-  startMs: number;
-  endMs: number;
-  interrupted?: boolean;
-  latencyMs?: number | null;
-}
+type InternalAnswer = Extract<CallDetailAnswer, { view: 'internal' }>;
+type ClientAnswer = Extract<CallDetailAnswer, { view: 'client' }>;
+type InternalExecution = InternalAnswer['toolExecutions'][number];
+type ClientExecution = ClientAnswer['toolExecutions'][number];
+type InternalAttempt = InternalExecution['attempts'][number];
 
-export interface ToolAttempt {
-  attempt: number;
-  statusCode: number | null;
-  outcome: string;
-  durationMs: number;
-  request?: unknown;
-  response?: unknown;
-}
+export type CallTurn = CallDetailAnswer['transcript'][number];
+export type CallCost = CallDetailAnswer['costs']['lines'][number];
+/** An attempt of either view; only the internal view carries the request and response bodies. */
+export type ToolAttempt = ClientExecution['attempts'][number] &
+  Partial<Pick<InternalAttempt, 'errorClass' | 'request' | 'response'>>;
+/** A tool execution of either view; only the internal view carries arguments, result and error. */
+export type CallToolExecution = Omit<ClientExecution, 'attempts'> &
+  Partial<Pick<InternalExecution, 'arguments' | 'result' | 'error'>> & { attempts: ToolAttempt[] };
 
-export interface CallToolExecution {
-  id: string;
-  toolName: string;
-  status: string;
-  durationMs: number | null;
-  error?: unknown;
-  attempts?: ToolAttempt[];
-}
-
-export interface CallCost {
-  provider: string;
-  metric: string;
-  quantity: string;
-  amountUsd: string;
-}
-
-/** One shape for both views: the client view has no request or response bodies. */
-export interface CallDetail {
-  id: string;
-  agentName: string | null;
-  agentVersion: number | null;
-  fromNumber: string | null;
-  toNumber: string | null;
-  status: string;
-  endReason: string | null;
-  outcome: string | null;
-  startedAt: string;
-  durationMs: number | null;
-  legalHold: boolean;
+/** One shape for both views, as the call detail screen shows it. */
+export type CallDetail = CallDetailAnswer['call'] & {
   turns: CallTurn[];
   toolExecutions: CallToolExecution[];
   costs: CallCost[];
-  totalUsd: number | null;
+  totalUsd: number;
   recordingUrl: string | null;
-  retention: {
-    policyDays: number | null;
-    expiresAt: string | null;
-    onLegalHold: boolean;
-    deletedAt: string | null;
-  } | null;
-}
+  retention: CallDetailAnswer['retention'];
+};
 
 export function callDetailFrom(answer: CallDetailAnswer): CallDetail {
-  const a = answer as unknown as {
-    call: Omit<CallDetail, 'turns' | 'toolExecutions' | 'costs' | 'totalUsd' | 'recordingUrl' | 'retention'>;
-    transcript: CallTurn[];
-    toolExecutions: CallToolExecution[];
-    costs: { lines: CallCost[]; totalUsd: string } | null;
-    recordingUrl: string | null;
-    retention: CallDetail['retention'];
-  };
   return {
-    ...a.call,
-    startedAt: String(a.call.startedAt),
-    turns: a.transcript ?? [],
-    toolExecutions: a.toolExecutions ?? [],
-    costs: a.costs?.lines ?? [],
-    totalUsd: a.costs ? Number(a.costs.totalUsd) : null,
-    recordingUrl: a.recordingUrl ?? null,
-    retention: a.retention ?? null,
+    ...answer.call,
+    turns: answer.transcript,
+    toolExecutions: answer.toolExecutions,
+    costs: answer.costs.lines,
+    totalUsd: Number(answer.costs.totalUsd),
+    recordingUrl: answer.recordingUrl,
+    retention: answer.retention,
   };
 }

@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from '@tanstack/react-router';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, apiFetch, messageOf, unwrap } from '../api/client';
 import { Empty, ErrorState } from '../ui';
 
@@ -78,6 +78,104 @@ function scenarioFromLines(lines: string[]) {
   };
 }
 
+const TOOL_STATUS_COLOR: Record<string, string> = {
+  pending: 'gray',
+  running: 'blue',
+  succeeded: 'green',
+  failed: 'red',
+  timed_out: 'orange',
+  rejected: 'red',
+};
+
+/**
+ * The test call's id as soon as it starts: the tenant's live stream announces every call, and the
+ * first one to the dialled number after placing is this one. Each `tool_called` update calls `onTool`.
+ */
+function useLiveCallId(tenantId: string, to: string | null, active: boolean, onTool: () => void) {
+  const [callId, setCallId] = useState<string | null>(null);
+  const tool = useRef(onTool);
+  tool.current = onTool;
+  const since = useRef(0);
+  useEffect(() => {
+    if (!active || !to) return;
+    setCallId(null);
+    since.current = Date.now();
+    let mine: string | null = null;
+    const source = new EventSource(`/api/tenants/${tenantId}/calls/live`);
+    // A call that started before the stream opened is in its snapshot.
+    source.addEventListener('snapshot', (e) => {
+      const { calls } = JSON.parse((e as MessageEvent<string>).data) as {
+        calls: { id: string; toNumber: string | null; startedAt: string }[];
+      };
+      const found = calls.find((c) => c.toNumber === to && Date.parse(c.startedAt) >= since.current - 5000);
+      if (!mine && found) {
+        mine = found.id;
+        setCallId(found.id);
+      }
+    });
+    source.addEventListener('call_started', (e) => {
+      const u = JSON.parse((e as MessageEvent<string>).data) as {
+        callId: string;
+        data?: { toNumber?: string };
+      };
+      if (!mine && u.data?.toNumber === to) {
+        mine = u.callId;
+        setCallId(u.callId);
+      }
+    });
+    source.addEventListener('tool_called', (e) => {
+      const u = JSON.parse((e as MessageEvent<string>).data) as { callId: string };
+      if (u.callId === mine) tool.current();
+    });
+    return () => source.close();
+  }, [tenantId, to, active]);
+  return callId;
+}
+
+/** The call's tool executions with their status, refreshed while the call runs. */
+function ToolCalls({ tenantId, callId, live }: { tenantId: string; callId: string | null; live: boolean }) {
+  const executions = useQuery({
+    queryKey: ['tool-executions', tenantId, callId],
+    enabled: Boolean(callId),
+    refetchInterval: live ? 1000 : false,
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/tenants/{tenantId}/tool-executions', {
+          params: { path: { tenantId }, query: { callId: callId!, limit: 50 } },
+        }),
+      ),
+  });
+  const items = [...(executions.data?.items ?? [])].reverse();
+  return (
+    <Paper withBorder p="md">
+      <Title order={2} size="h4" mb="sm">
+        Tool calls
+      </Title>
+      {executions.isError ? <ErrorState error={executions.error} /> : null}
+      {items.length === 0 ? (
+        <Empty>{live ? 'No tool called yet.' : 'Tool calls appear here with their status.'}</Empty>
+      ) : (
+        <Stack gap="xs" aria-live="polite">
+          {items.map((x) => (
+            <Group key={x.id} gap="sm" wrap="nowrap" data-testid="live-tool" data-status={x.status}>
+              <Badge color={TOOL_STATUS_COLOR[x.status] ?? 'gray'} w={100}>
+                {x.status.replace('_', ' ')}
+              </Badge>
+              <Text ff="monospace" style={{ flex: 1 }}>
+                {x.toolName}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {x.durationMs !== null ? `${x.durationMs} ms` : 'running…'}
+                {x.error ? ` · ${x.error.code}` : ''}
+              </Text>
+            </Group>
+          ))}
+        </Stack>
+      )}
+    </Paper>
+  );
+}
+
 /** Reads an NDJSON response line by line. */
 async function* ndjson(response: Response): AsyncGenerator<StreamEvent> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -119,6 +217,10 @@ export function TestCallPage() {
   const [error, setError] = useState<string | null>(null);
   const lastCallerEnd = useRef<number | null>(null);
   const number = to ?? numbers.data?.items.find((n) => n.agentId)?.e164 ?? null;
+  const liveCallId = useLiveCallId(tenantId, number, status === 'running', () => {
+    void queryClient.invalidateQueries({ queryKey: ['tool-executions', tenantId] });
+  });
+  const callId = result?.callId ?? liveCallId;
 
   async function place() {
     if (!number) return;
@@ -172,6 +274,7 @@ export function TestCallPage() {
         }
       }
       await queryClient.invalidateQueries({ queryKey: ['calls', tenantId] });
+      await queryClient.invalidateQueries({ queryKey: ['tool-executions', tenantId] });
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -270,6 +373,7 @@ export function TestCallPage() {
           </Stack>
         )}
       </Paper>
+      <ToolCalls tenantId={tenantId} callId={callId} live={status === 'running'} />
       {result ? (
         <Alert
           color={result.status === 'completed' ? 'green' : 'yellow'}

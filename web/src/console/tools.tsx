@@ -20,19 +20,15 @@ import {
 } from '@mantine/core';
 import Form from '@rjsf/core';
 import type { RJSFSchema } from '@rjsf/utils';
-import { customizeValidator } from '@rjsf/validator-ajv8';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from '@tanstack/react-router';
 import { createColumnHelper } from '@tanstack/react-table';
 import CodeMirror from '@uiw/react-codemirror';
-import Ajv2020 from 'ajv/dist/2020';
 import { useMemo, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import type { Tool } from '../api/types';
+import { formValidator, schemaProblem } from '../json-schema';
 import { DataTable, ErrorState, formatDuration, Page, QueryView } from '../ui';
-
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-const formValidator = customizeValidator({ AjvClass: Ajv2020 });
 
 /** Parses and checks a JSON Schema as the editor changes: the first problem in words, or the schema. */
 function checkSchema(text: string): { schema?: Record<string, unknown>; problem?: string } {
@@ -47,12 +43,8 @@ function checkSchema(text: string): { schema?: Record<string, unknown>; problem?
   const schema = parsed as Record<string, unknown>;
   if (schema.type !== 'object')
     return { problem: 'the root must be "type": "object" (tool arguments are an object)' };
-  try {
-    ajv.compile(schema);
-  } catch (e) {
-    return { problem: `not a valid JSON Schema: ${(e as Error).message}` };
-  }
-  return { schema };
+  const problem = schemaProblem(schema);
+  return problem ? { problem: `not a valid JSON Schema: ${problem}` } : { schema };
 }
 
 const col = createColumnHelper<Tool>();
@@ -314,6 +306,7 @@ function TestTool({ tenantId, tool }: { tenantId: string; tool: Tool }) {
       <Form
         schema={tool.inputSchema as RJSFSchema}
         validator={formValidator}
+        noHtml5Validate
         formData={args}
         onChange={(e) => setArgs(e.formData as Record<string, unknown>)}
         onSubmit={(e) => run.mutate(e.formData as Record<string, unknown>)}

@@ -55,6 +55,16 @@ function Card({ label, value, previous }: { label: string; value: string; previo
 
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(0)}%`);
 
+/** Tooltip text in the theme's text colour on its body colour (series colours fall short of AA as text). */
+const tooltipStyle = {
+  contentStyle: {
+    background: 'var(--mantine-color-body)',
+    borderColor: 'var(--mantine-color-default-border)',
+  },
+  itemStyle: { color: 'var(--mantine-color-text)' },
+  labelStyle: { color: 'var(--mantine-color-text)' },
+};
+
 export function DashboardPage() {
   const { tenantId } = useParams({ strict: false }) as { tenantId: string };
   const scheme = useComputedColorScheme('light');
@@ -174,7 +184,7 @@ export function DashboardPage() {
                       <CartesianGrid strokeDasharray="3 3" />
                       <XAxis dataKey="day" stroke={axis} />
                       <YAxis allowDecimals={false} stroke={axis} />
-                      <Tooltip />
+                      <Tooltip {...tooltipStyle} />
                       <Bar dataKey="calls" fill="#4c6ef5" name="Calls" />
                     </BarChart>
                   </ResponsiveContainer>
@@ -188,7 +198,7 @@ export function DashboardPage() {
                       <CartesianGrid strokeDasharray="3 3" />
                       <XAxis dataKey="day" stroke={axis} />
                       <YAxis stroke={axis} />
-                      <Tooltip />
+                      <Tooltip {...tooltipStyle} />
                       <Line type="monotone" dataKey="avgDurationMs" stroke="#2f9e44" name="Avg duration" />
                     </LineChart>
                   </ResponsiveContainer>

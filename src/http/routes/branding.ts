@@ -1,0 +1,121 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import {
+  deleteLogo,
+  getBranding,
+  LOGO_CONTENT_TYPES,
+  type LogoFile,
+  MAX_LOGO_BYTES,
+  readLogo,
+  setLogo,
+  TenantBranding,
+  UpdateBrandingInput,
+  updateBranding,
+} from '../../control/branding/index.js';
+import type { AppContext } from '../context.js';
+import { ErrorBody, errorResponses, Strict, TenantParams } from '../schemas.js';
+
+const tags = ['branding'];
+const LOGO_DOC = `The image itself as the body (any content type; the bytes decide): ${LOGO_CONTENT_TYPES.join(
+  ', ',
+)}, at most ${MAX_LOGO_BYTES / 1024} KB. SVG and other types answer 415 LOGO_TYPE_UNSUPPORTED, larger images 413 LOGO_TOO_LARGE.`;
+
+export const brandingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { deps, blobs } = ctx;
+
+  app.get(
+    '/api/tenants/:tenantId/branding',
+    {
+      config: { access: 'tenants:read' },
+      schema: {
+        tags,
+        summary: "The tenant's portal brand: display name, accent colour and logo",
+        params: TenantParams,
+        response: { 200: TenantBranding, ...errorResponses },
+      },
+    },
+    async (request) => getBranding(deps, request.params.tenantId),
+  );
+
+  app.put(
+    '/api/tenants/:tenantId/branding',
+    {
+      config: { access: 'branding:write', action: 'branding.update' },
+      schema: {
+        tags,
+        summary: 'Set the display name and accent colour (a field left out or null goes back to the default)',
+        params: TenantParams,
+        body: UpdateBrandingInput,
+        response: { 200: TenantBranding, ...errorResponses },
+      },
+    },
+    async (request) => updateBranding(deps, request.actor, request.params.tenantId, request.body),
+  );
+
+  app.get(
+    '/api/tenants/:tenantId/branding/logo',
+    {
+      config: { access: 'tenants:read' },
+      schema: {
+        tags,
+        summary: "The tenant's logo image",
+        description:
+          'Cacheable privately; `v` (from the branding’s logo.url) changes with the image. Honours If-None-Match.',
+        params: TenantParams,
+        querystring: Strict({ v: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,64}$' })) }),
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => sendLogo(request, reply, await readLogo(deps, blobs, request.params.tenantId)),
+  );
+
+  app.delete(
+    '/api/tenants/:tenantId/branding/logo',
+    {
+      config: { access: 'branding:write', action: 'branding.logo_delete' },
+      schema: {
+        tags,
+        summary: "Remove the tenant's logo",
+        params: TenantParams,
+        response: { 200: TenantBranding, ...errorResponses },
+      },
+    },
+    async (request) => deleteLogo(deps, blobs, request.actor, request.params.tenantId),
+  );
+
+  // The upload takes raw image bytes of any declared type: its own scope, so other routes keep JSON only.
+  await app.register(async (scope) => {
+    const upload = scope.withTypeProvider<TypeBoxTypeProvider>();
+    upload.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 2 },
+      (_req, body, done) => done(null, body),
+    );
+    upload.put(
+      '/api/tenants/:tenantId/branding/logo',
+      {
+        config: { access: 'branding:write', action: 'branding.logo_set' },
+        schema: {
+          tags,
+          summary: "Upload the tenant's logo",
+          description: LOGO_DOC,
+          params: TenantParams,
+          response: { 200: TenantBranding, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
+        },
+      },
+      async (request) => setLogo(deps, blobs, request.actor, request.params.tenantId, request.body),
+    );
+  });
+};
+
+/** The image with its validator; a matching If-None-Match answers 304 without the bytes. */
+function sendLogo(request: FastifyRequest, reply: FastifyReply, logo: LogoFile) {
+  reply
+    .header('etag', logo.etag)
+    .header('cache-control', 'private, max-age=86400')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('content-disposition', 'inline; filename="logo"');
+  if (request.headers['if-none-match'] === logo.etag) return reply.status(304).send();
+  return reply.type(logo.contentType).send(logo.bytes);
+}
