@@ -102,8 +102,8 @@ export interface TestRunner {
   idle(): Promise<void>;
 }
 
-/** Test calls play faster than real time (the caller's clock, not the engine's budgets). */
-const DEFAULT_SPEED = 4;
+/** Test calls play at twice real time, like the console's test calls (the caller's clock, not the engine's budgets). */
+const DEFAULT_SPEED = 2;
 
 export function createTestRunner(
   deps: Deps,

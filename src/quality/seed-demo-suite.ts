@@ -59,11 +59,12 @@ export const DEMO_SUITE: { name: string; spec: TestCaseSpec; expect: TestExpect 
     spec: {
       caller: {
         steps: [
-          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 15_000 },
+          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 30_000 },
           { type: 'say', text: "I'd like to book a cleaning appointment next Tuesday morning." },
-          { type: 'waitFor', agentSaid: 'booked for', timeoutMs: 12_000 },
+          // The whole read-back, so the caller does not talk over the confirmation number.
+          { type: 'waitFor', agentSaid: { regex: 'confirmation number is [a-z0-9]+' }, timeoutMs: 30_000 },
           { type: 'say', text: 'Great, thanks. Bye!' },
-          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 12_000 },
+          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 30_000 },
           { type: 'hangup' },
         ],
       },
@@ -88,9 +89,9 @@ export const DEMO_SUITE: { name: string; spec: TestCaseSpec; expect: TestExpect 
     spec: {
       caller: {
         steps: [
-          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 15_000 },
+          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 30_000 },
           { type: 'say', text: 'Sorry, wrong number. Bye!' },
-          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 12_000 },
+          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 30_000 },
           { type: 'hangup' },
         ],
       },
