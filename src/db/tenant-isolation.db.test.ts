@@ -78,7 +78,9 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
   await db.insert(t.retentionPending).values({ callId, tenantId, runId: 'r', policyDays: 30, blobKeys: [] });
   const caseId = newId('testCase');
   const runId = newId('testRun');
-  await db.insert(t.agentTestCases).values({ id: caseId, tenantId, agentId, name: 'c', spec: {}, expect: {} });
+  await db
+    .insert(t.agentTestCases)
+    .values({ id: caseId, tenantId, agentId, name: 'c', spec: {}, expect: {} });
   await db
     .insert(t.agentTestCaseRevisions)
     .values({ caseId, tenantId, revision: 1, name: 'c', spec: {}, expect: {} });
