@@ -14,6 +14,9 @@ export interface TestOptions {
 
 type Out = (line: string) => void;
 
+/** How often the command asks for the run's progress. */
+const POLL_MS = 1_000;
+
 interface RunDetail {
   id: string;
   version: number | null;
@@ -89,15 +92,19 @@ export async function runTestCommand(options: TestOptions, out: Out, defaultUrl:
   }
   const tenantId = await findTenant(base, headers, options);
   out(`testing agent ${options.agent} on ${version === 'draft' ? 'the draft' : `version ${version}`}…`);
-  const run = await api<RunDetail>(
-    base,
-    headers,
-    `/api/tenants/${tenantId}/agents/${options.agent}/tests/runs`,
-    {
-      version,
-      wait: true,
-    },
-  );
+  const runs = `/api/tenants/${tenantId}/agents/${options.agent}/tests/runs`;
+  const started = await api<{ id: string }>(base, headers, runs, { version });
+  // Poll the job (a long suite outlasts an HTTP request's patience); print progress as cases finish.
+  let run = await api<RunDetail>(base, headers, `${runs}/${started.id}`);
+  let printed = 0;
+  while (run.status === 'running' || run.status === 'queued') {
+    if (run.results.length > printed) {
+      printed = run.results.length;
+      out(`  ${printed}/${run.total} cases done`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    run = await api<RunDetail>(base, headers, `${runs}/${started.id}`);
+  }
   const published = new Map(run.comparison?.cases.map((c) => [c.caseName, c.published]) ?? []);
   for (const result of run.results) {
     const mark = result.status === 'passed' ? 'PASS' : result.status === 'failed' ? 'FAIL' : 'ERROR';
