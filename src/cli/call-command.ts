@@ -14,7 +14,10 @@ export interface CallOptions {
 
 type Out = (line: string) => void;
 
-async function authHeaders(base: string, options: CallOptions): Promise<Record<string, string>> {
+export async function authHeaders(
+  base: string,
+  options: Pick<CallOptions, 'apiKey' | 'email' | 'password'>,
+): Promise<Record<string, string>> {
   if (options.apiKey) return { authorization: `Bearer ${options.apiKey}` };
   if (!options.email || !options.password) {
     throw new Error('sign in with --api-key (or SWITCHBOARD_API_KEY), or --email and --password');

@@ -8,6 +8,7 @@ import { type CallOptions, runCallCommand } from './call-command.js';
 import { registerKpisCommand } from './kpis-command.js';
 import { retentionCommand } from './retention-command.js';
 import { registerSeedCommand } from './seed-calls-command.js';
+import { registerTestCommand } from './test-command.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -110,5 +111,6 @@ program
 
 program.addCommand(retentionCommand());
 registerKpisCommand(program, run, out);
+registerTestCommand(program, run, out);
 
 await program.parseAsync();

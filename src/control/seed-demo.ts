@@ -85,6 +85,7 @@ async function seedDemoAgent(
     },
   });
   await publishAgentVersion(deps, SYSTEM_ACTOR, tenantId, agent.id, { note: 'demo' });
+  await (await import('../quality/seed-demo-suite.js')).seedDemoSuite(deps, tenantId, agent.id);
   await registerNumber(deps, SYSTEM_ACTOR, tenantId, {
     e164: tenant.e164,
     label: 'Main line',

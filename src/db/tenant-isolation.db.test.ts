@@ -77,6 +77,29 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     .insert(t.retentionRuns)
     .values({ id: newId('retentionRun'), tenantId, dryRun: true, trigger: 'cli', asOf: new Date() });
   await db.insert(t.retentionPending).values({ callId, tenantId, runId: 'r', policyDays: 30, blobKeys: [] });
+  const caseId = newId('testCase');
+  const runId = newId('testRun');
+  await db
+    .insert(t.agentTestCases)
+    .values({ id: caseId, tenantId, agentId, name: 'c', spec: {}, expect: {} });
+  await db
+    .insert(t.agentTestCaseRevisions)
+    .values({ caseId, tenantId, revision: 1, name: 'c', spec: {}, expect: {} });
+  await db.insert(t.agentTestRuns).values({ id: runId, tenantId, agentId, configHash: 'h', suiteHash: 'h' });
+  await db.insert(t.agentTestResults).values({
+    id: newId('testResult'),
+    tenantId,
+    runId,
+    caseId,
+    caseName: 'c',
+    caseRevision: 1,
+    status: 'passed',
+    reasons: [],
+    transcript: [],
+    toolTrace: [],
+    latency: {},
+    durationMs: 1,
+  });
 }
 
 /** Carries a tenant id but is identity, read before any tenant is known: no tenant-role grant (roles.db.test.ts). */

@@ -11,6 +11,7 @@ import { installAuditTrail, installAuth, requireRouteAccess, SESSION_COOKIE } fr
 import type { AppContext } from './context.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './errors.js';
 import { DOCS_PREFIX } from './route-config.js';
+import { agentTestRoutes } from './routes/agent-tests.js';
 import { agentRoutes } from './routes/agents.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
@@ -134,6 +135,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     await app.register(routes, { ctx });
   }
   await app.register(sandboxCallRoutes, { ctx, sandboxCalls: options.sandboxCalls });
+  await app.register(agentTestRoutes, { ctx, sandboxCalls: options.sandboxCalls });
   if (options.voice) {
     await app.register(twilioRoutes, { ctx, voice: options.voice });
     await app.register(liveCallRoutes, { ctx, voice: options.voice });

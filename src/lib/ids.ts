@@ -18,6 +18,9 @@ export const ID_PREFIXES = {
   deletion: 'del',
   retentionRun: 'rrn',
   request: 'req',
+  testCase: 'atc',
+  testRun: 'atr',
+  testResult: 'ats',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -21,6 +21,8 @@ export interface SandboxCallInput {
   /** Playout speed: 1 = real time. */
   speed?: number;
   onEvent?: (event: CallerEvent) => void;
+  /** Runs once the CallSid is chosen, before the call is dialled (a test run names its version here). */
+  beforeDial?: (callSid: string) => Promise<void>;
 }
 
 export interface SandboxCallResult {
@@ -73,7 +75,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
 
   return {
     installWorkflows,
-    async place({ to, scenario, speed = 2, onEvent }) {
+    async place({ to, scenario, speed = 2, onEvent, beforeDial }) {
       const number = await resolveNumber(deps, to);
       if (!number.ok && number.reason === 'unknown_number')
         throw new AppError('PHONE_NUMBER_NOT_FOUND', `no tenant has the number ${to}`);
@@ -83,6 +85,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
       const key = `test-${callSid}`;
       sandbox.applyScenario(key, { ...scenario, n8n: undefined });
       try {
+        await beforeDial?.(callSid);
         const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
         const caller = await runCaller(call, scenario.caller, { onEvent });
         await call.ended;

@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/index.js';
-import { type NumberResolution, resolveNumber } from '../control/index.js';
+import type { NumberResolution } from '../control/index.js';
 import type { Gateway } from '../gateway/index.js';
 import type { Deps } from '../lib/deps.js';
 import type { PublicUrl } from '../lib/public-url.js';
+import { resolveCallTarget } from '../quality/index.js';
 import { CallWorker, type CallWorkerSettings, type ToolExecutor } from '../runtime/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { VoiceService } from './voice-service.js';
 
 export interface VoiceServiceOverrides {
-  resolveNumber?: (e164: string) => Promise<NumberResolution>;
+  resolveNumber?: (e164: string, callSid: string) => Promise<NumberResolution>;
   executeTool?: ToolExecutor;
   worker?: Partial<CallWorkerSettings>;
   media?: { leadMs?: number; markEveryMs?: number };
@@ -55,7 +56,7 @@ export function createVoiceService(
       sipUsername: v.livekit.sipUsername,
       sipPassword: v.livekit.sipPassword,
     },
-    resolveNumber: overrides.resolveNumber ?? ((e164) => resolveNumber(deps, e164)),
+    resolveNumber: overrides.resolveNumber ?? ((e164, callSid) => resolveCallTarget(deps, e164, callSid)),
     worker,
     media: overrides.media,
   });

@@ -31,7 +31,7 @@ export interface VoiceServiceOptions {
   transport: 'media_streams' | 'livekit';
   streamTokenTtlMs: number;
   livekit?: { sipUri: string | undefined; sipUsername?: string; sipPassword?: string };
-  resolveNumber: (e164: string) => Promise<NumberResolution>;
+  resolveNumber: (e164: string, callSid: string) => Promise<NumberResolution>;
   worker: CallWorker;
   media?: { leadMs?: number; markEveryMs?: number };
 }

@@ -26,6 +26,10 @@ export interface AgentVersion {
   config: AgentConfig;
   note: string | null;
   publishedBy: string | null;
+  /** The passing test run that let this version through the publish gate. */
+  testRunId: string | null;
+  /** When an internal_admin published past the tests: the reason, who, and the run that failed. */
+  gateOverride: { reason: string; by: string | null; runId: string | null } | null;
   createdAt: Date;
   live: boolean;
 }
@@ -75,6 +79,8 @@ export function toAgentVersion(row: AgentVersionRow, liveVersionId: string | nul
     config: row.config as AgentConfig,
     note: row.note,
     publishedBy: row.publishedBy,
+    testRunId: row.testRunId ?? null,
+    gateOverride: row.gateOverride ?? null,
     createdAt: row.createdAt,
     live: row.id === liveVersionId,
   };

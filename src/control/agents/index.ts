@@ -14,7 +14,7 @@ export { checkAgentDraft } from './check-draft.js';
 export { type CreateAgentInput, createAgent } from './create-agent.js';
 export { type ConfigChange, diffConfigs } from './diff-configs.js';
 export { getAgent, listAgents } from './list-agents.js';
-export { publishAgentVersion } from './publish-agent-version.js';
+export { buildDraftConfig, publishAgentVersion } from './publish-agent-version.js';
 export { rollbackAgent } from './rollback-agent.js';
 export { type UpdateAgentInput, updateAgent } from './update-agent.js';
 export { validateDraft } from './validate-draft.js';

@@ -1,9 +1,10 @@
 import { eq, max } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { type Tx, tables, withTenant } from '../../db/index.js';
 import type { Actor, Deps } from '../../lib/deps.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { checkPublishGate, type PublishGateInput } from '../../quality/publish-gate.js';
 import { throwIfIssues } from '../field-issues.js';
 import { toToolSnapshot } from '../tools/tool-row.js';
 import type { AgentConfig, AgentDraft } from './agent-config.js';
@@ -11,26 +12,32 @@ import { type AgentVersion, lockAgent, toAgentVersion } from './agent-row.js';
 import { loadDraftTools } from './load-draft-tools.js';
 import { validateDraft } from './validate-draft.js';
 
+/** The configuration publishing `draft` now would freeze (tools as snapshots); AGENT_VERSION_INVALID otherwise. */
+export async function buildDraftConfig(tx: Tx, tenantId: string, draft: AgentDraft): Promise<AgentConfig> {
+  const tools = await loadDraftTools(tx, tenantId, draft.toolIds ?? []);
+  throwIfIssues('AGENT_VERSION_INVALID', 'the draft cannot be published', validateDraft(draft, tools));
+  const { toolIds, ...settings } = draft;
+  return { ...settings, tools: toolIds.map((id) => toToolSnapshot(tools.get(id)!)) };
+}
+
 /**
  * Validates the draft and freezes it as the next numbered version, tools included, which becomes
  * live at once. Fails with AGENT_VERSION_INVALID naming every bad field; nothing is written then.
+ * When the agent has a test suite, a passing run on exactly this configuration is required
+ * (AGENT_TESTS_REQUIRED / AGENT_TESTS_FAILED), unless an internal_admin overrides with a reason.
  */
 export async function publishAgentVersion(
   deps: Deps,
   actor: Actor,
   tenantId: string,
   agentId: string,
-  input: { note?: string } = {},
+  input: { note?: string } & PublishGateInput = {},
 ): Promise<AgentVersion> {
   return withTenant(deps.db, tenantId, async (tx) => {
     const agent = await lockAgent(tx, tenantId, agentId);
     if (agent.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is archived');
-    const draft = agent.draft as AgentDraft;
-    const tools = await loadDraftTools(tx, tenantId, draft.toolIds ?? []);
-    throwIfIssues('AGENT_VERSION_INVALID', 'the draft cannot be published', validateDraft(draft, tools));
-
-    const { toolIds, ...settings } = draft;
-    const config: AgentConfig = { ...settings, tools: toolIds.map((id) => toToolSnapshot(tools.get(id)!)) };
+    const config = await buildDraftConfig(tx, tenantId, agent.draft as AgentDraft);
+    const gate = await checkPublishGate(tx, actor, tenantId, agentId, config, input);
     const [latest] = await tx
       .select({ version: max(tables.agentVersions.version) })
       .from(tables.agentVersions)
@@ -46,6 +53,8 @@ export async function publishAgentVersion(
         config,
         note: input.note ?? null,
         publishedBy: actor.kind === 'user' ? actor.id : null,
+        testRunId: gate.testRunId,
+        gateOverride: gate.override,
       })
       .returning();
     await tx
@@ -59,7 +68,7 @@ export async function publishAgentVersion(
       targetId: agentId,
       summary: {
         before: { liveVersionId: agent.liveVersionId },
-        after: { liveVersionId: row!.id, version, note: input.note ?? null },
+        after: { liveVersionId: row!.id, version, note: input.note ?? null, testRunId: gate.testRunId },
       },
     });
     return toAgentVersion(row!, row!.id);

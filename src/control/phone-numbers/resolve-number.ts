@@ -17,7 +17,8 @@ export type NumberResolution =
       phoneNumberId: string;
       tenant: ResolvedTenant;
       agent: { id: string; name: string };
-      liveVersion: { id: string; version: number; config: AgentConfig };
+      /** The published version; a test call may run another version, or the draft (id and version null). */
+      liveVersion: { id: string | null; version: number | null; config: AgentConfig };
     }
   | { ok: false; reason: 'unknown_number' }
   | {

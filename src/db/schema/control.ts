@@ -92,6 +92,10 @@ export const agentVersions = pgTable(
     publishedBy: text('published_by').references(() => users.id, { onDelete: 'set null' }),
     /** Free text from the publisher: what changed and why. */
     note: text('note'),
+    /** The passing test run that let this version be published (issue 17). */
+    testRunId: text('test_run_id'),
+    /** Set when an internal_admin published past a failing or missing test run: who and why. */
+    gateOverride: jsonb('gate_override').$type<{ reason: string; by: string | null; runId: string | null }>(),
     createdAt: createdAt(),
   },
   (t) => [

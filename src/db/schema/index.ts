@@ -34,4 +34,11 @@ export {
   tenants,
   users,
 } from './identity.js';
+export {
+  agentTestCaseRevisions,
+  agentTestCases,
+  agentTestResults,
+  agentTestRuns,
+  TEST_RUN_STATUSES,
+} from './quality.js';
 export { retentionPending, retentionRuns } from './retention.js';

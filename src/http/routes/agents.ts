@@ -30,6 +30,7 @@ import {
   TenantParams,
   Timestamp,
 } from '../schemas.js';
+import { mayOverridePublishGate } from './agent-tests.js';
 
 const Agent = Strict({
   id: Id('agent'),
@@ -49,6 +50,12 @@ const AgentVersion = Strict({
   config: AgentConfig,
   note: Nullable(Type.String()),
   publishedBy: Nullable(Type.String()),
+  testRunId: Nullable(
+    Type.String({ description: 'the passing test run that let this version be published' }),
+  ),
+  gateOverride: Nullable(
+    Strict({ reason: Type.String(), by: Nullable(Type.String()), runId: Nullable(Type.String()) }),
+  ),
   createdAt: Timestamp,
   live: Type.Boolean(),
 });
@@ -192,24 +199,30 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         tags,
         summary: 'Publish the draft as the next immutable version and make it live',
         description:
-          'Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing.',
+          'Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing. When the agent has a test suite, a passing run on exactly this draft is required: 409 AGENT_TESTS_REQUIRED (no run) or AGENT_TESTS_FAILED (naming the failing cases); an internal_admin may publish anyway with `override.reason` (audited).',
         params: AgentParams,
-        body: Strict({ note: Type.Optional(Type.String({ maxLength: 1000 })) }),
+        body: Strict({
+          note: Type.Optional(Type.String({ maxLength: 1000 })),
+          override: Type.Optional(
+            Strict({
+              reason: Type.String({
+                minLength: 3,
+                maxLength: 1000,
+                description: 'why the tests are overridden',
+              }),
+            }),
+          ),
+        }),
         response: { 201: AgentVersion, ...publishErrors },
       },
     },
     async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          await publishAgentVersion(
-            deps,
-            request.actor,
-            request.params.tenantId,
-            request.params.agentId,
-            request.body,
-          ),
-        ),
+      reply.status(201).send(
+        await publishAgentVersion(deps, request.actor, request.params.tenantId, request.params.agentId, {
+          ...request.body,
+          mayOverride: mayOverridePublishGate(request.principal ?? undefined, request.params.tenantId),
+        }),
+      ),
   );
 
   app.get(

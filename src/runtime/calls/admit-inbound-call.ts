@@ -44,13 +44,13 @@ const ADMISSION_LOCK_TTL_MS = 5000;
 export async function admitInboundCall(
   deps: Deps,
   call: InboundCall,
-  resolve: (e164: string) => Promise<NumberResolution>,
+  resolve: (e164: string, callSid: string) => Promise<NumberResolution>,
   hasCapacity: () => boolean = () => true,
 ): Promise<Admission> {
   const existing = await findCallBySid(deps, call.callSid);
   if (existing) return { kind: 'existing', call: existing };
 
-  const resolution = await resolve(call.to);
+  const resolution = await resolve(call.to, call.callSid);
   if (!resolution.ok) {
     if (resolution.reason === 'unknown_number')
       return { kind: 'reject', reason: 'unknown_number', call: null };
@@ -111,7 +111,7 @@ async function insertCall(
   call: InboundCall,
   fields: {
     agentId?: string;
-    agentVersionId?: string;
+    agentVersionId?: string | null;
     phoneNumberId: string;
     status: 'ringing' | 'rejected';
     endReason: CallEndReason | null;

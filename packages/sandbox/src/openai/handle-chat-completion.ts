@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { buildChunks, buildCompletion, type CompletionTurn } from './completion-chunks.js';
 import { decideTurn } from './decide-turn.js';
-import { modelNotFound, type OpenAIErrorAnswer, rateLimited, serverError } from './errors.js';
+import { invalidRequest, modelNotFound, type OpenAIErrorAnswer, rateLimited, serverError } from './errors.js';
 import { waitWhileConnected } from './http-io.js';
 import type { KeyState, LlmRequestRecord } from './key-state.js';
 import type { LlmFaults } from './script.js';
 import { streamChunks } from './stream-turn.js';
+import { structuredOutputTurn } from './structured-output.js';
 import { completionTokens, makeUsage, promptTokens } from './usage.js';
 import { validateChatRequest } from './validate-request.js';
 
@@ -56,7 +57,10 @@ export async function handleChatCompletion(
     return fail(modelNotFound(valid.model), 'invalid_request');
   }
 
-  const decided = decideTurn(state.script, valid, state.ruleUses);
+  const structured = structuredOutputTurn(valid);
+  if (structured && !structured.ok)
+    return fail(invalidRequest(structured.message, structured.param), 'invalid_request');
+  const decided = structured?.ok ? structured.turn : decideTurn(state.script, valid, state.ruleUses);
   if (decided.ruleIndex !== undefined) {
     state.ruleUses[decided.ruleIndex] = (state.ruleUses[decided.ruleIndex] ?? 0) + 1;
   }

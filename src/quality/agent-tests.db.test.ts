@@ -1,0 +1,226 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario, type Sandbox, startSandbox } from '@switchboard/sandbox';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../test/support/app.js';
+import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { createWorld, TEST_PASSWORD, type World } from '../../test/support/fixtures.js';
+import { createUser } from '../auth/index.js';
+import { runTestCommand } from '../cli/test-command.js';
+import { loadConfig } from '../config/index.js';
+import { tables } from '../db/index.js';
+import { buildApp } from '../http/app.js';
+import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { createSandboxCalls } from '../platform/sandbox-calls.js';
+import { createServices } from '../platform/services.js';
+import { createVoiceService } from '../telephony/index.js';
+import { seedDemoSuite } from './seed-demo-suite.js';
+
+/**
+ * The publish gate end to end: real sandbox calls (webhook → media → engine → gateway → n8n) on the
+ * draft, a broken prompt refused naming its failing case, the admin override audited, the fixed
+ * draft published with the run that let it through, and `switchboard test` exiting on the result.
+ */
+const NUMBER = '+15005550006';
+const PROMPT = 'You are the receptionist of Acme Dental. Book appointments with the book_appointment tool.';
+const BROKEN = 'You are the receptionist of Acme Dental. Take a message; never book appointments.';
+
+let backend: TestBackend;
+let sandbox: Sandbox;
+let app: FastifyInstance;
+let world: World;
+let url: string;
+let recordingsDir: string;
+let tenantId: string;
+let agentId: string;
+let cliUser: { email: string };
+
+const base = () => `/api/tenants/${tenantId}/agents/${agentId}`;
+
+beforeAll(async () => {
+  backend = await openTestBackend();
+  sandbox = await startSandbox();
+  recordingsDir = await mkdtemp(join(tmpdir(), 'sb-quality-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
+    SANDBOX_PROVIDER_KEYS: 'true',
+    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
+    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
+    RIME_URL: sandbox.rime.url,
+    RIME_WS_URL: sandbox.rime.wsUrl,
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    RECORDINGS_DIR: recordingsDir,
+  });
+  const services = createServices(config);
+  const { outbound, gateway, publicUrl, blobs } = services;
+  const voice = createVoiceService(backend.deps, config, services);
+  const sandboxCalls = createSandboxCalls(backend.deps, sandbox, publicUrl);
+  app = await buildApp(
+    { config, database: backend.database, deps: backend.deps, outbound, gateway, publicUrl, blobs },
+    { voice, sandboxCalls },
+  );
+  app.addHook('onClose', () => services.close());
+  url = await app.listen({ host: '127.0.0.1', port: 0 });
+  publicUrl.resolveFromAddress(app.server.address());
+  world = await createWorld(backend, app);
+  tenantId = world.tenantA;
+  const t = `/api/tenants/${tenantId}`;
+  const admin = world.as.admin;
+  const connection = await call(app, admin, 'POST', `${t}/n8n-connections`, {
+    name: 'sandbox n8n',
+    baseUrl: sandbox.n8n.url,
+    apiKey: 'sandbox-api-key',
+  });
+  sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
+  const tool = await call(app, admin, 'POST', `${t}/tools`, {
+    name: 'book_appointment',
+    description: 'Books an appointment',
+    inputSchema: { type: 'object', properties: {}, additionalProperties: true },
+    connectionId: connection.json().id,
+    webhookPath: 'book-appointment',
+  });
+  const agent = await call(app, admin, 'POST', `${t}/agents`, {
+    name: 'Front desk',
+    draft: {
+      systemPrompt: PROMPT,
+      greeting: 'Hi, this is Acme Dental. How can I help you today?',
+      voice: { model: 'mistv2', speaker: 'cove' },
+      stt: { model: 'nova-3', endpointingMs: 200 },
+      toolIds: [tool.json().id],
+    },
+  });
+  agentId = agent.json().id;
+  expect((await call(app, admin, 'POST', `${base()}/versions`, { note: 'v1' })).statusCode).toBe(201);
+  expect((await call(app, admin, 'POST', `${t}/phone-numbers`, { e164: NUMBER, agentId })).statusCode).toBe(
+    201,
+  );
+  await seedDemoSuite(backend.deps, tenantId, agentId);
+  cliUser = await createUser(backend.deps, SYSTEM_ACTOR, {
+    email: `cli-${Date.now()}@example.com`,
+    name: 'cli',
+    password: TEST_PASSWORD,
+    platformRole: 'internal_operator',
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await sandbox?.close();
+  await app?.close();
+  await backend?.close();
+  if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
+});
+
+const setPrompt = async (systemPrompt: string) => {
+  const res = await call(app, world.as.operator, 'PATCH', base(), { draft: { systemPrompt } });
+  expect(res.statusCode, res.body).toBe(200);
+};
+const runSuite = async (body: Record<string, unknown> = {}) => {
+  const res = await call(app, world.as.operator, 'POST', `${base()}/tests/runs`, { ...body, wait: true });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
+const publish = (credentials = world.as.operator, body: Record<string, unknown> = {}) =>
+  call(app, credentials, 'POST', `${base()}/versions`, body);
+
+describe('agent test suites gate publishing', () => {
+  it('passes on the published version, through real calls, with transcript, tool trace and latency', async () => {
+    const run = await runSuite({ version: 1 });
+    expect(run.results.map((r: { reasons: string[] }) => r.reasons)).toEqual([[], []]);
+    expect(run).toMatchObject({ status: 'passed', version: 1, total: 2, completed: 2, passed: 2, failed: 0 });
+    const booking = run.results[0];
+    expect(booking.caseName).toBe('books a cleaning');
+    expect(booking.toolTrace).toEqual([
+      expect.objectContaining({
+        name: 'book_appointment',
+        status: 'succeeded',
+        arguments: { service: 'cleaning', date: '2030-05-14', time: '10:30' },
+      }),
+    ]);
+    expect(booking.transcript.some((t: { text: string }) => /booked for tuesday/i.test(t.text))).toBe(true);
+    expect(booking.latency.maxMs).toBeGreaterThan(0);
+    expect(booking.callId).toMatch(/^call_/);
+    const history = await call(app, world.as.operator, 'GET', `${base()}/tests/runs?version=1`);
+    expect(history.json().items.map((r: { id: string }) => r.id)).toEqual([run.id]);
+  }, 120_000);
+
+  it('refuses to publish a draft before its suite ran on it', async () => {
+    await setPrompt(`${PROMPT} Be brief.`);
+    const res = await publish();
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('AGENT_TESTS_REQUIRED');
+  });
+
+  it('refuses a prompt that breaks booking, naming the failing case; compares with the published version', async () => {
+    await setPrompt(BROKEN);
+    const run = await runSuite();
+    expect(run).toMatchObject({ status: 'failed', version: null, passed: 1, failed: 1 });
+    const failed = run.results.find((r: { status: string }) => r.status === 'failed');
+    expect(failed.caseName).toBe('books a cleaning');
+    expect(failed.reasons).toContain('the tool book_appointment was not called');
+    expect(run.comparison).toMatchObject({ version: 1 });
+    expect(run.comparison.cases).toContainEqual(
+      expect.objectContaining({ caseName: 'books a cleaning', status: 'failed', published: 'passed' }),
+    );
+
+    const refused = await publish();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('AGENT_TESTS_FAILED');
+    expect(refused.json().error.message).toContain('"books a cleaning"');
+    expect(refused.json().error.details.failingCases[0].reasons).toContain(
+      'the tool book_appointment was not called',
+    );
+  }, 120_000);
+
+  it('lets only an internal_admin override, with a reason, audited and recorded on the version', async () => {
+    const override = { override: { reason: 'hotfix approved by the client' } };
+    const byOperator = await publish(world.as.operator, override);
+    expect(byOperator.statusCode).toBe(403);
+    expect(byOperator.json().error.code).toBe('FORBIDDEN');
+
+    const byAdmin = await publish(world.as.admin, { note: 'override', ...override });
+    expect(byAdmin.statusCode, byAdmin.body).toBe(201);
+    expect(byAdmin.json()).toMatchObject({
+      version: 2,
+      testRunId: null,
+      gateOverride: { reason: 'hotfix approved by the client', by: world.users.admin },
+    });
+    const audits = await backend.owner
+      .select()
+      .from(tables.auditLog)
+      .where(
+        and(eq(tables.auditLog.tenantId, tenantId), eq(tables.auditLog.action, 'agent.publish_override')),
+      );
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!.summary).toMatchObject({
+      reason: 'hotfix approved by the client',
+      failingCases: ['books a cleaning'],
+    });
+  });
+
+  it('publishes a fixed draft once its run passed, recording that run', async () => {
+    await setPrompt(PROMPT);
+    const run = await runSuite();
+    expect(run.status).toBe('passed');
+    const published = await publish();
+    expect(published.statusCode, published.body).toBe(201);
+    expect(published.json()).toMatchObject({ version: 3, testRunId: run.id, gateOverride: null });
+  }, 120_000);
+
+  it('`switchboard test` exits 0 on a passing suite and 1 on a broken draft, printing the failing case', async () => {
+    const lines: string[] = [];
+    const options = { agent: agentId, email: cliUser.email, password: TEST_PASSWORD, url };
+    expect(await runTestCommand({ ...options, version: '3' }, (l) => lines.push(l), url)).toBe(0);
+    expect(lines.join('\n')).toMatch(/PASS\s+books a cleaning/);
+
+    await setPrompt(BROKEN);
+    lines.length = 0;
+    expect(await runTestCommand({ ...options, version: 'draft' }, (l) => lines.push(l), url)).toBe(1);
+    expect(lines.join('\n')).toMatch(/FAIL\s+books a cleaning/);
+    expect(lines.join('\n')).toContain('the tool book_appointment was not called');
+  }, 120_000);
+});
