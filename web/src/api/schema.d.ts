@@ -5551,6 +5551,13 @@ export interface paths {
                                 };
                                 note: string | null;
                                 publishedBy: string | null;
+                                /** @description the passing test run that let this version be published */
+                                testRunId: string | null;
+                                gateOverride: {
+                                    reason: string;
+                                    by: string | null;
+                                    runId: string | null;
+                                } | null;
                                 /** Format: date-time */
                                 createdAt: string;
                                 live: boolean;
@@ -5628,7 +5635,7 @@ export interface paths {
         put?: never;
         /**
          * Publish the draft as the next immutable version and make it live
-         * @description Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing.
+         * @description Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing. When the agent has a test suite, a passing run on exactly this draft is required: 409 AGENT_TESTS_REQUIRED (no run) or AGENT_TESTS_FAILED (naming the failing cases); an internal_admin may publish anyway with `override.reason` (audited).
          */
         post: {
             parameters: {
@@ -5646,6 +5653,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         note?: string;
+                        override?: {
+                            /** @description why the tests are overridden */
+                            reason: string;
+                        };
                     };
                 };
             };
@@ -5735,6 +5746,13 @@ export interface paths {
                             };
                             note: string | null;
                             publishedBy: string | null;
+                            /** @description the passing test run that let this version be published */
+                            testRunId: string | null;
+                            gateOverride: {
+                                reason: string;
+                                by: string | null;
+                                runId: string | null;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             live: boolean;
@@ -5953,6 +5971,13 @@ export interface paths {
                             };
                             note: string | null;
                             publishedBy: string | null;
+                            /** @description the passing test run that let this version be published */
+                            testRunId: string | null;
+                            gateOverride: {
+                                reason: string;
+                                by: string | null;
+                                runId: string | null;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             live: boolean;
@@ -6148,6 +6173,13 @@ export interface paths {
                             };
                             note: string | null;
                             publishedBy: string | null;
+                            /** @description the passing test run that let this version be published */
+                            testRunId: string | null;
+                            gateOverride: {
+                                reason: string;
+                                by: string | null;
+                                runId: string | null;
+                            } | null;
                             /** Format: date-time */
                             createdAt: string;
                             live: boolean;
@@ -9126,6 +9158,143 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/tenants/{tenantId}/n8n-connections/{connectionId}/circuits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Circuit breaker state of the connection's n8n instance and of each tool bound to it
+         * @description Failures are counted once per execution. Connection-level failures open the connection circuit and stop every tool on it; a workflow that throws or times out opens only its own tool circuit. Openings and closings are shared between server processes through the store; failure counts are per process.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description n8nConnection id */
+                    connectionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description n8nConnection id */
+                            connectionId: string;
+                            /** @description the n8n instance: opened by connection-level failures (refused, DNS, TLS, 502/503/504) */
+                            connection: {
+                                /**
+                                 * @description open: executions fail fast with circuit_open; half_open: the next one is a trial
+                                 * @enum {string}
+                                 */
+                                state: "closed" | "open" | "half_open";
+                                /** @description failed executions in a row */
+                                consecutiveFailures: number;
+                                /** @description until an open circuit lets a trial through */
+                                retryInMs: number | null;
+                            };
+                            tools: {
+                                /** @description tool id */
+                                toolId: string;
+                                toolName: string;
+                                /**
+                                 * @description open: executions fail fast with circuit_open; half_open: the next one is a trial
+                                 * @enum {string}
+                                 */
+                                state: "closed" | "open" | "half_open";
+                                /** @description failed executions in a row */
+                                consecutiveFailures: number;
+                                /** @description until an open circuit lets a trial through */
+                                retryInMs: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tenants/{tenantId}/n8n-connections/{connectionId}/test": {
         parameters: {
             query?: never;
@@ -9450,6 +9619,7 @@ export interface paths {
                                         path: string;
                                         message: string;
                                     }[];
+                                    /** @description Operator-facing context, never read to the caller: `detail` (what n8n or the network said; for a workflow that threw, the workflow's own message), `workflowError` ({message, node, n8nExecutionId}, read from n8n's API, redacted, at most 500 characters), `n8nAnswer` (n8n's own reply, e.g. "Error in workflow"), `workflow` (the bound workflow's state after a 404), `issues` */
                                     details?: {
                                         [key: string]: unknown;
                                     };
@@ -9586,6 +9756,7 @@ export interface paths {
                                     path: string;
                                     message: string;
                                 }[];
+                                /** @description Operator-facing context, never read to the caller: `detail` (what n8n or the network said; for a workflow that threw, the workflow's own message), `workflowError` ({message, node, n8nExecutionId}, read from n8n's API, redacted, at most 500 characters), `n8nAnswer` (n8n's own reply, e.g. "Error in workflow"), `workflow` (the bound workflow's state after a 404), `issues` */
                                 details?: {
                                     [key: string]: unknown;
                                 };
@@ -9753,6 +9924,7 @@ export interface paths {
                                     path: string;
                                     message: string;
                                 }[];
+                                /** @description Operator-facing context, never read to the caller: `detail` (what n8n or the network said; for a workflow that threw, the workflow's own message), `workflowError` ({message, node, n8nExecutionId}, read from n8n's API, redacted, at most 500 characters), `n8nAnswer` (n8n's own reply, e.g. "Error in workflow"), `workflow` (the bound workflow's state after a 404), `issues` */
                                 details?: {
                                     [key: string]: unknown;
                                 };
@@ -11925,6 +12097,1630 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/agents/{agentId}/tests/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's test suite: its active cases, in the order a run plays them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description testCase id */
+                                id: string;
+                                /** @description agent id */
+                                agentId: string;
+                                name: string;
+                                revision: number;
+                                spec: {
+                                    /** @description a scenario caller script */
+                                    caller: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                                    llm?: {
+                                        [key: string]: unknown;
+                                    };
+                                    tools?: {
+                                        mode: "live" | "stub";
+                                        /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                        stubs?: {
+                                            [key: string]: unknown;
+                                        }[];
+                                    };
+                                };
+                                expect: {
+                                    toolCalled?: {
+                                        name: string;
+                                        /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                        args?: {
+                                            [key: string]: unknown;
+                                        };
+                                    }[];
+                                    toolNotCalled?: string[];
+                                    agentSaid?: (string | {
+                                        regex: string;
+                                        flags?: string;
+                                    })[];
+                                    agentNeverSaid?: (string | {
+                                        regex: string;
+                                        flags?: string;
+                                    })[];
+                                    endReason?: string;
+                                    outcome?: string;
+                                    maxTurnLatencyMs?: number;
+                                    noToolFailures?: boolean;
+                                };
+                                sourceCallId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a test case: a caller script (sandbox scenario format) and expectations */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        spec: {
+                            /** @description a scenario caller script */
+                            caller: {
+                                [key: string]: unknown;
+                            };
+                            /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                            llm?: {
+                                [key: string]: unknown;
+                            };
+                            tools?: {
+                                mode: "live" | "stub";
+                                /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                stubs?: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                        };
+                        expect: {
+                            toolCalled?: {
+                                name: string;
+                                /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                args?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            toolNotCalled?: string[];
+                            agentSaid?: (string | {
+                                regex: string;
+                                flags?: string;
+                            })[];
+                            agentNeverSaid?: (string | {
+                                regex: string;
+                                flags?: string;
+                            })[];
+                            endReason?: string;
+                            outcome?: string;
+                            maxTurnLatencyMs?: number;
+                            noToolFailures?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testCase id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            name: string;
+                            revision: number;
+                            spec: {
+                                /** @description a scenario caller script */
+                                caller: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                                llm?: {
+                                    [key: string]: unknown;
+                                };
+                                tools?: {
+                                    mode: "live" | "stub";
+                                    /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                    stubs?: {
+                                        [key: string]: unknown;
+                                    }[];
+                                };
+                            };
+                            expect: {
+                                toolCalled?: {
+                                    name: string;
+                                    /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                    args?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                                toolNotCalled?: string[];
+                                agentSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                agentNeverSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                endReason?: string;
+                                outcome?: string;
+                                maxTurnLatencyMs?: number;
+                                noToolFailures?: boolean;
+                            };
+                            sourceCallId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/agents/{agentId}/tests/cases/from-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn a finished call into a test case: its caller turns become the script
+         * @description By default the case expects the tools the call ran and no tool failure; `expect` replaces that, `llm` gives the sandbox model its rules.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description call id */
+                        callId: string;
+                        name: string;
+                        expect?: {
+                            toolCalled?: {
+                                name: string;
+                                /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                args?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            toolNotCalled?: string[];
+                            agentSaid?: (string | {
+                                regex: string;
+                                flags?: string;
+                            })[];
+                            agentNeverSaid?: (string | {
+                                regex: string;
+                                flags?: string;
+                            })[];
+                            endReason?: string;
+                            outcome?: string;
+                            maxTurnLatencyMs?: number;
+                            noToolFailures?: boolean;
+                        };
+                        /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                        llm?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testCase id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            name: string;
+                            revision: number;
+                            spec: {
+                                /** @description a scenario caller script */
+                                caller: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                                llm?: {
+                                    [key: string]: unknown;
+                                };
+                                tools?: {
+                                    mode: "live" | "stub";
+                                    /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                    stubs?: {
+                                        [key: string]: unknown;
+                                    }[];
+                                };
+                            };
+                            expect: {
+                                toolCalled?: {
+                                    name: string;
+                                    /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                    args?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                                toolNotCalled?: string[];
+                                agentSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                agentNeverSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                endReason?: string;
+                                outcome?: string;
+                                maxTurnLatencyMs?: number;
+                                noToolFailures?: boolean;
+                            };
+                            sourceCallId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/agents/{agentId}/tests/cases/{caseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a test case */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                    /** @description testCase id */
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testCase id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            name: string;
+                            revision: number;
+                            spec: {
+                                /** @description a scenario caller script */
+                                caller: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                                llm?: {
+                                    [key: string]: unknown;
+                                };
+                                tools?: {
+                                    mode: "live" | "stub";
+                                    /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                    stubs?: {
+                                        [key: string]: unknown;
+                                    }[];
+                                };
+                            };
+                            expect: {
+                                toolCalled?: {
+                                    name: string;
+                                    /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                    args?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                                toolNotCalled?: string[];
+                                agentSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                agentNeverSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                endReason?: string;
+                                outcome?: string;
+                                maxTurnLatencyMs?: number;
+                                noToolFailures?: boolean;
+                            };
+                            sourceCallId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a test case from the suite (its history and results stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                    /** @description testCase id */
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a test case (a new revision; the history keeps the old one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                    /** @description testCase id */
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        spec?: {
+                            /** @description a scenario caller script */
+                            caller: {
+                                [key: string]: unknown;
+                            };
+                            /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                            llm?: {
+                                [key: string]: unknown;
+                            };
+                            tools?: {
+                                mode: "live" | "stub";
+                                /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                stubs?: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
+                        };
+                        expect?: {
+                            toolCalled?: {
+                                name: string;
+                                /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                args?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            toolNotCalled?: string[];
+                            agentSaid?: (string | {
+                                regex: string;
+                                flags?: string;
+                            })[];
+                            agentNeverSaid?: (string | {
+                                regex: string;
+                                flags?: string;
+                            })[];
+                            endReason?: string;
+                            outcome?: string;
+                            maxTurnLatencyMs?: number;
+                            noToolFailures?: boolean;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testCase id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            name: string;
+                            revision: number;
+                            spec: {
+                                /** @description a scenario caller script */
+                                caller: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                                llm?: {
+                                    [key: string]: unknown;
+                                };
+                                tools?: {
+                                    mode: "live" | "stub";
+                                    /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                    stubs?: {
+                                        [key: string]: unknown;
+                                    }[];
+                                };
+                            };
+                            expect: {
+                                toolCalled?: {
+                                    name: string;
+                                    /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                    args?: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                                toolNotCalled?: string[];
+                                agentSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                agentNeverSaid?: (string | {
+                                    regex: string;
+                                    flags?: string;
+                                })[];
+                                endReason?: string;
+                                outcome?: string;
+                                maxTurnLatencyMs?: number;
+                                noToolFailures?: boolean;
+                            };
+                            sourceCallId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/agents/{agentId}/tests/cases/{caseId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A test case's revisions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                    /** @description testCase id */
+                    caseId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                revision: number;
+                                name: string;
+                                spec: {
+                                    /** @description a scenario caller script */
+                                    caller: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description scenario llm rules (sandbox only); rules may add ifPrompt / unlessPrompt */
+                                    llm?: {
+                                        [key: string]: unknown;
+                                    };
+                                    tools?: {
+                                        mode: "live" | "stub";
+                                        /** @description scenario n8n workflows with the recorded responses (mode stub) */
+                                        stubs?: {
+                                            [key: string]: unknown;
+                                        }[];
+                                    };
+                                };
+                                expect: {
+                                    toolCalled?: {
+                                        name: string;
+                                        /** @description a JSON pattern: every key present must match (objects recursively, strings case-insensitively, {"$regex": "…"} as a regular expression) */
+                                        args?: {
+                                            [key: string]: unknown;
+                                        };
+                                    }[];
+                                    toolNotCalled?: string[];
+                                    agentSaid?: (string | {
+                                        regex: string;
+                                        flags?: string;
+                                    })[];
+                                    agentNeverSaid?: (string | {
+                                        regex: string;
+                                        flags?: string;
+                                    })[];
+                                    endReason?: string;
+                                    outcome?: string;
+                                    maxTurnLatencyMs?: number;
+                                    noToolFailures?: boolean;
+                                };
+                                deleted: boolean;
+                                actorId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/agents/{agentId}/tests/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's test runs, newest first (history per version with `version`) */
+        get: {
+            parameters: {
+                query?: {
+                    version?: number | "draft";
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description testRun id */
+                                id: string;
+                                /** @description agent id */
+                                agentId: string;
+                                /** @description the version run against; null for the draft */
+                                version: number | null;
+                                agentVersionId: string | null;
+                                /** @description sha256 of the configuration the calls ran with */
+                                configHash: string;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "passed" | "failed" | "error";
+                                total: number;
+                                completed: number;
+                                passed: number;
+                                failed: number;
+                                errorMessage: string | null;
+                                startedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Run the suite against the draft (default) or a version, through the whole call path
+         * @description A job: answers 202 with the run at once; read progress and results from GET …/runs/{runId}. With `wait: true` answers 200 with the finished run. Needs the sandbox (simulated callers) and a phone number on the agent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a version number, or "draft" (the default) */
+                        version?: number | "draft";
+                        /** @description answer once the run has finished */
+                        wait?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testRun id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            /** @description the version run against; null for the draft */
+                            version: number | null;
+                            agentVersionId: string | null;
+                            /** @description sha256 of the configuration the calls ran with */
+                            configHash: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "passed" | "failed" | "error";
+                            total: number;
+                            completed: number;
+                            passed: number;
+                            failed: number;
+                            errorMessage: string | null;
+                            startedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            results: {
+                                caseId: string;
+                                caseName: string;
+                                caseRevision: number;
+                                /** @enum {string} */
+                                status: "passed" | "failed" | "error";
+                                /** @description why the case failed; empty when it passed */
+                                reasons: string[];
+                                transcript: unknown[];
+                                toolTrace: unknown[];
+                                latency: {
+                                    [key: string]: unknown;
+                                };
+                                callId: string | null;
+                                durationMs: number;
+                            }[];
+                            comparison: {
+                                version: number;
+                                runId: string;
+                                cases: {
+                                    caseId: string;
+                                    caseName: string;
+                                    status: string;
+                                    published: string | null;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testRun id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            /** @description the version run against; null for the draft */
+                            version: number | null;
+                            agentVersionId: string | null;
+                            /** @description sha256 of the configuration the calls ran with */
+                            configHash: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "passed" | "failed" | "error";
+                            total: number;
+                            completed: number;
+                            passed: number;
+                            failed: number;
+                            errorMessage: string | null;
+                            startedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{tenantId}/agents/{agentId}/tests/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A test run: progress, a result per case, and the comparison with the published version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant id */
+                    tenantId: string;
+                    /** @description agent id */
+                    agentId: string;
+                    /** @description testRun id */
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description testRun id */
+                            id: string;
+                            /** @description agent id */
+                            agentId: string;
+                            /** @description the version run against; null for the draft */
+                            version: number | null;
+                            agentVersionId: string | null;
+                            /** @description sha256 of the configuration the calls ran with */
+                            configHash: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "passed" | "failed" | "error";
+                            total: number;
+                            completed: number;
+                            passed: number;
+                            failed: number;
+                            errorMessage: string | null;
+                            startedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            results: {
+                                caseId: string;
+                                caseName: string;
+                                caseRevision: number;
+                                /** @enum {string} */
+                                status: "passed" | "failed" | "error";
+                                /** @description why the case failed; empty when it passed */
+                                reasons: string[];
+                                transcript: unknown[];
+                                toolTrace: unknown[];
+                                latency: {
+                                    [key: string]: unknown;
+                                };
+                                callId: string | null;
+                                durationMs: number;
+                            }[];
+                            comparison: {
+                                version: number;
+                                runId: string;
+                                cases: {
+                                    caseId: string;
+                                    caseName: string;
+                                    status: string;
+                                    published: string | null;
+                                }[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
