@@ -229,6 +229,54 @@ describe('OpenAI emulator: streaming', () => {
     );
   });
 
+  it('reads any tool result generically: {{$fields}}, outcome ok/error, and unexpected results', async () => {
+    const afterTool = (content: string) => [
+      { role: 'user' as const, content: 'book please' },
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [
+          { id: 'call_9', type: 'function' as const, function: { name: 'book_table', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_9', content },
+    ];
+    const say = async (content: string) =>
+      (
+        await client().chat.completions.create({
+          model: MODEL,
+          tools: [bookingTool],
+          messages: afterTool(content),
+        })
+      ).choices[0]?.message.content;
+    emulator.setScript(KEY, {
+      rules: [
+        {
+          when: { toolResult: { name: 'book_table', outcome: 'ok' } },
+          respond: { replyFromTool: "You're booked. {{$fields}}." },
+        },
+        {
+          when: { toolResult: { name: 'book_table', outcome: 'error' } },
+          respond: { replyFromTool: 'Sorry: {{error.message}}' },
+        },
+      ],
+    });
+    // A real workflow's own field names, which no scenario could have guessed.
+    expect(await say('{"slot":"10:00","confirmation":"ABC","booking_ref":{"id":7}}')).toBe(
+      "You're booked. slot: 10:00, confirmation: ABC, booking ref: (id: 7).",
+    );
+    expect(await say('{"error":{"code":"timed_out","message":"no answer within 3 s"}}')).toBe(
+      'Sorry: no answer within 3 s',
+    );
+    // No rule for the result at all: the model still reads it out instead of "didn't catch that".
+    emulator.setScript(KEY, { rules: [] });
+    expect(await say('{"slot":"10:00","confirmation":"ABC"}')).toBe('slot: 10:00, confirmation: ABC');
+    expect(await say('{"error":{"code":"upstream","message":"calendar down"}}')).toBe(
+      'Sorry, that did not work: calendar down',
+    );
+    expect(await say('plain text answer')).toBe('plain text answer');
+  });
+
   it('skips a tool rule when the request does not declare that tool', async () => {
     const completion = await client().chat.completions.create({
       model: MODEL,
