@@ -1,4 +1,5 @@
 import * as openai from '@livekit/agents-plugin-openai';
+import { openAiRequestParameters } from '../../control/index.js';
 import type { CallAgentConfig } from '../call-context.js';
 import { DeepgramSTT } from './deepgram-stt.js';
 import type { ProviderKeys, ProviderSettings } from './provider-settings.js';
@@ -30,8 +31,8 @@ export function buildProviders(
       apiKey: keys.openai,
       baseURL: settings.openai.baseUrl,
       model: config.llm.model,
-      temperature: config.llm.temperature,
-      maxCompletionTokens: config.llm.maxTokens,
+      // Only what the model accepts: a reasoning model refuses any temperature but 1.
+      ...openAiRequestParameters(config.llm.model, config.llm),
     }),
     tts: new RimeTTS({
       apiKey: keys.rime,

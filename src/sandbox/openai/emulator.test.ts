@@ -465,6 +465,80 @@ describe('OpenAI emulator: faults and errors', () => {
   });
 });
 
+describe('OpenAI emulator: model capabilities and usage', () => {
+  it('refuses a temperature other than 1 for gpt-5 models with the real 400 body', async () => {
+    const error = await client()
+      .chat.completions.create({
+        model: 'gpt-5-mini',
+        temperature: 0.4,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).error).toEqual({
+      message:
+        "Unsupported value: 'temperature' does not support 0.4 with this model. Only the default (1) value is supported.",
+      type: 'invalid_request_error',
+      param: 'temperature',
+      code: 'unsupported_value',
+    });
+    const ok = await client().chat.completions.create({
+      model: 'gpt-5-mini',
+      temperature: 1,
+      max_completion_tokens: 200,
+      reasoning_effort: 'minimal',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(ok.choices[0]?.message.content).toBe('Could you say that again?');
+    expect(emulator.requests(KEY).at(-1)?.params).toEqual({
+      temperature: 1,
+      max_completion_tokens: 200,
+      reasoning_effort: 'minimal',
+    });
+  });
+
+  it('refuses max_tokens on reasoning models and reasoning_effort on GPT-4 models', async () => {
+    const refused = async (body: Parameters<OpenAI['chat']['completions']['create']>[0]) =>
+      (
+        (await client()
+          .chat.completions.create(body)
+          .catch((caught: unknown) => caught)) as BadRequestError
+      ).error;
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    expect(await refused({ model: 'gpt-5', max_tokens: 100, messages })).toMatchObject({
+      param: 'max_tokens',
+      code: 'unsupported_parameter',
+    });
+    expect(await refused({ model: 'gpt-4.1-mini', reasoning_effort: 'low', messages })).toMatchObject({
+      param: 'reasoning_effort',
+      code: 'unsupported_parameter',
+    });
+    expect(await refused({ model: 'gpt-5-nano', reasoning_effort: 'none', messages })).toMatchObject({
+      message:
+        "Unsupported value: 'reasoning_effort' does not support 'none' with this model. Supported values are: 'minimal', 'low', 'medium', and 'high'.",
+      code: 'unsupported_value',
+    });
+    const chat = await client().chat.completions.create({
+      model: 'gpt-4.1-mini',
+      temperature: 0.4,
+      max_tokens: 50,
+      messages,
+    });
+    expect(chat.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('counts usage with the o200k tokenizer, not characters ÷ 4', async () => {
+    emulator.setScript(KEY, { defaultReply: 'a b c d e f g h' });
+    const completion = await client().chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x y z w' }],
+    });
+    // "a b c d e f g h" is 8 tokens (15 characters); the prompt is 3 + (3 + 4) = 10.
+    expect(completion.usage?.completion_tokens).toBe(8);
+    expect(completion.usage?.prompt_tokens).toBe(10);
+  });
+});
+
 describe('OpenAI emulator: request validation', () => {
   async function post(body: string): Promise<{ status: number; json: { error: Record<string, unknown> } }> {
     const response = await fetch(`${url}/v1/chat/completions`, {

@@ -3,7 +3,9 @@ import { buildChunks, buildCompletion, type CompletionTurn } from './completion-
 import { decideTurn } from './decide-turn.js';
 import { modelNotFound, type OpenAIErrorAnswer, rateLimited, serverError } from './errors.js';
 import { waitWhileConnected } from './http-io.js';
-import type { KeyState, LlmRequestRecord } from './key-state.js';
+import type { KeyState, LlmRequestParams, LlmRequestRecord } from './key-state.js';
+import { checkModelParameters } from './models.js';
+import type { ChatCompletionRequest } from './request.js';
 import type { LlmFaults } from './script.js';
 import { streamChunks } from './stream-turn.js';
 import { completionTokens, makeUsage, promptTokens } from './usage.js';
@@ -37,6 +39,7 @@ export async function handleChatCompletion(
     stream: request?.stream === true,
     messages: request?.messages ?? [],
     tools: request?.tools ?? [],
+    params: request ? requestParams(request) : {},
     status: 200,
     outcome: 'completed',
   };
@@ -55,6 +58,8 @@ export async function handleChatCompletion(
   if (context.models && !context.models.includes(valid.model)) {
     return fail(modelNotFound(valid.model), 'invalid_request');
   }
+  const unsupported = checkModelParameters(valid);
+  if (unsupported) return fail(unsupported, 'invalid_request');
 
   const decided = decideTurn(state.script, valid, state.ruleUses);
   if (decided.ruleIndex !== undefined) {
@@ -117,4 +122,20 @@ function injectedError(
     return { outcome: 'server_error', answer: serverError(faults.serverError.status) };
   }
   return undefined;
+}
+
+/** The sampling and length parameters a request carried (what the capability rules look at). */
+function requestParams(request: ChatCompletionRequest): LlmRequestParams {
+  const params: LlmRequestParams = {};
+  for (const name of [
+    'temperature',
+    'top_p',
+    'max_tokens',
+    'max_completion_tokens',
+    'reasoning_effort',
+  ] as const) {
+    const value = request[name];
+    if (value !== undefined && value !== null) Object.assign(params, { [name]: value });
+  }
+  return params;
 }
