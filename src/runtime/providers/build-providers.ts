@@ -3,6 +3,7 @@ import { openAiRequestParameters } from '../../control/index.js';
 import type { CallAgentConfig } from '../call-context.js';
 import { DeepgramSTT } from './deepgram-stt.js';
 import type { ProviderKeys, ProviderSettings } from './provider-settings.js';
+import { rimeLang } from './rime-options.js';
 import { RimeTTS } from './rime-tts.js';
 
 export interface CallProviders {
@@ -41,6 +42,7 @@ export function buildProviders(
       transport: settings.rime.transport,
       speaker: config.voice.speaker,
       modelId: config.voice.model,
+      lang: rimeLang(config.language),
       sampleRate,
     }),
   };

@@ -122,6 +122,7 @@ export async function startRimeEmulator(options: RimeEmulatorOptions = {}): Prom
     Object.assign(record, {
       status: 101,
       modelId: settings.modelId,
+      ...(settings.lang ? { lang: settings.lang } : {}),
       speaker: settings.speaker,
       format: settings.format,
       samplingRate: settings.samplingRate,

@@ -32,6 +32,7 @@ export async function handleHttpTts(
   Object.assign(record, {
     modelId: request.modelId,
     speaker: request.speaker,
+    ...(request.lang ? { lang: request.lang } : {}),
     format: format.format,
     samplingRate,
   });
