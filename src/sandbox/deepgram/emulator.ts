@@ -134,7 +134,10 @@ export async function startDeepgramEmulator(
       ok: true,
       state,
       record,
-      session: { params: parsed.params, faults: { drop, resultDelayMs: faults.resultDelayMs } },
+      session: {
+        params: parsed.params,
+        faults: { drop, resultDelayMs: faults.resultDelayMs, noEndpoint: faults.noEndpoint },
+      },
     };
   };
 

@@ -34,6 +34,11 @@ export const DeepgramFaults = z
         message: 'drop needs afterMs or afterUtterances',
       })
       .optional(),
+    /**
+     * Background noise: the endpoint never fires, so finals carry `speech_final: false` and only
+     * `UtteranceEnd` (with `utterance_end_ms`) marks the end of what the caller said.
+     */
+    noEndpoint: z.boolean().default(false),
     /** Hold every server message back by this many ms (order is kept). */
     resultDelayMs: z.number().int().min(0).default(0),
   })
