@@ -18,7 +18,7 @@ import { STATUS_PATH, VOICE_PATH } from '../telephony/index.js';
 export interface SandboxCallInput {
   to: string;
   scenario: Scenario;
-  /** Playout speed: 1 = real time. */
+  /** Playout speed: 1 = real time (the default, so calls go at the sandbox's human pace). */
   speed?: number;
   onEvent?: (event: CallerEvent) => void;
 }
@@ -73,7 +73,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
 
   return {
     installWorkflows,
-    async place({ to, scenario, speed = 2, onEvent }) {
+    async place({ to, scenario, speed = 1, onEvent }) {
       const number = await resolveNumber(deps, to);
       if (!number.ok && number.reason === 'unknown_number')
         throw new AppError('PHONE_NUMBER_NOT_FOUND', `no tenant has the number ${to}`);
@@ -84,7 +84,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
       sandbox.applyScenario(key, { ...scenario, n8n: undefined });
       try {
         const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
-        const caller = await runCaller(call, scenario.caller, { onEvent });
+        const caller = await runCaller(call, scenario.caller, { onEvent, pace: sandbox.pace.speech });
         await call.ended;
         const admitted = await findCallBySid(deps, callSid);
         // The engine records the end just after the line closes.

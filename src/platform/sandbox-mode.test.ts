@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/index.js';
 import { createOutboundGuard, findOutboundBlocked, type OutboundGuard } from '../lib/ssrf.js';
-import type { Sandbox } from '../sandbox/index.js';
+import { SANDBOX_PACES, type Sandbox } from '../sandbox/index.js';
 import { configWithSandbox, startPlatformSandbox } from './sandbox-mode.js';
 
 let sandbox: Sandbox;
@@ -38,5 +38,28 @@ describe('outbound allowance in sandbox mode', () => {
     expect(await guard.check(`http://127.0.0.1:${apiPort}/`)).toMatchObject({ ok: false, reason: 'blocked' });
     const refused = await guard.fetch(`http://127.0.0.1:${apiPort}/`).catch((err: unknown) => err);
     expect(findOutboundBlocked(refused)?.range).toBe('loopback');
+  });
+});
+
+describe('sandbox pace', () => {
+  it('runs at a human pace by default (150 words a minute, typical latencies) and fast when asked', async () => {
+    expect(loadConfig({}).sandbox.pace).toBe('human');
+    expect(sandbox.pace).toEqual(SANDBOX_PACES.human);
+    // The agent's speech: ten words take about four seconds, as a person says them.
+    sandbox.rime.setFaults('pace-key');
+    const res = await fetch(`${sandbox.rime.url}/v1/rime-tts`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer pace-key', accept: 'audio/pcm', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        speaker: 'cove',
+        modelId: 'mistv2',
+        samplingRate: 8000,
+        text: 'one two three four five six seven eight nine ten',
+      }),
+    });
+    const seconds = (await res.arrayBuffer()).byteLength / 2 / 8000;
+    expect(seconds).toBeGreaterThan(3.5);
+    expect(seconds).toBeLessThan(4.5);
+    expect(loadConfig({ SANDBOX_PACE: 'fast' }).sandbox.pace).toBe('fast');
   });
 });

@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { type Sandbox, startSandbox } from '../sandbox/index.js';
+import { SANDBOX_PACES, type Sandbox, startSandbox } from '../sandbox/index.js';
 
 /** Starts the five emulators on consecutive ports after `firstPort` (or any free ports for 0). */
 export function startPlatformSandbox(config: Config): Promise<Sandbox> {
@@ -7,6 +7,7 @@ export function startPlatformSandbox(config: Config): Promise<Sandbox> {
   return startSandbox({
     host: '127.0.0.1',
     ports: { twilio: port(1), deepgram: port(2), openai: port(3), rime: port(4), n8n: port(5) },
+    pace: SANDBOX_PACES[config.sandbox.pace],
   });
 }
 

@@ -41,6 +41,11 @@ export interface DeepgramEmulatorOptions {
    * still fire for clients that stop sending during silence. Off by default: time is audio time.
    */
   stallAsSilenceMs?: number;
+  /**
+   * Processing latency: every message waits this long, for keys whose faults set no
+   * `resultDelayMs` (so a final arrives this long after the endpoint). Default 0.
+   */
+  resultDelayMs?: number;
   now?: () => number;
 }
 
@@ -136,7 +141,11 @@ export async function startDeepgramEmulator(
       record,
       session: {
         params: parsed.params,
-        faults: { drop, resultDelayMs: faults.resultDelayMs, noEndpoint: faults.noEndpoint },
+        faults: {
+          drop,
+          resultDelayMs: faults.resultDelayMs ?? options.resultDelayMs ?? 0,
+          noEndpoint: faults.noEndpoint,
+        },
       },
     };
   };

@@ -404,25 +404,72 @@ describe('OpenAI emulator: faults and errors', () => {
     }
   });
 
-  it('delays the first token by firstTokenDelayMs and spaces chunks by chunkDelayMs', async () => {
-    emulator.setScript(KEY, {
-      defaultReply: 'one two three',
-      faults: { firstTokenDelayMs: 250, chunkDelayMs: 40 },
+  it('delays the first token by firstTokenDelayMs and spaces chunks by chunkDelayMs (recorded, not slept)', async () => {
+    const waits: number[] = [];
+    const timed = await startOpenAIEmulator({
+      acceptAnyKey: true,
+      delay: async (ms) => {
+        waits.push(ms);
+      },
+      defaultScript: { defaultReply: 'one two three', faults: { firstTokenDelayMs: 250, chunkDelayMs: 40 } },
     });
-    const started = performance.now();
-    const stream = await client().chat.completions.create({
-      model: MODEL,
-      messages: [{ role: 'user', content: 'hi' }],
-      stream: true,
-    });
-    let firstContentAt: number | undefined;
-    for await (const chunk of stream) {
-      if (chunk.choices[0]?.delta.content && firstContentAt === undefined) firstContentAt = performance.now();
+    try {
+      const stream = await new OpenAI({
+        baseURL: `${timed.url}/v1`,
+        apiKey: 'k',
+        maxRetries: 0,
+      }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], stream: true });
+      await collect(stream);
+      // role + 3 words + finish = 5 chunks: the first token waits 250 ms, then 4 gaps of 40 ms.
+      expect(waits).toEqual([250, 40, 40, 40, 40]);
+    } finally {
+      await timed.close();
     }
-    const ended = performance.now();
-    expect((firstContentAt ?? 0) - started).toBeGreaterThanOrEqual(240);
-    // role + 3 words + finish = 5 chunks, 4 gaps of 40 ms
-    expect(ended - started).toBeGreaterThanOrEqual(240 + 4 * 38);
+  });
+
+  it('applies typical latency to keys without their own: first token, then tokens at tokensPerSecond', async () => {
+    const waits: number[] = [];
+    const timed = await startOpenAIEmulator({
+      acceptAnyKey: true,
+      latency: { firstTokenMs: 500, tokensPerSecond: 100 },
+      delay: async (ms) => {
+        waits.push(ms);
+      },
+      defaultScript: { defaultReply: 'one two three' },
+    });
+    try {
+      const openai = new OpenAI({ baseURL: `${timed.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      await collect(
+        await openai.chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+        }),
+      );
+      // 500 ms to the first token, then 10 ms per token: "one " and "two " are two tokens each,
+      // "three" one, the finish chunk counts one.
+      expect(waits).toEqual([500, 20, 20, 10, 10]);
+      // A scenario's own fault wins over the typical latency.
+      timed.setScript('fast', {
+        defaultReply: 'one',
+        faults: { firstTokenDelayMs: 0, tokensPerSecond: 1000 },
+      });
+      waits.length = 0;
+      await collect(
+        await new OpenAI({
+          baseURL: `${timed.url}/v1`,
+          apiKey: 'fast',
+          maxRetries: 0,
+        }).chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+        }),
+      );
+      expect(waits).toEqual([1, 1]);
+    } finally {
+      await timed.close();
+    }
   });
 
   it('drops the connection mid-stream: the SDK iteration fails and the record says dropped', async () => {

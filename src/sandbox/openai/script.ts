@@ -105,6 +105,8 @@ export const LlmFaults = z
     firstTokenDelayMs: z.number().int().min(0).optional(),
     /** Delay between streamed chunks. */
     chunkDelayMs: z.number().int().min(0).optional(),
+    /** Output speed: each streamed chunk waits its tokens ÷ this many seconds (instead of chunkDelayMs). */
+    tokensPerSecond: z.number().positive().optional(),
     /** Destroy the socket after this many `data:` events, before `[DONE]` (streaming only). */
     dropMidStream: z
       .object({

@@ -16,9 +16,10 @@ export interface CompletionUsage {
 }
 
 /** Tokens of the text in o200k_base, the encoding of every GPT-4o, GPT-4.1 and GPT-5 model. */
-function tokens(text: string): number {
+export function countTextTokens(text: string): number {
   return text ? countTokens(text) : 0;
 }
+const tokens = countTextTokens;
 
 /**
  * Prompt tokens as OpenAI counts them for chat (its cookbook's rule): 3 per message plus 1 for a

@@ -121,7 +121,7 @@ describe('Rime emulator: POST /v1/rime-tts', () => {
 
 describe('Rime emulator HTTP fault knobs', () => {
   it('validates fault scenarios with the exported schema', () => {
-    expect(RimeFaults.parse({})).toEqual({ rejectAuth: false, firstByteDelayMs: 0 });
+    expect(RimeFaults.parse({})).toEqual({ rejectAuth: false });
     expect(() => RimeFaults.parse({ serverError: { status: 418 } })).toThrow();
   });
 
