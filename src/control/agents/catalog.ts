@@ -15,6 +15,19 @@ export const DEEPGRAM_MODELS = [
   'nova-2-conversationalai',
 ] as const;
 
+/** Deepgram's specialised models transcribe English only (Deepgram refuses other languages). */
+export const DEEPGRAM_ENGLISH_ONLY_MODELS: readonly string[] = [
+  'nova-3-medical',
+  'nova-2-phonecall',
+  'nova-2-meeting',
+  'nova-2-conversationalai',
+];
+
+/** Whether Deepgram transcribes `language` (BCP 47) with `model`. */
+export function deepgramServesLanguage(model: string, language: string): boolean {
+  return !DEEPGRAM_ENGLISH_ONLY_MODELS.includes(model) || language.split('-')[0] === 'en';
+}
+
 /** OpenAI chat-completions models that support streaming and tool calls. */
 export const OPENAI_MODELS = [
   'gpt-4.1',
