@@ -15,7 +15,10 @@ export interface TranscriberOutput {
   utteranceFinalized(text: string): void;
 }
 
-/** Audio ms between interim results: Deepgram sends about one a second while someone speaks. */
+/**
+ * Audio ms between interim results: Deepgram sends about one a second while someone speaks (the
+ * first as soon as a word is recognised).
+ */
 export const INTERIM_INTERVAL_MS = 1000;
 /**
  * Speech after which Deepgram finalizes what it has (`is_final: true`, `speech_final: false`) at
@@ -136,7 +139,7 @@ export class ChannelTranscriber {
           if (this.segmentDue(this.open)) {
             this.finalizeSegment(this.open);
             interim = undefined;
-          } else if (interim || event.atMs - this.lastInterimAtMs >= INTERIM_INTERVAL_MS) {
+          } else if (interim || this.interimDue(this.open)) {
             interim = this.open;
           }
           break;
@@ -149,6 +152,12 @@ export class ChannelTranscriber {
     }
     if (interim) this.sendInterim(interim);
     this.advance(this.audioMs);
+  }
+
+  /** The first interim once a word is heard (what barge-in reacts to), then one a second. */
+  private interimDue(open: OpenUtterance): boolean {
+    if (this.lastInterimText === '' && open.text.endsWith(' ')) return true;
+    return open.atMs - this.lastInterimAtMs >= INTERIM_INTERVAL_MS;
   }
 
   /** A long stretch of speech has just completed a word: time for a final segment. */
