@@ -18,6 +18,8 @@ export default defineConfig({
     },
   },
   test: {
+    // Sandbox calls at the fast pace (no human speech pace or provider latency) unless a test asks.
+    env: { SANDBOX_PACE: 'fast' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

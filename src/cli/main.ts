@@ -4,6 +4,7 @@ import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js
 import { DEMO_LOGINS } from '../control/seed-demo.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
+import { sandboxPortLines } from '../platform/sandbox-mode.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
 import { registerKpisCommand } from './kpis-command.js';
 import { retentionCommand } from './retention-command.js';
@@ -45,6 +46,10 @@ program
       );
       out(`  store:    ${config.store.kind === 'redis' ? 'Redis' : 'in-memory'}`);
       out(`  API docs: ${platform.url}/api/docs`);
+      if (platform.sandbox) {
+        out(`  Sandbox emulators (${config.sandbox.pace} pace):`);
+        for (const line of sandboxPortLines(platform.sandbox)) out(line);
+      }
       if (config.seedDemo) {
         out(platform.seeded ? '  Seeded the demo. Logins:' : '  Demo logins (seeded earlier):');
         for (const l of DEMO_LOGINS)

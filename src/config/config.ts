@@ -105,6 +105,11 @@ export const ENV_SCHEMA = {
     description:
       'First port of the sandbox emulators (Twilio, Deepgram, OpenAI, Rime, n8n on the next five); 0 = any free ports.',
   },
+  SANDBOX_PACE: {
+    schema: z.enum(['human', 'fast']).default('human'),
+    description:
+      'Sandbox calls at a human pace (150 words a minute, typical provider latencies) or fast (20 ms a character, no added latency: the test suite).',
+  },
   VOICE_TRANSPORT: {
     schema: z.enum(['media_streams', 'livekit']).default('media_streams'),
     description:
@@ -290,7 +295,7 @@ export interface Config {
   /** The runtime plane: call engine providers, worker, recordings, LiveKit. */
   voice: VoiceConfig;
   /** Offline emulators instead of real providers; `firstPort` 0 means any free ports. */
-  sandbox: { enabled: boolean; firstPort: number };
+  sandbox: { enabled: boolean; firstPort: number; pace: 'human' | 'fast' };
 }
 
 export class ConfigError extends Error {
@@ -368,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: {
       enabled: sandboxEnabled,
       firstPort: e.SANDBOX_PORT,
+      pace: e.SANDBOX_PACE,
     },
   };
 }

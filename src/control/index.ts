@@ -8,6 +8,7 @@ export {
   DEEPGRAM_MODELS,
   diffConfigs,
   OPENAI_MODELS,
+  openAiRequestParameters,
   RIME_SPEAKERS,
 } from './agents/index.js';
 export type { FieldIssue } from './field-issues.js';

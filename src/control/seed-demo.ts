@@ -78,10 +78,12 @@ async function seedDemoAgent(
   const agent = await createAgent(deps, SYSTEM_ACTOR, tenantId, {
     name: 'Front desk',
     draft: {
-      systemPrompt: `You are the friendly receptionist of ${tenant.name}, ${tenant.business}. Book appointments with the book_appointment tool.`,
+      systemPrompt: `You are the friendly receptionist of ${tenant.name}, ${tenant.business}. Book appointments with the book_appointment tool; once one is booked, record the outcome appointment_booked with set_outcome.`,
       greeting: `Hi, this is ${tenant.name}. How can I help you today?`,
       voice: { model: 'mistv2', speaker: 'cove' },
       toolIds,
+      // The shipped book-appointment scenario reports appointment_booked through set_outcome.
+      outcomeLabels: ['appointment_booked', 'question_answered', 'no_booking'],
     },
   });
   await publishAgentVersion(deps, SYSTEM_ACTOR, tenantId, agent.id, { note: 'demo' });

@@ -18,7 +18,7 @@ import { STATUS_PATH, VOICE_PATH } from '../telephony/index.js';
 export interface SandboxCallInput {
   to: string;
   scenario: Scenario;
-  /** Playout speed: 1 = real time. */
+  /** Playout speed: 1 = real time (the default, so calls go at the sandbox's human pace). */
   speed?: number;
   onEvent?: (event: CallerEvent) => void;
   /** Runs once the CallSid is chosen, before the call is dialled (a test run names its version here). */
@@ -75,7 +75,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
 
   return {
     installWorkflows,
-    async place({ to, scenario, speed = 2, onEvent, beforeDial }) {
+    async place({ to, scenario, speed = 1, onEvent, beforeDial }) {
       const number = await resolveNumber(deps, to);
       if (!number.ok && number.reason === 'unknown_number')
         throw new AppError('PHONE_NUMBER_NOT_FOUND', `no tenant has the number ${to}`);
@@ -87,7 +87,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
       try {
         await beforeDial?.(callSid);
         const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
-        const caller = await runCaller(call, scenario.caller, { onEvent });
+        const caller = await runCaller(call, scenario.caller, { onEvent, pace: sandbox.pace.speech });
         await call.ended;
         const admitted = await findCallBySid(deps, callSid);
         // The engine records the end just after the line closes.

@@ -1,13 +1,69 @@
-import { type Sandbox, startSandbox } from '@switchboard/sandbox';
-import type { Config } from '../config/index.js';
+import { createServer } from 'node:net';
+import { SANDBOX_PACES, type Sandbox, startSandbox } from '@switchboard/sandbox';
+import { type Config, ConfigError } from '../config/index.js';
 
-/** Starts the five emulators on consecutive ports after `firstPort` (or any free ports for 0). */
-export function startPlatformSandbox(config: Config): Promise<Sandbox> {
-  const port = (offset: number) => (config.sandbox.firstPort === 0 ? 0 : config.sandbox.firstPort + offset);
-  return startSandbox({
-    host: '127.0.0.1',
-    ports: { twilio: port(1), deepgram: port(2), openai: port(3), rime: port(4), n8n: port(5) },
+const EMULATORS = [
+  ['twilio', 'Twilio'],
+  ['deepgram', 'Deepgram'],
+  ['openai', 'OpenAI'],
+  ['rime', 'Rime'],
+  ['n8n', 'n8n'],
+] as const;
+type EmulatorKey = (typeof EMULATORS)[number][0];
+
+/**
+ * Ports `fetch` refuses to connect to (the Fetch standard's "bad ports", as undici applies them):
+ * an emulator there could never be called, e.g. n8n on 4045 when SANDBOX_PORT=4040.
+ */
+export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104,
+  109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515,
+  526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+/**
+ * Starts the five emulators on consecutive ports after `firstPort` (or any free ports for 0). A port
+ * `fetch` refuses, or one already taken, stops start-up with one line naming it and SANDBOX_PORT.
+ */
+export async function startPlatformSandbox(config: Config): Promise<Sandbox> {
+  const first = config.sandbox.firstPort;
+  const ports = Object.fromEntries(
+    EMULATORS.map(([key], i) => [key, first === 0 ? 0 : first + i + 1]),
+  ) as Record<EmulatorKey, number>;
+  if (first !== 0) {
+    for (const [key, name] of EMULATORS) {
+      const port = ports[key];
+      const where = `puts the ${name} emulator on port ${port} (SANDBOX_PORT + ${port - first})`;
+      if (FETCH_BAD_PORTS.has(port)) {
+        throw new ConfigError(
+          'SANDBOX_PORT',
+          `= ${first} ${where}, a port fetch refuses to call; choose another SANDBOX_PORT`,
+        );
+      }
+      if (!(await portFree(port))) {
+        throw new ConfigError(
+          'SANDBOX_PORT',
+          `= ${first} ${where}, which is already in use; choose another SANDBOX_PORT (or 0 for any free ports)`,
+        );
+      }
+    }
+  }
+  return startSandbox({ host: '127.0.0.1', ports, pace: SANDBOX_PACES[config.sandbox.pace] });
+}
+
+/** Whether the port can be listened on at 127.0.0.1 now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
+}
+
+/** One line per emulator with its URL, printed at start-up. */
+export function sandboxPortLines(sandbox: Sandbox): string[] {
+  return EMULATORS.map(([key, name]) => `    ${name.padEnd(9)} ${sandbox[key].url}`);
 }
 
 /**

@@ -160,15 +160,15 @@ describe('conversation behaviour and provider faults, each ending with the right
     expect(caller.failure, JSON.stringify(caller.transcript)).toBeUndefined();
     expect(row).toMatchObject({ status: 'completed', endReason: 'caller_hangup' });
     const { utterances, toolExecutions } = await callRecord(w, row.id);
-    expect(toolExecutions.map((t) => [t.toolName, t.status])).toEqual([['check_order_status', 'timed_out']]);
+    expect(toolExecutions.map((t) => [t.toolName, t.status])).toEqual([['book_appointment', 'timed_out']]);
     const agentSaid = utterances.filter((u) => u.speaker === 'agent').map((u) => u.text);
     // The LLM's own "one moment", the filler said while the workflow hangs, then the apology
     // (the caller talks over its second sentence).
     expect(agentSaid.slice(0, 4)).toEqual([
-      'Hi, Acme Shop. How can I help?',
+      'Hi, this is Acme Dental. How can I help you today?',
       'One moment while I look that up.',
       'One moment while I look that up.',
-      'Sorry, the order system is not answering right now.',
+      'Sorry, the booking system is not answering right now.',
     ]);
     expectSameTurns(utterances, caller.transcript);
   });

@@ -41,7 +41,7 @@ describe(`${CALLS} concurrent sandbox calls`, () => {
       expect(record.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text)).toEqual([
         'Hi, this is Acme Dental. How can I help you today?',
         'Let me check the calendar.',
-        "You're booked for Tuesday, May 14 at 10:30 am. Your confirmation number is AB12.",
+        "You're booked. status: booked, day: Tuesday, May 14, time: 10:30 am, confirmation: AB12. Is there anything else?",
         'Goodbye, see you Tuesday.',
       ]);
       expect(record.toolExecutions.map((t) => t.status)).toEqual(['succeeded']);

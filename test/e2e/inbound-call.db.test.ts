@@ -52,7 +52,7 @@ describe('an inbound sandbox call through the whole stack', () => {
     expectSameTurns(record.utterances, caller.transcript);
     const agentTexts = record.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text);
     expect(agentTexts).toContain(
-      "You're booked for Tuesday, May 14 at 10:30 am. Your confirmation number is AB12.",
+      "You're booked. status: booked, day: Tuesday, May 14, time: 10:30 am, confirmation: AB12. Is there anything else?",
     );
     expect(record.utterances.find((u) => u.speaker === 'caller')?.text).toBe(
       "i'd like to book a cleaning appointment next tuesday morning.",

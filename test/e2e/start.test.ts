@@ -130,7 +130,7 @@ describe('switchboard start on a fresh data directory', () => {
     const code = await new Promise<number | null>((r) => call.once('exit', r));
     expect(printed).toMatch(/agent: +hi, this is acme dental\./);
     expect(printed).toMatch(/caller: i'd like to book a cleaning appointment/);
-    expect(printed).toMatch(/agent: +you're booked for tuesday, may 14 at 10:30 am\./);
+    expect(printed).toMatch(/agent: +you're booked\. status: booked, day: tuesday, may 14, time: 10:30 am/);
     const callId = /call (call_[0-9a-z]+): completed/.exec(printed)?.[1];
     expect(callId, printed).toBeDefined();
     expect(code).toBe(0);

@@ -4,6 +4,7 @@ import { type N8nEmulator, startN8nEmulator } from './n8n/index.js';
 import { type OpenAIEmulator, startOpenAIEmulator } from './openai/index.js';
 import { type RimeEmulator, startRimeEmulator } from './rime/index.js';
 import { checkScenarioExpectations, type ObservedCall } from './scenarios/check-expectations.js';
+import { SANDBOX_PACES, type SandboxPace } from './scenarios/sandbox-pace.js';
 import type { Scenario } from './scenarios/scenario.js';
 import type { EmulatedCall } from './twilio/call.js';
 import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from './twilio/emulator.js';
@@ -15,6 +16,8 @@ export interface SandboxOptions {
   twilio?: Omit<TwilioEmulatorOptions, 'host' | 'port'>;
   /** Fixed ports (0 = any free port, the default), e.g. for a demo whose stored URLs must stay valid. */
   ports?: Partial<Record<'twilio' | 'deepgram' | 'openai' | 'rime' | 'n8n', number>>;
+  /** Speech pace and provider latencies; `fast` (the tests' pace) by default. */
+  pace?: SandboxPace;
 }
 
 export interface ScenarioWebhook {
@@ -60,6 +63,8 @@ export interface Sandbox {
   openai: OpenAIEmulator;
   rime: RimeEmulator;
   n8n: N8nEmulator;
+  /** The pace its emulators and simulated callers run at. */
+  pace: SandboxPace;
   /**
    * Installs a scenario's LLM script, provider faults and n8n workflows under one API key, so that a
    * call whose providers use that key plays this scenario. Applying a key again replaces it.
@@ -81,11 +86,17 @@ const KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const ports = options.ports ?? {};
+  const pace = options.pace ?? SANDBOX_PACES.fast;
   const [twilio, deepgram, openai, rime, n8n] = await Promise.all([
     startTwilioEmulator({ ...options.twilio, host, port: ports.twilio ?? 0 }),
-    startDeepgramEmulator({ host, port: ports.deepgram ?? 0 }),
-    startOpenAIEmulator({ host, port: ports.openai ?? 0 }),
-    startRimeEmulator({ host, port: ports.rime ?? 0 }),
+    startDeepgramEmulator({ host, port: ports.deepgram ?? 0, resultDelayMs: pace.sttResultDelayMs }),
+    startOpenAIEmulator({ host, port: ports.openai ?? 0, latency: pace.llm }),
+    startRimeEmulator({
+      host,
+      port: ports.rime ?? 0,
+      pace: pace.speech,
+      firstAudioDelayMs: pace.ttsFirstAudioMs,
+    }),
     startN8nEmulator({ host, port: ports.n8n ?? 0 }),
   ]);
   const applied = new Map<string, AppliedScenario>();
@@ -140,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     openai,
     rime,
     n8n,
+    pace,
     applyScenario,
     removeScenario,
     appliedScenario: (key) => applied.get(key),
@@ -157,7 +169,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         voiceUrl: callOptions.voiceUrl,
         speed: callOptions.speed,
       });
-      const caller = await runCaller(call, scenario.caller, { onEvent: callOptions.onEvent });
+      const caller = await runCaller(call, scenario.caller, {
+        onEvent: callOptions.onEvent,
+        pace: pace.speech,
+      });
       const observed = observe(key, caller);
       return { key, call, caller, observed, problems: checkScenarioExpectations(scenario.expect, observed) };
     },

@@ -5,7 +5,11 @@ export { archiveAgent } from './archive-agent.js';
 export {
   DEEPGRAM_MODELS,
   LANGUAGES,
+  OPENAI_MODEL_CAPABILITIES,
   OPENAI_MODELS,
+  type OpenAiModelCapabilities,
+  openAiModelCapabilities,
+  openAiRequestParameters,
   RIME_MODELS,
   RIME_SPEAKERS,
   type RimeModel,

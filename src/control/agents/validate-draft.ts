@@ -3,6 +3,7 @@ import { type FieldIssue, pointerToField } from '../field-issues.js';
 import type { Tool } from '../tools/tool-row.js';
 import { AgentDraft } from './agent-config.js';
 import {
+  deepgramServesLanguage,
   isDeepgramModel,
   isLanguage,
   isOpenAiModel,
@@ -31,8 +32,11 @@ export function validateDraft(draft: unknown, tools: ReadonlyMap<string, Tool>):
   } else if (!isRimeSpeaker(draft.voice.model, draft.voice.speaker)) {
     add('voice.speaker', `"${draft.voice.speaker}" is not a known speaker of Rime ${draft.voice.model}`);
   }
-  if (!isDeepgramModel(draft.stt.model))
+  if (!isDeepgramModel(draft.stt.model)) {
     add('stt.model', `"${draft.stt.model}" is not a known Deepgram model`);
+  } else if (!deepgramServesLanguage(draft.stt.model, draft.language)) {
+    add('stt.model', `Deepgram ${draft.stt.model} transcribes English only, not ${draft.language}`);
+  }
   if (!isOpenAiModel(draft.llm.model)) add('llm.model', `"${draft.llm.model}" is not a known OpenAI model`);
   if (draft.limits.silenceTimeoutS >= draft.limits.maxDurationS) {
     add('limits.silenceTimeoutS', 'must be shorter than limits.maxDurationS');

@@ -20,7 +20,7 @@ const PlaceSandboxCall = Strict({
     }),
   ]),
   speed: Type.Optional(
-    Type.Number({ minimum: 0.5, maximum: 8, description: 'playout speed, 1 = real time (default 2)' }),
+    Type.Number({ minimum: 0.5, maximum: 8, description: 'playout speed, 1 = real time (default 1)' }),
   ),
 });
 

@@ -177,7 +177,7 @@ describe('runCall over a Media Streams socket', () => {
     expect(request?.context?.turn).toBe(1);
     const agentSaid = recorder.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text);
     expect(agentSaid).toContain(
-      "You're booked for Tuesday, May 14 at 10:30 am. Your confirmation number is AB12.",
+      "You're booked. status: booked, day: Tuesday, May 14, time: 10:30 am, confirmation: AB12. Is there anything else?",
     );
     expect(recorder.events.map((e) => e.type)).toContain('tool_called');
     expectSameTurns(recorder.utterances, caller.transcript);

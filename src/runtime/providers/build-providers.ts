@@ -1,7 +1,9 @@
 import * as openai from '@livekit/agents-plugin-openai';
+import { openAiRequestParameters } from '../../control/index.js';
 import type { CallAgentConfig } from '../call-context.js';
 import { DeepgramSTT } from './deepgram-stt.js';
 import type { ProviderKeys, ProviderSettings } from './provider-settings.js';
+import { rimeLang } from './rime-options.js';
 import { RimeTTS } from './rime-tts.js';
 
 export interface CallProviders {
@@ -30,8 +32,8 @@ export function buildProviders(
       apiKey: keys.openai,
       baseURL: settings.openai.baseUrl,
       model: config.llm.model,
-      temperature: config.llm.temperature,
-      maxCompletionTokens: config.llm.maxTokens,
+      // Only what the model accepts: a reasoning model refuses any temperature but 1.
+      ...openAiRequestParameters(config.llm.model, config.llm),
     }),
     tts: new RimeTTS({
       apiKey: keys.rime,
@@ -40,6 +42,7 @@ export function buildProviders(
       transport: settings.rime.transport,
       speaker: config.voice.speaker,
       modelId: config.voice.model,
+      lang: rimeLang(config.language),
       sampleRate,
     }),
   };

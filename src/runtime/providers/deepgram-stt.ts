@@ -18,6 +18,12 @@ export interface DeepgramSTTOptions {
   sampleRate: number;
   /** Silence (ms of audio) after which Deepgram ends a phrase (`speech_final`). */
   endpointingMs: number;
+  /**
+   * Gap after the last word (ms) after which Deepgram sends `UtteranceEnd`: the end of turn when
+   * `speech_final` does not come, which Deepgram documents for background noise. Default 1000
+   * (its recommended minimum; it analyses in 1 s windows).
+   */
+  utteranceEndMs?: number;
   punctuate?: boolean;
   connectTimeoutMs?: number;
 }
@@ -31,6 +37,8 @@ interface ResultsMessage {
   channel?: { alternatives?: { transcript?: string; confidence?: number }[] };
   metadata?: { request_id?: string };
 }
+
+const DEFAULT_UTTERANCE_END_MS = 1000;
 
 type DeepgramMessage = ResultsMessage | { type: 'SpeechStarted' | 'UtteranceEnd' | 'Metadata' | string };
 
@@ -127,6 +135,7 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
       interim_results: 'true',
       vad_events: 'true',
       endpointing: String(o.endpointingMs),
+      utterance_end_ms: String(o.utteranceEndMs ?? DEFAULT_UTTERANCE_END_MS),
       punctuate: String(o.punctuate ?? true),
     };
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
@@ -147,6 +156,7 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
     if (message.type === 'SpeechStarted') {
       this.startSpeech();
     } else if (message.type === 'UtteranceEnd') {
+      // The fallback end of turn: speech_final never came (noise kept the endpoint from firing).
       this.endSpeech();
     } else if (message.type === 'Results') {
       const results = message as ResultsMessage;

@@ -16,3 +16,19 @@ export interface RimeTTSOptions {
   /** How long to wait for the response to start (HTTP headers, or the socket to open). Default 10 s. */
   connectTimeoutMs?: number;
 }
+
+/** Rime's `lang` codes (ISO 639-2, as its API documents them) for the agent's BCP 47 language. */
+const RIME_LANG: Record<string, string> = {
+  en: 'eng',
+  es: 'spa',
+  fr: 'fra',
+  de: 'ger',
+  pt: 'por',
+  ja: 'jpn',
+  hi: 'hin',
+};
+
+/** The `lang` to send Rime for an agent language such as `es-US`; undefined for one Rime lacks. */
+export function rimeLang(language: string): string | undefined {
+  return RIME_LANG[language.split('-')[0]!.toLowerCase()];
+}

@@ -4,6 +4,7 @@ import { type RimeEmulator, startRimeEmulator, transcribeSpeech } from '@switchb
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installAgentsLogger } from './agents-logger.js';
+import { rimeLang } from './rime-options.js';
 import { RimeTTS } from './rime-tts.js';
 
 let rime: RimeEmulator;
@@ -16,8 +17,8 @@ afterAll(async () => {
   await rime.close();
 });
 
-function tts8k(apiKey: string, transport: 'http' | 'ws3' = 'http'): RimeTTS {
-  return new RimeTTS({
+function tts8kOptions(apiKey: string, transport: 'http' | 'ws3' = 'http') {
+  return {
     apiKey,
     baseUrl: rime.url,
     wsUrl: rime.wsUrl,
@@ -25,7 +26,11 @@ function tts8k(apiKey: string, transport: 'http' | 'ws3' = 'http'): RimeTTS {
     speaker: 'cove',
     modelId: 'mistv2',
     sampleRate: 8000,
-  });
+  };
+}
+
+function tts8k(apiKey: string, transport: 'http' | 'ws3' = 'http'): RimeTTS {
+  return new RimeTTS(tts8kOptions(apiKey, transport));
 }
 
 function pcmOf(frames: AudioFrame[]): Int16Array {
@@ -99,5 +104,32 @@ describe('RimeTTS over /ws3', () => {
     expect(secondStart).toBeGreaterThan(timed[1]!.endTime!);
     const totalSeconds = frames.reduce((s, f) => s + f.samplesPerChannel / 8000, 0);
     expect(timed.at(-1)!.endTime!).toBeLessThanOrEqual(totalSeconds + 0.001);
+  });
+});
+
+describe('Rime lang from the agent language', () => {
+  it('maps BCP 47 tags to the codes Rime documents', () => {
+    expect(['en-US', 'es-US', 'es', 'fr', 'de', 'xx'].map(rimeLang)).toEqual([
+      'eng',
+      'spa',
+      'spa',
+      'fra',
+      'ger',
+      undefined,
+    ]);
+  });
+
+  it('sends lang over HTTP and /ws3 for a Spanish agent', async () => {
+    const spanish = (apiKey: string, transport: 'http' | 'ws3') =>
+      new RimeTTS({ ...tts8kOptions(apiKey, transport), lang: rimeLang('es-US') });
+    for await (const _audio of spanish('lang-http', 'http').synthesize('Hola.')) {
+      // drain
+    }
+    const stream = spanish('lang-ws3', 'ws3').stream();
+    stream.pushText('Hola.');
+    stream.endInput();
+    for await (const audio of stream) if (audio === tts.SynthesizeStream.END_OF_STREAM) break;
+    expect(rime.requests('lang-http').map((r) => [r.status, r.lang])).toEqual([[200, 'spa']]);
+    expect(rime.requests('lang-ws3')[0]?.lang).toBe('spa');
   });
 });

@@ -241,7 +241,7 @@ export function TestCallPage() {
                   .map((l) => l.trim())
                   .filter(Boolean),
               ),
-        speed: 2,
+        speed: 1, // real time: the sandbox speaks at a human pace
       };
       const response = await apiFetch<Response>('/api/sandbox/calls', {
         method: 'POST',

@@ -10,6 +10,11 @@ export const SPEECH_CHARACTERS = 'abcdefghijklmnopqrstuvwxyz0123456789 .,?!\'-:;
 
 export const START_CODE = 0;
 export const END_CODE = 1;
+/**
+ * Held between words to speak at a human pace: the decoder skips it (no character, no partial), so
+ * a word gap is tone rather than silence and a lost frame inside it is still noticed.
+ */
+export const HOLD_CODE = 63;
 const FIRST_CHARACTER_CODE = 2;
 
 export const SYMBOL_COUNT = LOW_TONES_HZ.length * HIGH_TONES_HZ.length;

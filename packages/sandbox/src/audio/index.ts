@@ -15,4 +15,13 @@ export {
   type SpeechWord,
   transcribeSpeech,
 } from './speech-decoder.js';
-export { SANDBOX_SAMPLE_RATE, SYMBOL_MS, silence, speechDurationMs, synthesizeSpeech } from './synthesize.js';
+export {
+  HUMAN_WORDS_PER_MINUTE,
+  holdSymbols,
+  SANDBOX_SAMPLE_RATE,
+  type SpeechPace,
+  SYMBOL_MS,
+  silence,
+  speechDurationMs,
+  synthesizeSpeech,
+} from './synthesize.js';

@@ -1,4 +1,4 @@
-import { characterForCode, END_CODE, START_CODE, UNDECODABLE } from './alphabet.js';
+import { characterForCode, END_CODE, HOLD_CODE, START_CODE, UNDECODABLE } from './alphabet.js';
 import { SymbolClassifier, type SymbolReading } from './classify-symbol.js';
 import { assertSampleRate, symbolStartSample } from './synthesize.js';
 
@@ -146,6 +146,8 @@ export class SpeechDecoder {
       this.scanFrom = symbolEnd;
       return true;
     }
+    // A pause between words at a human pace: time passes, nothing is said.
+    if (reading.kind === 'code' && reading.code === HOLD_CODE) return true;
     if (reading.kind === 'code' && reading.code === START_CODE) {
       // A new start marker inside an utterance: the previous end marker was lost.
       this.addChar(u, UNDECODABLE, symbolStart, symbolStart);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   concatPcm,
   decodeSpeech,
+  HUMAN_WORDS_PER_MINUTE,
   linearResample,
   mulawDecode,
   mulawEncode,
@@ -92,6 +93,26 @@ describe('speech as tones', () => {
         expect(transcribeSpeech(withSilence(pcm, rate, 50), rate)).toEqual([text]);
       }
     }
+  });
+
+  it('speaks at a human pace when asked: about 150 words a minute, same transcript, word gaps held', () => {
+    const text = 'i would like to book a cleaning appointment next tuesday morning please';
+    const words = text.split(' ').length;
+    const human = { wordsPerMinute: HUMAN_WORDS_PER_MINUTE };
+    const fastMs = speechDurationMs(text);
+    const humanMs = speechDurationMs(text, human);
+    // 20 ms a character is ~3-4 times faster than people speak.
+    expect((words / fastMs) * 60_000).toBeGreaterThan(400);
+    expect((words / humanMs) * 60_000).toBeGreaterThan(140);
+    expect((words / humanMs) * 60_000).toBeLessThan(170);
+    const pcm = synthesizeSpeech(text, 8000, human);
+    expect(pcm.length).toBe((humanMs * 8000) / 1000);
+    const events = decodeSpeech(withSilence(pcm, 8000, 50), 8000);
+    const utterance = events.find((e) => e.type === 'utterance');
+    expect(utterance).toMatchObject({ text });
+    // Held gaps between words: the second word starts well after the first ends.
+    const [first, second] = utterance?.type === 'utterance' ? utterance.words : [];
+    expect(second!.startMs - first!.endMs).toBeGreaterThan(200);
   });
 
   it('round-trips through μ-law at 8 kHz', () => {

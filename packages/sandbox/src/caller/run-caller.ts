@@ -5,6 +5,7 @@ import {
   SANDBOX_SAMPLE_RATE,
   SpeechDecoder,
   type SpeechEvent,
+  type SpeechPace,
   synthesizeSpeech,
   UNDECODABLE,
 } from '../audio/index.js';
@@ -60,6 +61,8 @@ export interface CallerOptions {
   onEvent?: (event: CallerEvent) => void;
   /** How long to wait for the call's media stream to open. */
   streamTimeoutMs?: number;
+  /** The caller's speaking pace; one 20 ms symbol per character (fast) when absent. */
+  pace?: SpeechPace;
 }
 
 class StepFailed extends Error {}
@@ -224,7 +227,7 @@ class SimulatedCaller {
 
   private async speak(text: string, bargeIn: boolean): Promise<void> {
     this.assertLineUp(bargeIn ? 'bargeIn' : 'say');
-    const mulaw = padToFrame(mulawEncode(synthesizeSpeech(text, SANDBOX_SAMPLE_RATE)));
+    const mulaw = padToFrame(mulawEncode(synthesizeSpeech(text, SANDBOX_SAMPLE_RATE, this.options.pace)));
     const startMs = this.session.nowMs() + this.session.queuedInboundBytes / 8;
     const entry: TranscriptEntry = {
       speaker: 'caller',

@@ -15,8 +15,25 @@ export interface TranscriberOutput {
   utteranceFinalized(text: string): void;
 }
 
+/**
+ * Audio ms between interim results: Deepgram sends about one a second while someone speaks (the
+ * first as soon as a word is recognised).
+ */
+export const INTERIM_INTERVAL_MS = 1000;
+/**
+ * Speech after which Deepgram finalizes what it has (`is_final: true`, `speech_final: false`) at
+ * the next word boundary, so a long utterance arrives as several final segments before the
+ * endpoint's `speech_final`.
+ */
+export const FINAL_SEGMENT_MS = 2500;
+
 interface TranscriberContext {
   params: ListenParams;
+  /**
+   * Background noise keeps the endpoint from firing: finals come with `speech_final: false`, and
+   * only `UtteranceEnd` (when asked for) tells that the caller stopped.
+   */
+  noEndpoint?: boolean;
   channel: number;
   /** Channels reported in `channel_index`. */
   channels: number;
@@ -47,6 +64,10 @@ export class ChannelTranscriber {
   private utteranceEndDueMs: number | undefined;
   private lastWordEndMs = 0;
   private lastInterimText = '';
+  /** Audio time of the last interim (or of speech start): the next is due a second later. */
+  private lastInterimAtMs = 0;
+  /** Audio time the current final segment began (speech start, or the last segment's end). */
+  private segmentStartMs = 0;
 
   constructor(
     private readonly context: TranscriberContext,
@@ -111,13 +132,19 @@ export class ChannelTranscriber {
           this.onSpeechStart(event.atMs);
           break;
         case 'partial':
+          // Words are still coming: no UtteranceEnd for the segment finalized before them.
+          this.utteranceEndDueMs = undefined;
           this.advance(event.atMs);
           this.open = { text: event.text, words: event.words, startMs: event.startMs, atMs: event.atMs };
-          interim = this.open;
+          if (this.segmentDue(this.open)) {
+            this.finalizeSegment(this.open);
+            interim = undefined;
+          } else if (interim || this.interimDue(this.open)) {
+            interim = this.open;
+          }
           break;
         case 'utterance':
           this.advance(event.endMs);
-          if (interim) this.sendInterim(interim);
           interim = undefined;
           this.onUtterance(event.text, event.words, event.startMs, event.endMs);
           break;
@@ -125,6 +152,29 @@ export class ChannelTranscriber {
     }
     if (interim) this.sendInterim(interim);
     this.advance(this.audioMs);
+  }
+
+  /** The first interim once a word is heard (what barge-in reacts to), then one a second. */
+  private interimDue(open: OpenUtterance): boolean {
+    if (this.lastInterimText === '' && open.text.endsWith(' ')) return true;
+    return open.atMs - this.lastInterimAtMs >= INTERIM_INTERVAL_MS;
+  }
+
+  /** A long stretch of speech has just completed a word: time for a final segment. */
+  private segmentDue(open: OpenUtterance): boolean {
+    return open.atMs - this.segmentStartMs >= FINAL_SEGMENT_MS && open.text.endsWith(' ');
+  }
+
+  /** Sends the open utterance so far as a final segment (not speech_final); the rest follows. */
+  private finalizeSegment(open: OpenUtterance): void {
+    const segment = this.remainder(open.text, open.words, open.startMs, open.atMs);
+    if (!segment.text.trim()) return;
+    this.sendFinal(segment, { speechFinal: false, fromFinalize: false, endsUtterance: false });
+    this.finalizedChars = open.text.length;
+    this.finalizedUntilMs = open.atMs;
+    this.segmentStartMs = open.atMs;
+    this.lastInterimAtMs = open.atMs;
+    this.lastInterimText = '';
   }
 
   private onSpeechStart(atMs: number): void {
@@ -141,14 +191,17 @@ export class ChannelTranscriber {
     this.finalizedChars = 0;
     this.finalizedUntilMs = undefined;
     this.lastInterimText = '';
-    if (this.context.params.vadEvents) this.output.send(speechStartedMessage(this.context.channel, atMs));
+    this.lastInterimAtMs = atMs;
+    this.segmentStartMs = atMs;
+    const { channel, channels, params } = this.context;
+    if (params.vadEvents) this.output.send(speechStartedMessage(channel, channels, atMs));
   }
 
   private onUtterance(text: string, words: SpeechWord[], startMs: number, endMs: number): void {
     this.open = undefined;
     const segment = this.remainder(text, words, startMs, endMs);
     const { endpointing } = this.context.params;
-    if (endpointing === false) {
+    if (endpointing === false || this.context.noEndpoint) {
       this.sendFinal(segment, { speechFinal: false, fromFinalize: false, endsUtterance: true });
     } else {
       this.awaitingEndpoint = { segment, dueMs: endMs + endpointing };
@@ -176,6 +229,7 @@ export class ChannelTranscriber {
     const text = segment.text.trim();
     if (!text || text === this.lastInterimText) return;
     this.lastInterimText = text;
+    this.lastInterimAtMs = open.atMs;
     this.output.send(this.results(segment, { isFinal: false, speechFinal: false, fromFinalize: false }));
   }
 

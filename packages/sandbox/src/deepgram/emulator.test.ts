@@ -36,14 +36,13 @@ describe('Deepgram emulator with the real @deepgram/sdk live client', () => {
     expect(collapsed).toEqual(['SpeechStarted', 'interim', 'speech_final', 'UtteranceEnd']);
 
     const expected = normalizeSpeechText(SENTENCE);
-    const interims = dg.messages
-      .filter((m) => m.type === 'Results' && !m.is_final)
-      .map((m) => transcriptOf(m as never));
-    expect(interims.length).toBeGreaterThan(10);
-    for (const [i, text] of interims.entries()) {
-      expect(expected.startsWith(text)).toBe(true);
-      if (i > 0) expect(text.length).toBeGreaterThan(interims[i - 1]!.length);
-    }
+    // About one interim per second of speech, as Deepgram sends them (not one per 20 ms symbol).
+    const interims = dg.messages.filter((m) => m.type === 'Results' && !m.is_final) as Parameters<
+      typeof transcriptOf
+    >[0][];
+    // The first once a word is heard ("hi!"); the next would come a second of audio later, after
+    // this one-second sentence has ended.
+    expect(interims.map(transcriptOf)).toEqual(['hi!']);
 
     const [final] = finals(dg.messages);
     expect(transcriptOf(final!)).toBe(expected);
@@ -77,7 +76,7 @@ describe('Deepgram emulator with the real @deepgram/sdk live client', () => {
     for (const w of words) expect(w.end).toBeGreaterThan(w.start);
 
     const started = await dg.waitFor('SpeechStarted');
-    expect(started).toEqual({ type: 'SpeechStarted', channel: [0], timestamp: 0.3 });
+    expect(started).toEqual({ type: 'SpeechStarted', channel: [0, 1], timestamp: 0.3 });
     const end = await dg.waitFor('UtteranceEnd');
     expect(end).toEqual({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: words.at(-1)!.end });
 
@@ -95,6 +94,36 @@ describe('Deepgram emulator with the real @deepgram/sdk live client', () => {
       closeCode: 1000,
       utterances: [expected],
     });
+  });
+
+  it('sends a long utterance as several is_final segments before speech_final, then UtteranceEnd', async () => {
+    const long =
+      'i would like to book a cleaning for next tuesday morning, and if that is not possible then any time on wednesday afternoon works for me too.';
+    const dg = await openSdkListen(emulator.url, KEY);
+    dg.sendAudio(phoneSpeech([long], 100, 1300), FRAME);
+    await dg.waitFor('UtteranceEnd');
+    const segments = finals(dg.messages);
+    expect(segments.length).toBeGreaterThanOrEqual(2);
+    expect(segments.slice(0, -1).every((m) => m.is_final && !m.speech_final)).toBe(true);
+    expect(segments.at(-1)).toMatchObject({ is_final: true, speech_final: true });
+    expect(segments.map(transcriptOf).join(' ')).toBe(normalizeSpeechText(long));
+    // Segments are contiguous in time.
+    for (let i = 1; i < segments.length; i++) {
+      expect(segments[i]!.start).toBeCloseTo(segments[i - 1]!.start + segments[i - 1]!.duration, 3);
+    }
+    expect(dg.messages.filter((m) => m.type === 'UtteranceEnd')).toHaveLength(1);
+    dg.socket.close();
+  });
+
+  it('with background noise (noEndpoint) no speech_final comes, only UtteranceEnd', async () => {
+    emulator.setFaults('dg-noisy', { noEndpoint: true });
+    const dg = await openSdkListen(emulator.url, 'dg-noisy');
+    dg.sendAudio(phoneSpeech(['is anyone there?'], 100, 1300), FRAME);
+    await dg.waitFor('UtteranceEnd');
+    expect(finals(dg.messages).map((m) => [transcriptOf(m), m.speech_final])).toEqual([
+      ['is anyone there?', false],
+    ]);
+    dg.socket.close();
   });
 
   it('sends one final per utterance, and linear16 at 16 kHz works too', async () => {
@@ -127,8 +156,8 @@ describe('Deepgram emulator with the real @deepgram/sdk live client', () => {
     const dg = await openSdkListen(emulator.url, KEY);
     const audio = phoneSpeech(['split me in two'], 100, 600);
     const cut = 800 + 8 * FRAME; // start marker + "split m"
+    // The socket is read in order: the Finalize applies to exactly the audio sent before it.
     dg.sendAudio(audio.subarray(0, cut), FRAME);
-    await dg.waitFor('Results', (m) => transcriptOf(m) === 'split m');
     dg.socket.sendFinalize({ type: 'Finalize' });
     const first = await dg.waitFor('Results', (m) => m.from_finalize === true);
     expect(first).toMatchObject({ is_final: true, speech_final: false });
@@ -147,7 +176,6 @@ describe('Deepgram emulator with the real @deepgram/sdk live client', () => {
   it('CloseStream finalizes an utterance still waiting for its endpoint, then Metadata, then 1000', async () => {
     const dg = await openSdkListen(emulator.url, KEY, { endpointing: 5000 });
     dg.sendAudio(phoneSpeech(['closing time'], 100, 100), FRAME);
-    await dg.waitFor('Results', (m) => transcriptOf(m) === 'closing time');
     dg.socket.sendCloseStream({ type: 'CloseStream' });
     expect(await dg.closed).toMatchObject({ code: 1000 });
     const tail = dg.messages.slice(-2);
@@ -208,6 +236,36 @@ describe('Deepgram emulator handshake', () => {
         })
       ).status,
     ).toBe(400);
+  });
+
+  it('refuses model/language pairs Deepgram does not serve (nova-3-medical is English-only)', async () => {
+    const headers = { Authorization: `Token ${KEY}` };
+    const status = async (query: string) =>
+      (
+        await rawHandshake(`${emulator.wsUrl}/v1/listen?encoding=mulaw&sample_rate=8000&${query}`, {
+          headers,
+        })
+      ).status;
+    expect(await status('model=nova-3-medical&language=es')).toBe(400);
+    expect(await status('model=nova-2-phonecall&language=fr')).toBe(400);
+    const refused = await rawHandshake(
+      `${emulator.wsUrl}/v1/listen?encoding=mulaw&sample_rate=8000&model=nova-3-medical&language=de`,
+      { headers },
+    );
+    expect(JSON.parse(refused.body)).toMatchObject({
+      err_msg: 'No such model/language/tier combination found.',
+    });
+    for (const ok of [
+      'model=nova-3-medical&language=en-US',
+      'model=nova-3&language=es',
+      'model=nova-2&language=fr',
+    ]) {
+      const ws = new WebSocket(`${emulator.wsUrl}/v1/listen?encoding=mulaw&sample_rate=8000&${ok}`, {
+        headers,
+      });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.close();
+    }
   });
 
   it('accepts the key as `Sec-WebSocket-Protocol: token, <key>` and echoes the scheme', async () => {

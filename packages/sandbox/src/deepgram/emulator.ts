@@ -41,6 +41,11 @@ export interface DeepgramEmulatorOptions {
    * still fire for clients that stop sending during silence. Off by default: time is audio time.
    */
   stallAsSilenceMs?: number;
+  /**
+   * Processing latency: every message waits this long, for keys whose faults set no
+   * `resultDelayMs` (so a final arrives this long after the endpoint). Default 0.
+   */
+  resultDelayMs?: number;
   now?: () => number;
 }
 
@@ -134,7 +139,14 @@ export async function startDeepgramEmulator(
       ok: true,
       state,
       record,
-      session: { params: parsed.params, faults: { drop, resultDelayMs: faults.resultDelayMs } },
+      session: {
+        params: parsed.params,
+        faults: {
+          drop,
+          resultDelayMs: faults.resultDelayMs ?? options.resultDelayMs ?? 0,
+          noEndpoint: faults.noEndpoint,
+        },
+      },
     };
   };
 

@@ -12,7 +12,7 @@ afterAll(() => emulator.close());
 
 describe('Deepgram emulator fault knobs (per API key)', () => {
   it('validates fault scenarios with the exported schema', () => {
-    expect(DeepgramFaults.parse({})).toEqual({ rejectAuth: false, resultDelayMs: 0 });
+    expect(DeepgramFaults.parse({})).toEqual({ rejectAuth: false, noEndpoint: false });
     expect(() => DeepgramFaults.parse({ drop: { mode: 'abrupt' } })).toThrow(/afterMs or afterUtterances/);
     expect(() => DeepgramFaults.parse({ surprise: true })).toThrow();
   });

@@ -34,8 +34,16 @@ export const DeepgramFaults = z
         message: 'drop needs afterMs or afterUtterances',
       })
       .optional(),
-    /** Hold every server message back by this many ms (order is kept). */
-    resultDelayMs: z.number().int().min(0).default(0),
+    /**
+     * Background noise: the endpoint never fires, so finals carry `speech_final: false` and only
+     * `UtteranceEnd` (with `utterance_end_ms`) marks the end of what the caller said.
+     */
+    noEndpoint: z.boolean().default(false),
+    /**
+     * Hold every server message back by this many ms (order is kept); the emulator's
+     * `resultDelayMs` (its typical latency) when absent.
+     */
+    resultDelayMs: z.number().int().min(0).optional(),
   })
   .strict();
 export type DeepgramFaults = z.infer<typeof DeepgramFaults>;

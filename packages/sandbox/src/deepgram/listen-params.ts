@@ -35,6 +35,76 @@ const KNOWN_ENCODINGS = new Set([
   'g729',
 ]);
 const MODEL_PATTERN = /^(nova-3|nova-2|nova|enhanced|base|whisper)(-[a-z0-9]+)*$/;
+
+/**
+ * Languages per streaming model, as Deepgram's models-and-languages page lists them (base
+ * language; a regional tag such as en-GB or es-419 counts as its base). Nova-3 and Nova-2 general
+ * are multilingual; the specialised models (nova-3-medical, nova-2-phonecall, …) are English-only.
+ * Models not listed (base, enhanced, whisper, …) are not checked.
+ */
+const NOVA_3_LANGUAGES = ['en', 'es', 'fr', 'de', 'hi', 'ru', 'pt', 'ja', 'it', 'nl', 'multi'];
+const NOVA_2_LANGUAGES = [
+  'en',
+  'es',
+  'fr',
+  'de',
+  'hi',
+  'ru',
+  'pt',
+  'ja',
+  'it',
+  'nl',
+  'zh',
+  'ko',
+  'bg',
+  'ca',
+  'cs',
+  'da',
+  'et',
+  'fi',
+  'el',
+  'hu',
+  'id',
+  'lv',
+  'lt',
+  'ms',
+  'no',
+  'pl',
+  'ro',
+  'sk',
+  'sv',
+  'th',
+  'tr',
+  'uk',
+  'vi',
+  'multi',
+];
+const ENGLISH_ONLY = ['en'];
+export const MODEL_LANGUAGES: Readonly<Record<string, readonly string[]>> = {
+  'nova-3': NOVA_3_LANGUAGES,
+  'nova-3-general': NOVA_3_LANGUAGES,
+  'nova-3-medical': ENGLISH_ONLY,
+  'nova-2': NOVA_2_LANGUAGES,
+  'nova-2-general': NOVA_2_LANGUAGES,
+  'nova-2-phonecall': ENGLISH_ONLY,
+  'nova-2-meeting': ENGLISH_ONLY,
+  'nova-2-conversationalai': ENGLISH_ONLY,
+  'nova-2-medical': ENGLISH_ONLY,
+  'nova-2-finance': ENGLISH_ONLY,
+  'nova-2-voicemail': ENGLISH_ONLY,
+  'nova-2-video': ENGLISH_ONLY,
+  'nova-2-drivethru': ENGLISH_ONLY,
+  'nova-2-automotive': ENGLISH_ONLY,
+  'nova-2-atc': ENGLISH_ONLY,
+};
+
+/** Whether Deepgram serves `language` on `model` (true for models outside the table). */
+export function servesLanguage(model: string, language: string): boolean {
+  const languages = MODEL_LANGUAGES[model];
+  if (!languages) return true;
+  const base = language === 'multi' ? 'multi' : (language.split('-')[0] ?? '').toLowerCase();
+  return languages.includes(base);
+}
 /** Deepgram's documented default endpointing. */
 const DEFAULT_ENDPOINTING_MS = 10;
 
@@ -42,6 +112,8 @@ export function parseListenParams(query: URLSearchParams, models?: readonly stri
   const model = query.get('model') ?? 'base';
   const knownModel = models ? models.includes(model) : MODEL_PATTERN.test(model);
   if (!knownModel) return fail('No such model/language/tier combination found.');
+  const language = query.get('language') ?? 'en';
+  if (!servesLanguage(model, language)) return fail('No such model/language/tier combination found.');
 
   const encoding = query.get('encoding');
   if (encoding === null) return fail('The emulator needs raw audio: set encoding (linear16 or mulaw).');
@@ -74,7 +146,7 @@ export function parseListenParams(query: URLSearchParams, models?: readonly stri
     ok: true,
     params: {
       model,
-      language: query.get('language') ?? 'en',
+      language,
       encoding,
       sampleRate,
       channels,

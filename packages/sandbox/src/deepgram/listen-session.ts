@@ -10,6 +10,7 @@ import { type ModelDescription, metadataMessage, type ServerMessage } from './me
 export interface SessionFaults {
   drop?: { afterMs?: number; afterUtterances?: number; mode: 'abrupt' | 'error' };
   resultDelayMs: number;
+  noEndpoint?: boolean;
 }
 
 export interface ListenSessionOptions {
@@ -50,7 +51,7 @@ export class ListenSession {
       { length: outputs },
       (_, channel) =>
         new ChannelTranscriber(
-          { params, channel, channels: outputs, requestId, model },
+          { params, channel, channels: outputs, requestId, model, noEndpoint: options.faults.noEndpoint },
           {
             send: (message) => this.send(message),
             utteranceFinalized: (text) => this.onUtteranceFinalized(text),

@@ -90,8 +90,9 @@ export function resultsMessage(segment: TranscriptSegment, options: ResultsOptio
   };
 }
 
-export function speechStartedMessage(channel: number, atMs: number): SpeechStartedMessage {
-  return { type: 'SpeechStarted', channel: [channel], timestamp: seconds(atMs) };
+/** `{"type":"SpeechStarted","channel":[0,1],"timestamp":9.54}`: channel index and count, as Deepgram sends it. */
+export function speechStartedMessage(channel: number, channels: number, atMs: number): SpeechStartedMessage {
+  return { type: 'SpeechStarted', channel: [channel, channels], timestamp: seconds(atMs) };
 }
 
 export function utteranceEndMessage(

@@ -1,7 +1,14 @@
 import { type ConversationView, type ToolResult, viewConversation } from './conversation.js';
 import type { ChatCompletionRequest } from './request.js';
 import type { LlmRule, LlmScript, LlmToolCall, LlmWhen } from './script.js';
-import { parseJsonOrUndefined, renderDeep, renderTemplate, type TemplateContext } from './template.js';
+import {
+  isErrorResult,
+  parseJsonOrUndefined,
+  renderDeep,
+  renderTemplate,
+  speakFields,
+  type TemplateContext,
+} from './template.js';
 
 /** The assistant turn a script decided on, before ids and chunking. */
 export interface ScriptedTurn {
@@ -29,7 +36,21 @@ export function decideTurn(
     if (!toolsAvailable(rule, request)) continue;
     return { ...applyThen(rule, view, matched.toolResult), ruleIndex: index };
   }
+  const unanswered = view.lastRole === 'tool' ? view.trailingToolResults[0] : undefined;
+  if (unanswered) return { content: readResult(unanswered), toolCalls: [], ruleIndex: undefined };
   return { content: script.defaultReply, toolCalls: [], ruleIndex: undefined };
+}
+
+/** What a model says about a tool result no rule expected: its fields, or its error's message. */
+function readResult(result: ToolResult): string {
+  const data = parseJsonOrUndefined(result.content);
+  if (isErrorResult(data)) {
+    const error = (data as { error: unknown }).error;
+    const message =
+      typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : '';
+    return message ? `Sorry, that did not work: ${message}` : 'Sorry, that did not work.';
+  }
+  return speakFields(data, result.content);
 }
 
 interface Match {
@@ -58,7 +79,9 @@ function matchWhen(when: LlmWhen, view: ConversationView): Match | undefined {
         candidate.name === condition.name &&
         (condition.contains === undefined ||
           candidate.content.toLowerCase().includes(condition.contains.toLowerCase())) &&
-        (condition.matches === undefined || new RegExp(condition.matches, 'i').test(candidate.content)),
+        (condition.matches === undefined || new RegExp(condition.matches, 'i').test(candidate.content)) &&
+        (condition.outcome === undefined ||
+          isErrorResult(parseJsonOrUndefined(candidate.content)) === (condition.outcome === 'error')),
     );
     return result ? { toolResult: result } : undefined;
   }

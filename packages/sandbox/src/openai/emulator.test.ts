@@ -229,6 +229,54 @@ describe('OpenAI emulator: streaming', () => {
     );
   });
 
+  it('reads any tool result generically: {{$fields}}, outcome ok/error, and unexpected results', async () => {
+    const afterTool = (content: string) => [
+      { role: 'user' as const, content: 'book please' },
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [
+          { id: 'call_9', type: 'function' as const, function: { name: 'book_table', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_9', content },
+    ];
+    const say = async (content: string) =>
+      (
+        await client().chat.completions.create({
+          model: MODEL,
+          tools: [bookingTool],
+          messages: afterTool(content),
+        })
+      ).choices[0]?.message.content;
+    emulator.setScript(KEY, {
+      rules: [
+        {
+          when: { toolResult: { name: 'book_table', outcome: 'ok' } },
+          respond: { replyFromTool: "You're booked. {{$fields}}." },
+        },
+        {
+          when: { toolResult: { name: 'book_table', outcome: 'error' } },
+          respond: { replyFromTool: 'Sorry: {{error.message}}' },
+        },
+      ],
+    });
+    // A real workflow's own field names, which no scenario could have guessed.
+    expect(await say('{"slot":"10:00","confirmation":"ABC","booking_ref":{"id":7}}')).toBe(
+      "You're booked. slot: 10:00, confirmation: ABC, booking ref: (id: 7).",
+    );
+    expect(await say('{"error":{"code":"timed_out","message":"no answer within 3 s"}}')).toBe(
+      'Sorry: no answer within 3 s',
+    );
+    // No rule for the result at all: the model still reads it out instead of "didn't catch that".
+    emulator.setScript(KEY, { rules: [] });
+    expect(await say('{"slot":"10:00","confirmation":"ABC"}')).toBe('slot: 10:00, confirmation: ABC');
+    expect(await say('{"error":{"code":"upstream","message":"calendar down"}}')).toBe(
+      'Sorry, that did not work: calendar down',
+    );
+    expect(await say('plain text answer')).toBe('plain text answer');
+  });
+
   it('skips a tool rule when the request does not declare that tool', async () => {
     const completion = await client().chat.completions.create({
       model: MODEL,
@@ -356,25 +404,72 @@ describe('OpenAI emulator: faults and errors', () => {
     }
   });
 
-  it('delays the first token by firstTokenDelayMs and spaces chunks by chunkDelayMs', async () => {
-    emulator.setScript(KEY, {
-      defaultReply: 'one two three',
-      faults: { firstTokenDelayMs: 250, chunkDelayMs: 40 },
+  it('delays the first token by firstTokenDelayMs and spaces chunks by chunkDelayMs (recorded, not slept)', async () => {
+    const waits: number[] = [];
+    const timed = await startOpenAIEmulator({
+      acceptAnyKey: true,
+      delay: async (ms) => {
+        waits.push(ms);
+      },
+      defaultScript: { defaultReply: 'one two three', faults: { firstTokenDelayMs: 250, chunkDelayMs: 40 } },
     });
-    const started = performance.now();
-    const stream = await client().chat.completions.create({
-      model: MODEL,
-      messages: [{ role: 'user', content: 'hi' }],
-      stream: true,
-    });
-    let firstContentAt: number | undefined;
-    for await (const chunk of stream) {
-      if (chunk.choices[0]?.delta.content && firstContentAt === undefined) firstContentAt = performance.now();
+    try {
+      const stream = await new OpenAI({
+        baseURL: `${timed.url}/v1`,
+        apiKey: 'k',
+        maxRetries: 0,
+      }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], stream: true });
+      await collect(stream);
+      // role + 3 words + finish = 5 chunks: the first token waits 250 ms, then 4 gaps of 40 ms.
+      expect(waits).toEqual([250, 40, 40, 40, 40]);
+    } finally {
+      await timed.close();
     }
-    const ended = performance.now();
-    expect((firstContentAt ?? 0) - started).toBeGreaterThanOrEqual(240);
-    // role + 3 words + finish = 5 chunks, 4 gaps of 40 ms
-    expect(ended - started).toBeGreaterThanOrEqual(240 + 4 * 38);
+  });
+
+  it('applies typical latency to keys without their own: first token, then tokens at tokensPerSecond', async () => {
+    const waits: number[] = [];
+    const timed = await startOpenAIEmulator({
+      acceptAnyKey: true,
+      latency: { firstTokenMs: 500, tokensPerSecond: 100 },
+      delay: async (ms) => {
+        waits.push(ms);
+      },
+      defaultScript: { defaultReply: 'one two three' },
+    });
+    try {
+      const openai = new OpenAI({ baseURL: `${timed.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      await collect(
+        await openai.chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+        }),
+      );
+      // 500 ms to the first token, then 10 ms per token: "one " and "two " are two tokens each,
+      // "three" one, the finish chunk counts one.
+      expect(waits).toEqual([500, 20, 20, 10, 10]);
+      // A scenario's own fault wins over the typical latency.
+      timed.setScript('fast', {
+        defaultReply: 'one',
+        faults: { firstTokenDelayMs: 0, tokensPerSecond: 1000 },
+      });
+      waits.length = 0;
+      await collect(
+        await new OpenAI({
+          baseURL: `${timed.url}/v1`,
+          apiKey: 'fast',
+          maxRetries: 0,
+        }).chat.completions.create({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+        }),
+      );
+      expect(waits).toEqual([1, 1]);
+    } finally {
+      await timed.close();
+    }
   });
 
   it('drops the connection mid-stream: the SDK iteration fails and the record says dropped', async () => {
@@ -414,6 +509,80 @@ describe('OpenAI emulator: faults and errors', () => {
     })().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).message).toMatch(/server had an error/);
+  });
+});
+
+describe('OpenAI emulator: model capabilities and usage', () => {
+  it('refuses a temperature other than 1 for gpt-5 models with the real 400 body', async () => {
+    const error = await client()
+      .chat.completions.create({
+        model: 'gpt-5-mini',
+        temperature: 0.4,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).error).toEqual({
+      message:
+        "Unsupported value: 'temperature' does not support 0.4 with this model. Only the default (1) value is supported.",
+      type: 'invalid_request_error',
+      param: 'temperature',
+      code: 'unsupported_value',
+    });
+    const ok = await client().chat.completions.create({
+      model: 'gpt-5-mini',
+      temperature: 1,
+      max_completion_tokens: 200,
+      reasoning_effort: 'minimal',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(ok.choices[0]?.message.content).toBe('Could you say that again?');
+    expect(emulator.requests(KEY).at(-1)?.params).toEqual({
+      temperature: 1,
+      max_completion_tokens: 200,
+      reasoning_effort: 'minimal',
+    });
+  });
+
+  it('refuses max_tokens on reasoning models and reasoning_effort on GPT-4 models', async () => {
+    const refused = async (body: Parameters<OpenAI['chat']['completions']['create']>[0]) =>
+      (
+        (await client()
+          .chat.completions.create(body)
+          .catch((caught: unknown) => caught)) as BadRequestError
+      ).error;
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    expect(await refused({ model: 'gpt-5', max_tokens: 100, messages })).toMatchObject({
+      param: 'max_tokens',
+      code: 'unsupported_parameter',
+    });
+    expect(await refused({ model: 'gpt-4.1-mini', reasoning_effort: 'low', messages })).toMatchObject({
+      param: 'reasoning_effort',
+      code: 'unsupported_parameter',
+    });
+    expect(await refused({ model: 'gpt-5-nano', reasoning_effort: 'none', messages })).toMatchObject({
+      message:
+        "Unsupported value: 'reasoning_effort' does not support 'none' with this model. Supported values are: 'minimal', 'low', 'medium', and 'high'.",
+      code: 'unsupported_value',
+    });
+    const chat = await client().chat.completions.create({
+      model: 'gpt-4.1-mini',
+      temperature: 0.4,
+      max_tokens: 50,
+      messages,
+    });
+    expect(chat.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('counts usage with the o200k tokenizer, not characters ÷ 4', async () => {
+    emulator.setScript(KEY, { defaultReply: 'a b c d e f g h' });
+    const completion = await client().chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'x y z w' }],
+    });
+    // "a b c d e f g h" is 8 tokens (15 characters); the prompt is 3 + (3 + 4) = 10.
+    expect(completion.usage?.completion_tokens).toBe(8);
+    expect(completion.usage?.prompt_tokens).toBe(10);
   });
 });
 

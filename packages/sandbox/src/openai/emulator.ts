@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenEmulator } from '../http/listen.js';
 import { incorrectApiKey, invalidUrl, missingApiKey, type OpenAIErrorAnswer } from './errors.js';
-import { handleChatCompletion } from './handle-chat-completion.js';
+import { handleChatCompletion, type LlmLatency } from './handle-chat-completion.js';
 import { readBody } from './http-io.js';
 import { KeyState, type LlmRequestRecord, type LlmUsageTotals } from './key-state.js';
 import type { LlmScriptInput } from './script.js';
@@ -19,6 +19,13 @@ export interface OpenAIEmulatorOptions {
   models?: string[];
   /** Clock in milliseconds (timestamps in records and `created`). */
   now?: () => number;
+  /**
+   * Typical model latency for keys whose script faults set none: time to first token and output
+   * speed (tokens per second). None by default.
+   */
+  latency?: LlmLatency;
+  /** Waits `ms`; timers by default. Tests pass one that records the wait and returns at once. */
+  delay?: (ms: number) => Promise<void>;
 }
 
 export interface OpenAIEmulator {
@@ -76,6 +83,8 @@ export async function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): 
         nextId,
         models: options.models,
         sendError,
+        latency: options.latency ?? {},
+        delay: options.delay,
       });
     }
     if (method === 'GET' && path === '/v1/models') {

@@ -2,12 +2,14 @@ import type { ServerResponse } from 'node:http';
 import { buildChunks, buildCompletion, type CompletionTurn } from './completion-chunks.js';
 import { decideTurn } from './decide-turn.js';
 import { invalidRequest, modelNotFound, type OpenAIErrorAnswer, rateLimited, serverError } from './errors.js';
-import { waitWhileConnected } from './http-io.js';
-import type { KeyState, LlmRequestRecord } from './key-state.js';
+import { isGone, waitWhileConnected } from './http-io.js';
+import type { KeyState, LlmRequestParams, LlmRequestRecord } from './key-state.js';
+import { checkModelParameters } from './models.js';
+import type { ChatCompletionRequest } from './request.js';
 import type { LlmFaults } from './script.js';
 import { streamChunks } from './stream-turn.js';
 import { structuredOutputTurn } from './structured-output.js';
-import { completionTokens, makeUsage, promptTokens } from './usage.js';
+import { completionTokens, countTextTokens, makeUsage, promptTokens } from './usage.js';
 import { validateChatRequest } from './validate-request.js';
 
 export interface CompletionContext {
@@ -19,6 +21,16 @@ export interface CompletionContext {
   /** When set, other models answer 404 `model_not_found`. */
   models: readonly string[] | undefined;
   sendError: (answer: OpenAIErrorAnswer) => void;
+  /** Typical latency for keys whose faults set none (first token, output speed). */
+  latency: LlmLatency;
+  /** Waits `ms` (timers by default; tests pass a recorder so nothing really sleeps). */
+  delay: ((ms: number) => Promise<void>) | undefined;
+}
+
+/** How long a model takes: to its first token, and per token after it. */
+export interface LlmLatency {
+  firstTokenMs?: number | undefined;
+  tokensPerSecond?: number | undefined;
 }
 
 /** Answers one authenticated `POST /v1/chat/completions` for a key, faults first. */
@@ -38,6 +50,7 @@ export async function handleChatCompletion(
     stream: request?.stream === true,
     messages: request?.messages ?? [],
     tools: request?.tools ?? [],
+    params: request ? requestParams(request) : {},
     status: 200,
     outcome: 'completed',
   };
@@ -56,6 +69,8 @@ export async function handleChatCompletion(
   if (context.models && !context.models.includes(valid.model)) {
     return fail(modelNotFound(valid.model), 'invalid_request');
   }
+  const unsupported = checkModelParameters(valid);
+  if (unsupported) return fail(unsupported, 'invalid_request');
 
   const structured = structuredOutputTurn(valid);
   if (structured && !structured.ok)
@@ -77,8 +92,11 @@ export async function handleChatCompletion(
   record.reply = { content: turn.content, toolCalls };
   record.usage = turn.usage;
 
+  const pause = (ms: number): Promise<boolean> =>
+    context.delay ? context.delay(ms).then(() => !isGone(res)) : waitWhileConnected(res, ms);
   const startedAt = now();
-  if (faults.firstTokenDelayMs && !(await waitWhileConnected(res, faults.firstTokenDelayMs))) {
+  const firstTokenMs = faults.firstTokenDelayMs ?? context.latency.firstTokenMs ?? 0;
+  if (firstTokenMs > 0 && !(await pause(firstTokenMs))) {
     record.outcome = 'client_closed';
     return;
   }
@@ -90,7 +108,8 @@ export async function handleChatCompletion(
   }
   const chunks = buildChunks(turn, valid.stream_options?.include_usage === true);
   record.outcome = await streamChunks(res, headers, chunks, {
-    chunkDelayMs: faults.chunkDelayMs ?? 0,
+    chunkDelayMs: chunkDelay(faults, context.latency),
+    pause,
     dropAfterChunks: appliesTo(faults.dropMidStream, n) ? faults.dropMidStream?.afterChunks : undefined,
     errorAfterChunks: appliesTo(faults.midStreamError, n) ? faults.midStreamError?.afterChunks : undefined,
   });
@@ -121,4 +140,41 @@ function injectedError(
     return { outcome: 'server_error', answer: serverError(faults.serverError.status) };
   }
   return undefined;
+}
+
+/** The sampling and length parameters a request carried (what the capability rules look at). */
+function requestParams(request: ChatCompletionRequest): LlmRequestParams {
+  const params: LlmRequestParams = {};
+  for (const name of [
+    'temperature',
+    'top_p',
+    'max_tokens',
+    'max_completion_tokens',
+    'reasoning_effort',
+  ] as const) {
+    const value = request[name];
+    if (value !== undefined && value !== null) Object.assign(params, { [name]: value });
+  }
+  return params;
+}
+
+/** The wait before each streamed chunk: a fixed chunkDelayMs, or the chunk's tokens at the output speed. */
+function chunkDelay(faults: LlmFaults, latency: LlmLatency): (chunk: object) => number {
+  if (faults.chunkDelayMs !== undefined) {
+    const fixed = faults.chunkDelayMs;
+    return () => fixed;
+  }
+  const tokensPerSecond = faults.tokensPerSecond ?? latency.tokensPerSecond;
+  if (!tokensPerSecond) return () => 0;
+  return (chunk) => (Math.max(1, countTextTokens(chunkText(chunk))) * 1000) / tokensPerSecond;
+}
+
+/** The text a chunk adds: its content delta or tool-call argument fragments. */
+function chunkText(chunk: object): string {
+  const delta = (chunk as { choices?: { delta?: Record<string, unknown> }[] }).choices?.[0]?.delta;
+  if (!delta) return '';
+  const calls = Array.isArray(delta.tool_calls)
+    ? (delta.tool_calls as { function?: { arguments?: string } }[])
+    : [];
+  return `${typeof delta.content === 'string' ? delta.content : ''}${calls.map((c) => c.function?.arguments ?? '').join('')}`;
 }

@@ -1,5 +1,6 @@
 export { type OpenAIEmulator, type OpenAIEmulatorOptions, startOpenAIEmulator } from './emulator.js';
 export type { LlmRequestOutcome, LlmRequestRecord, LlmUsageTotals } from './key-state.js';
+export { type EmulatedModelRules, emulatedModelRules } from './models.js';
 export {
   LlmAnswer,
   LlmFaults,

@@ -16,12 +16,22 @@ export interface LlmRequestRecord {
   /** The validated messages; empty when the body was invalid. */
   messages: ChatMessage[];
   tools: FunctionTool[];
+  /** Sampling and length parameters the request set. */
+  params: LlmRequestParams;
   status: number;
   outcome: LlmRequestOutcome;
   /** The rule that answered (index in `script.rules`); undefined for the default reply. */
   ruleIndex?: number | undefined;
   reply?: { content: string | null; toolCalls: { id: string; name: string; arguments: string }[] };
   usage?: CompletionUsage;
+}
+
+export interface LlmRequestParams {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  reasoning_effort?: string;
 }
 
 export interface LlmUsageTotals {

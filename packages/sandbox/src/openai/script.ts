@@ -13,6 +13,11 @@ export const LlmToolResultMatch = z
     contains: z.string().optional(),
     /** Case-insensitive regular expression tested against the tool result content. */
     matches: z.string().optional(),
+    /**
+     * `ok` matches a result that is not an error, `error` one that is (`{"error": …}`, what the
+     * Automation Gateway hands the model when a tool fails), whatever the workflow's own fields.
+     */
+    outcome: z.enum(['ok', 'error']).optional(),
   })
   .strict();
 export type LlmToolResultMatch = z.infer<typeof LlmToolResultMatch>;
@@ -48,7 +53,9 @@ export type LlmToolCall = z.infer<typeof LlmToolCall>;
 /**
  * `replyFromTool` interpolates `{{path.to.field}}` from the matched tool result's JSON (the first
  * trailing tool result when the rule has no `toolResult` condition); `{{$user}}` is the last user
- * message and `{{$result}}` the raw tool result text. A missing field renders as an empty string.
+ * message, `{{$result}}` the raw tool result text and `{{$fields}}` the result read out field by
+ * field (`slot: 10:00, confirmation: ABC`), which works for any workflow's answer. A missing field
+ * renders as an empty string. `reply` and tool-call arguments are rendered the same way.
  */
 export const LlmAnswer = z.union([
   z.object({ reply: z.string() }).strict(),
@@ -98,6 +105,8 @@ export const LlmFaults = z
     firstTokenDelayMs: z.number().int().min(0).optional(),
     /** Delay between streamed chunks. */
     chunkDelayMs: z.number().int().min(0).optional(),
+    /** Output speed: each streamed chunk waits its tokens ÷ this many seconds (instead of chunkDelayMs). */
+    tokensPerSecond: z.number().positive().optional(),
     /** Destroy the socket after this many `data:` events, before `[DONE]` (streaming only). */
     dropMidStream: z
       .object({
@@ -123,7 +132,10 @@ export type LlmFaultsInput = z.input<typeof LlmFaults>;
 export const LlmScript = z
   .object({
     rules: z.array(LlmRule).default([]),
-    /** Answer when no rule matches. */
+    /**
+     * Answer when no rule matches. When the conversation ends with a tool result, the result is
+     * read out instead (its fields, or "Sorry, that did not work: <message>" for an error).
+     */
     defaultReply: z.string().default("Sorry, I didn't catch that."),
     faults: LlmFaults.default({}),
   })

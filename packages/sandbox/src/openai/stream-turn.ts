@@ -1,11 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { serverErrorBody } from './errors.js';
-import { isGone, waitWhileConnected, writeFlushed } from './http-io.js';
+import { isGone, writeFlushed } from './http-io.js';
 
 export type StreamOutcome = 'completed' | 'dropped' | 'stream_error' | 'client_closed';
 
 export interface StreamFaults {
-  chunkDelayMs: number;
+  /** Wait before chunk i (i ≥ 1). */
+  chunkDelayMs: (chunk: object) => number;
+  /** Waits `ms`; false when the client went away meanwhile. */
+  pause: (ms: number) => Promise<boolean>;
   /** Destroy the socket after this many events (before `[DONE]`). */
   dropAfterChunks?: number | undefined;
   /** Send a `data: {"error":…}` event after this many events, then end. */
@@ -43,9 +46,8 @@ export async function streamChunks(
     }
     const chunk = chunks[i];
     if (chunk === undefined) break;
-    if (i > 0 && faults.chunkDelayMs > 0 && !(await waitWhileConnected(res, faults.chunkDelayMs))) {
-      return 'client_closed';
-    }
+    const delayMs = i > 0 ? faults.chunkDelayMs(chunk) : 0;
+    if (delayMs > 0 && !(await faults.pause(delayMs))) return 'client_closed';
     await writeFlushed(res, `data: ${JSON.stringify(chunk)}\n\n`);
   }
   await writeFlushed(res, 'data: [DONE]\n\n');

@@ -1,3 +1,4 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { messageText } from './conversation.js';
 import type { ChatCompletionRequest } from './request.js';
 
@@ -14,15 +15,20 @@ export interface CompletionUsage {
   };
 }
 
-/** Roughly one token per four characters, as OpenAI's own rule of thumb; deterministic. */
-function tokens(text: string): number {
-  return Math.ceil(text.length / 4);
+/** Tokens of the text in o200k_base, the encoding of every GPT-4o, GPT-4.1 and GPT-5 model. */
+export function countTextTokens(text: string): number {
+  return text ? countTokens(text) : 0;
 }
+const tokens = countTextTokens;
 
+/**
+ * Prompt tokens as OpenAI counts them for chat (its cookbook's rule): 3 per message plus 1 for a
+ * name, 3 to prime the reply, plus the tool definitions.
+ */
 export function promptTokens(request: ChatCompletionRequest): number {
   let total = 3;
   for (const message of request.messages) {
-    total += 4 + tokens(messageText(message));
+    total += 3 + tokens(messageText(message)) + ('name' in message && message.name ? 1 : 0);
     if (message.role === 'assistant') {
       for (const call of message.tool_calls ?? [])
         total += tokens(call.function.name + call.function.arguments);

@@ -1,6 +1,7 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { SpeechPace } from '../audio/index.js';
 import { listenEmulator } from '../http/listen.js';
 import { type AuthFailure, bearerKey, invalidApiKey } from './auth.js';
 import type { RimeFaults, RimeFaultsInput } from './faults.js';
@@ -21,6 +22,10 @@ export interface RimeEmulatorOptions {
   chunkMs?: number;
   /** Silence added before and after each synthesized utterance. Default 0. */
   paddingMs?: number;
+  /** How fast the agent's tone speech goes; one 20 ms symbol per character (fast) when absent. */
+  pace?: SpeechPace;
+  /** Wait before each synthesis's first audio, for keys whose faults set no `firstByteDelayMs`. Default 0. */
+  firstAudioDelayMs?: number;
   now?: () => number;
 }
 
@@ -44,6 +49,12 @@ export async function startRimeEmulator(options: RimeEmulatorOptions = {}): Prom
   const now = options.now ?? Date.now;
   const chunkMs = options.chunkMs ?? 100;
   const paddingMs = options.paddingMs ?? 0;
+  const { pace } = options;
+  /** A key's faults with the emulator's typical first-audio latency filled in. */
+  const withLatency = (faults: RimeFaults): RimeFaults => ({
+    ...faults,
+    firstByteDelayMs: faults.firstByteDelayMs ?? options.firstAudioDelayMs ?? 0,
+  });
   const keys = new Map<string, RimeKeyState>();
   for (const [key, faults] of Object.entries(options.keys ?? {})) keys.set(key, new RimeKeyState(faults));
   const wss = new WebSocketServer({ noServer: true });
@@ -91,10 +102,11 @@ export async function startRimeEmulator(options: RimeEmulatorOptions = {}): Prom
       return;
     }
     await handleHttpTts(req, res, body, {
-      faults: admission.state.faults,
+      faults: withLatency(admission.state.faults),
       record: admission.record,
       chunkMs,
       paddingMs,
+      pace,
     });
   };
 
@@ -122,11 +134,12 @@ export async function startRimeEmulator(options: RimeEmulatorOptions = {}): Prom
     Object.assign(record, {
       status: 101,
       modelId: settings.modelId,
+      ...(settings.lang ? { lang: settings.lang } : {}),
       speaker: settings.speaker,
       format: settings.format,
       samplingRate: settings.samplingRate,
     });
-    return { ok: true, settings, faults, record };
+    return { ok: true, settings, faults: withLatency(faults), record };
   };
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -137,7 +150,7 @@ export async function startRimeEmulator(options: RimeEmulatorOptions = {}): Prom
     }
     const { settings, faults, record } = decision;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      new Ws3Session(ws, { settings, faults, record, chunkMs, paddingMs });
+      new Ws3Session(ws, { settings, faults, record, chunkMs, paddingMs, pace });
     });
   };
 

@@ -17,8 +17,11 @@ export const RimeFaults = z
       })
       .strict()
       .optional(),
-    /** Wait this long before the first audio byte of each synthesis (HTTP body / first ws chunk). */
-    firstByteDelayMs: z.number().int().min(0).default(0),
+    /**
+     * Wait this long before the first audio byte of each synthesis (HTTP body / first ws chunk);
+     * the emulator's `firstAudioDelayMs` (its typical latency) when absent.
+     */
+    firstByteDelayMs: z.number().int().min(0).optional(),
     /** Destroy the connection after this many audio bytes, mid-stream. */
     dropMidStream: z
       .object({

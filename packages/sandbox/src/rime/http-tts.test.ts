@@ -84,6 +84,28 @@ describe('Rime emulator: POST /v1/rime-tts', () => {
     expect((await tts({ speaker: 'astra', modelId: 'coda', text: 'hi' }, 'audio/mpeg')).status).toBe(400);
   });
 
+  it('serves only the speakers and languages a model has, mistv2 by default', async () => {
+    const refused = async (body: object) => {
+      const res = await tts(body, 'audio/pcm');
+      return [res.status, await res.text()];
+    };
+    expect(await refused({ speaker: 'nobody', modelId: 'coda', text: 'hi' })).toEqual([
+      400,
+      'speaker nobody is not available for model coda',
+    ]);
+    expect(await refused({ speaker: 'astra', modelId: 'mistv2', text: 'hi' })).toEqual([
+      400,
+      'speaker astra is not available for model mistv2',
+    ]);
+    expect((await refused({ speaker: 'cove', modelId: 'mist', text: 'hola', lang: 'spa' }))[0]).toBe(400);
+    rime.setFaults('rime-default');
+    const ok = await tts({ speaker: 'cove', text: 'hola', lang: 'spa' }, 'audio/pcm', 'rime-default');
+    await ok.arrayBuffer();
+    expect(rime.requests('rime-default').map((r) => [r.status, r.modelId, r.lang])).toEqual([
+      [200, 'mistv2', 'spa'],
+    ]);
+  });
+
   it('records characters synthesized per key', async () => {
     rime.setFaults('rime-meter');
     await (
@@ -99,7 +121,7 @@ describe('Rime emulator: POST /v1/rime-tts', () => {
 
 describe('Rime emulator HTTP fault knobs', () => {
   it('validates fault scenarios with the exported schema', () => {
-    expect(RimeFaults.parse({})).toEqual({ rejectAuth: false, firstByteDelayMs: 0 });
+    expect(RimeFaults.parse({})).toEqual({ rejectAuth: false });
     expect(() => RimeFaults.parse({ serverError: { status: 418 } })).toThrow();
   });
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SpeechPace } from '../audio/index.js';
 import { encodeAudio, formatFromAccept, type ResponseFormat, wavHeader } from './audio-format.js';
 import type { RimeFaults } from './faults.js';
 import { appliesTo, type RimeRequestRecord } from './key-state.js';
@@ -10,6 +11,7 @@ export interface HttpTtsContext {
   record: RimeRequestRecord;
   chunkMs: number;
   paddingMs: number;
+  pace: SpeechPace | undefined;
 }
 
 /** `POST /v1/rime-tts`: the text as tone speech in the format `Accept` names, streamed in chunks. */
@@ -32,11 +34,13 @@ export async function handleHttpTts(
   Object.assign(record, {
     modelId: request.modelId,
     speaker: request.speaker,
+    ...(request.lang ? { lang: request.lang } : {}),
     format: format.format,
     samplingRate,
   });
 
-  if (faults.firstByteDelayMs > 0 && !(await waitWhileConnected(res, faults.firstByteDelayMs))) return;
+  const delayMs = faults.firstByteDelayMs ?? 0;
+  if (delayMs > 0 && !(await waitWhileConnected(res, delayMs))) return;
   record.texts.push(request.text);
   record.characters += request.text.length;
   const chunks = audioChunks(request.text, samplingRate, format, context);
@@ -70,7 +74,7 @@ function audioChunks(
   format: ResponseFormat,
   context: HttpTtsContext,
 ): Buffer[] {
-  const { pcm } = synthesizeUtterance(text, sampleRate, context.paddingMs);
+  const { pcm } = synthesizeUtterance(text, sampleRate, context.paddingMs, context.pace);
   const samplesPerChunk = Math.max(1, Math.round((context.chunkMs * sampleRate) / 1000));
   const chunks: Buffer[] = format.format === 'wav' ? [wavHeader(sampleRate)] : [];
   const encoding = format.format === 'mulaw' ? 'mulaw' : 'pcm';

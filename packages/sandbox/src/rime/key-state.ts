@@ -9,6 +9,8 @@ export interface RimeRequestRecord {
   status: number;
   at: number;
   modelId?: string;
+  /** The `lang` the request or connection asked for, when it named one. */
+  lang?: string;
   speaker?: string;
   /** `mulaw`, `pcm` or `wav`. */
   format?: string;

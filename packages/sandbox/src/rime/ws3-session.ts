@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { SpeechPace } from '../audio/index.js';
 import { encodeAudio } from './audio-format.js';
 import type { RimeFaults } from './faults.js';
 import { appliesTo, type RimeRequestRecord } from './key-state.js';
@@ -11,6 +12,7 @@ export interface Ws3SessionOptions {
   record: RimeRequestRecord;
   chunkMs: number;
   paddingMs: number;
+  pace: SpeechPace | undefined;
 }
 
 type ContextId = string | null;
@@ -117,13 +119,13 @@ export class Ws3Session {
 
   private async synthesize(text: string, contextId: ContextId): Promise<void> {
     const generation = this.generation;
-    const { settings, faults, record, chunkMs, paddingMs } = this.options;
-    if (faults.firstByteDelayMs > 0)
-      await new Promise((resolve) => setTimeout(resolve, faults.firstByteDelayMs));
+    const { settings, faults, record, chunkMs, paddingMs, pace } = this.options;
+    const delayMs = faults.firstByteDelayMs ?? 0;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     if (generation !== this.generation || !this.open()) return;
     record.texts.push(text);
     record.characters += text.length;
-    const { pcm, timestamps } = synthesizeUtterance(text, settings.samplingRate, paddingMs);
+    const { pcm, timestamps } = synthesizeUtterance(text, settings.samplingRate, paddingMs, pace);
     const samplesPerChunk = Math.max(1, Math.round((chunkMs * settings.samplingRate) / 1000));
     for (let i = 0; i < pcm.length; i += samplesPerChunk) {
       if (generation !== this.generation || !this.open()) return;

@@ -1,4 +1,4 @@
-import { defaultSamplingRate, isKnownModel } from './models.js';
+import { checkVoice, DEFAULT_WS3_MODEL, defaultSamplingRate, isKnownModel } from './models.js';
 
 export type Segmentation = 'bySentence' | 'immediate' | 'never';
 
@@ -6,6 +6,8 @@ export type Segmentation = 'bySentence' | 'immediate' | 'never';
 export interface Ws3Settings {
   speaker: string;
   modelId: string;
+  /** The `lang` query parameter, when given. */
+  lang: string | undefined;
   format: 'mulaw' | 'pcm';
   samplingRate: number;
   segment: Segmentation;
@@ -16,8 +18,11 @@ export type Ws3SettingsResult = { ok: true; settings: Ws3Settings } | { ok: fals
 export function parseWs3Settings(query: URLSearchParams): Ws3SettingsResult {
   const speaker = query.get('speaker');
   if (!speaker) return { ok: false, message: 'speaker is required' };
-  const modelId = query.get('modelId') ?? 'mistv2';
+  const modelId = query.get('modelId') ?? DEFAULT_WS3_MODEL;
   if (!isKnownModel(modelId)) return { ok: false, message: `unknown modelId: ${modelId}` };
+  const lang = query.get('lang') ?? undefined;
+  const refused = checkVoice(modelId, speaker, lang);
+  if (refused) return { ok: false, message: refused };
   const audioFormat = query.get('audioFormat') ?? 'pcm';
   if (audioFormat !== 'pcm' && audioFormat !== 'mulaw') {
     return { ok: false, message: `The emulator streams pcm or mulaw, not ${audioFormat}.` };
@@ -32,7 +37,10 @@ export function parseWs3Settings(query: URLSearchParams): Ws3SettingsResult {
   if (segmentRaw !== 'bySentence' && segmentRaw !== 'immediate' && segmentRaw !== 'never') {
     return { ok: false, message: `invalid segment: ${segmentRaw}` };
   }
-  return { ok: true, settings: { speaker, modelId, format: audioFormat, samplingRate, segment: segmentRaw } };
+  return {
+    ok: true,
+    settings: { speaker, modelId, lang, format: audioFormat, samplingRate, segment: segmentRaw },
+  };
 }
 
 /** Splits off complete sentences (ending in `.`, `?` or `!` then whitespace or the end). */

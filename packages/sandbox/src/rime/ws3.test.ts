@@ -160,6 +160,18 @@ describe('Rime emulator: /ws3 WebSocket', () => {
     expect(
       (await upgradeStatus(`${rime.wsUrl}/ws3?modelId=coda`, { Authorization: `Bearer ${KEY}` }))[0],
     ).toBe(400);
+    expect(
+      await upgradeStatus(`${rime.wsUrl}/ws3?speaker=nobody&modelId=coda`, {
+        Authorization: `Bearer ${KEY}`,
+      }),
+    ).toEqual([400, 'speaker nobody is not available for model coda']);
+  });
+
+  it('serves /ws3 without modelId from Mist v3, as Rime documents', async () => {
+    rime.setFaults('ws-default');
+    const client = await connect('speaker=cove&audioFormat=mulaw&lang=eng', 'ws-default');
+    client.ws.close();
+    expect(rime.requests('ws-default').map((r) => [r.modelId, r.lang])).toEqual([['mistv3', 'eng']]);
   });
 });
 

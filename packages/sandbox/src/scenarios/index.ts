@@ -7,6 +7,7 @@ export {
   type ScenarioParseResult,
   shippedScenarioNames,
 } from './load-scenario.js';
+export { SANDBOX_PACES, type SandboxPace, type SandboxPaceName } from './sandbox-pace.js';
 export {
   Scenario,
   ScenarioExpect,

@@ -11,6 +11,8 @@ export interface ScenarioAgentPolicy {
 
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
+const SET_OUTCOME = 'set_outcome';
+
 /**
  * A small voice agent for scenario tests, standing in for the real runtime on the application side
  * of a Media Streams socket: Deepgram emulator for STT, OpenAI emulator for turns and tool calls,
@@ -59,6 +61,7 @@ export function runScenarioAgent(ws: WebSocket, sandbox: Sandbox, policy: Scenar
   };
 
   const callTool = async (name: string, args: string): Promise<string> => {
+    if (name === SET_OUTCOME) return JSON.stringify({ recorded: true });
     const webhook = webhooks().find((w) => w.tool === name);
     if (!webhook) return JSON.stringify({ error: `no such tool ${name}` });
     try {
@@ -76,11 +79,11 @@ export function runScenarioAgent(ws: WebSocket, sandbox: Sandbox, policy: Scenar
 
   const turn = async (): Promise<void> => {
     for (let round = 0; round < 3 && !closed; round++) {
-      const tools = webhooks().flatMap((w) =>
-        w.tool
-          ? [{ type: 'function' as const, function: { name: w.tool, parameters: { type: 'object' } } }]
-          : [],
-      );
+      // Like the runtime: the workflows' tools plus the built-in set_outcome.
+      const tools = [...webhooks().flatMap((w) => (w.tool ? [w.tool] : [])), SET_OUTCOME].map((name) => ({
+        type: 'function' as const,
+        function: { name, parameters: { type: 'object' } },
+      }));
       const completion = await llm!.chat.completions.create({
         model: 'gpt-4.1-mini',
         messages,
