@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   PASSWORD_TOKEN_INVALID: 400,
   SANDBOX_DISABLED: 409,
   SERVICE_UNAVAILABLE: 503,
+  LINES_BUSY: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;
 

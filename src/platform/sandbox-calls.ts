@@ -41,6 +41,22 @@ export interface SandboxCalls {
 
 /** How long after the line closes the engine may take to record the end. */
 const END_RECORDED_WITHIN_MS = 5_000;
+/** End reasons of a call refused because no line was free: the caller should simply try again. */
+const BUSY_REASONS: ReadonlySet<CallEndReason> = new Set(['over_concurrent_limit', 'worker_busy']);
+/** Seconds a refused caller is told to wait before trying again. */
+const BUSY_RETRY_AFTER_S = 5;
+
+/** The API's answer to a call refused for want of a free line (the tenant's limit or a full worker). */
+function linesBusy(reason: CallEndReason, callId: string): AppError {
+  return new AppError(
+    'LINES_BUSY',
+    reason === 'over_concurrent_limit'
+      ? "the tenant's concurrent-call limit is reached; try again when a call ends"
+      : 'every call worker is full; try again in a few seconds',
+    { reason, callId },
+    { headers: { 'retry-after': String(BUSY_RETRY_AFTER_S) } },
+  );
+}
 
 /**
  * Simulated calls through the whole stack: the Twilio emulator dials our webhook, the scenario's
@@ -84,11 +100,36 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
       sandbox.applyScenario(key, { ...scenario, n8n: undefined });
       try {
         const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
-        const caller = await runCaller(call, scenario.caller, { onEvent });
+        // The webhook's answer is in: without a media stream the call was refused (busy message, hang-up).
+        if (!call.twiml?.some((verb) => verb.verb === 'Connect')) {
+          const refused = await findCallBySid(deps, callSid);
+          if (refused?.status === 'rejected') {
+            await call.hangup();
+            if (refused.endReason && BUSY_REASONS.has(refused.endReason))
+              throw linesBusy(refused.endReason, refused.id);
+            return {
+              callId: refused.id,
+              callSid,
+              status: refused.status,
+              endReason: refused.endReason,
+              transcript: [],
+              problems: [`the call was refused: ${refused.endReason ?? 'unknown reason'}`],
+            };
+          }
+        }
+        const caller = await runCaller(call, scenario.caller, { onEvent }).catch(async (err: unknown) => {
+          // Refused at media time (the worker its socket reached was full): a busy answer, not a failure.
+          const row = await findCallBySid(deps, callSid);
+          if (row?.status === 'rejected' && row.endReason && BUSY_REASONS.has(row.endReason))
+            throw linesBusy(row.endReason, row.id);
+          throw err;
+        });
         await call.ended;
         const admitted = await findCallBySid(deps, callSid);
         // The engine records the end just after the line closes.
         const row = admitted && (await waitForCallEnd(deps, admitted.id, END_RECORDED_WITHIN_MS));
+        if (row?.status === 'rejected' && row.endReason && BUSY_REASONS.has(row.endReason))
+          throw linesBusy(row.endReason, row.id);
         // The workflows were installed for this call under their plain paths, not under the key.
         const n8nCalls: Record<string, number> = {};
         for (const { path } of scenario.n8n?.workflows ?? []) {
