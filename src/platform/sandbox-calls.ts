@@ -7,6 +7,7 @@ import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
 import {
   type CallerEvent,
   checkScenarioExpectations,
+  type MediaStreamSession,
   newTwilioSid,
   runCaller,
   type Sandbox,
@@ -31,6 +32,12 @@ export interface SandboxCallResult {
   transcript: TranscriptEntry[];
   /** Unmet `expect` entries of the scenario; empty when it went as scripted. */
   problems: string[];
+  /**
+   * How the emulated line kept time: frames played to the caller and how far behind real time the
+   * latest frame went out (ms, wall clock). Above a frame (20 ms) the line slipped: the process
+   * carrying the call could not keep up.
+   */
+  line?: { frames: number; maxLateMs: number };
 }
 
 export interface SandboxCalls {
@@ -41,6 +48,8 @@ export interface SandboxCalls {
 
 /** How long after the line closes the engine may take to record the end. */
 const END_RECORDED_WITHIN_MS = 5_000;
+/** One Media Streams frame of 8 kHz μ-law. */
+const FRAME_MS = 20;
 /** End reasons of a call refused because no line was free: the caller should simply try again. */
 const BUSY_REASONS: ReadonlySet<CallEndReason> = new Set(['over_concurrent_limit', 'worker_busy']);
 /** Seconds a refused caller is told to wait before trying again. */
@@ -117,6 +126,18 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
             };
           }
         }
+        const line = { frames: 0, maxLateMs: 0 };
+        let firstPlayedAt = 0;
+        const watch = (session: MediaStreamSession) =>
+          session.on('played', () => {
+            const now = performance.now();
+            if (line.frames === 0) firstPlayedAt = now;
+            const late = now - firstPlayedAt - (line.frames * FRAME_MS) / speed;
+            if (late > line.maxLateMs) line.maxLateMs = late;
+            line.frames++;
+          });
+        if (call.stream) watch(call.stream);
+        else call.on('stream', watch);
         const caller = await runCaller(call, scenario.caller, { onEvent }).catch(async (err: unknown) => {
           // Refused at media time (the worker its socket reached was full): a busy answer, not a failure.
           const row = await findCallBySid(deps, callSid);
@@ -145,6 +166,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
           endReason: row?.endReason ?? null,
           transcript: caller.transcript,
           problems,
+          line: { frames: line.frames, maxLateMs: Math.round(line.maxLateMs * 10) / 10 },
         };
       } finally {
         sandbox.removeScenario(key);

@@ -39,6 +39,15 @@ const SandboxCallResult = Strict({
   endReason: Type.Union([Type.String(), Type.Null()]),
   transcript: Type.Array(TranscriptEntry),
   problems: Type.Array(Type.String()),
+  line: Type.Optional(
+    Type.Object(
+      {
+        frames: Type.Integer({ description: 'frames played to the caller' }),
+        maxLateMs: Type.Number({ description: 'how far behind real time a frame went out, at worst' }),
+      },
+      { description: 'how the emulated line kept time (a process that cannot keep up slips it)' },
+    ),
+  ),
 });
 
 /** A shipped scenario by name (never a file path from the network), or an inline document. */
