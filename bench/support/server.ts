@@ -28,6 +28,8 @@ export interface BenchServer {
   /** The demo tenant answering `number`. */
   tenantId: string;
   number: string;
+  /** The other demo tenant's number (Bright Plumbing). */
+  otherNumber: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -40,7 +42,9 @@ export interface BenchServer {
 export async function startBenchServer(
   bench: BenchContext,
   env: Record<string, string> = {},
+  options: { sandbox?: boolean } = {},
 ): Promise<BenchServer> {
+  const sandbox = options.sandbox ?? true;
   ensureBuild(bench.log);
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const db =
@@ -60,6 +64,7 @@ export async function startBenchServer(
       REDIS_URL: bench.backend === 'services' ? bench.services.redisUrl : '',
       LOG_LEVEL: 'info',
       WORKER_MAX_CALLS: '500',
+      SANDBOX: sandbox ? 'on' : 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,14 +91,18 @@ export async function startBenchServer(
     await waitFor(child, () => output, /Switchboard is up at (http:\/\/\S+)/, 180_000);
     const url = /Switchboard is up at (http:\/\/\S+)/.exec(output)![1]!.replace(/\/$/, '');
     // The demo calls placed in the background at first start finish before anything is measured.
-    await waitFor(child, () => output, /"n":(\d+),"of":\1[,}]|demo call not placed/, 180_000).catch(() => {});
+    if (sandbox)
+      await waitFor(child, () => output, /"n":(\d+),"of":\1[,}]|demo call not placed/, 180_000).catch(
+        () => {},
+      );
     const auth = await signIn(url);
     const tenants = (await api(url, auth, 'GET', '/api/tenants')) as {
       items: { id: string; slug: string }[];
     };
     const tenant = tenants.items.find((t) => t.slug === 'acme-dental');
     if (!tenant) throw new Error('demo tenant acme-dental not found');
-    await api(url, auth, 'PATCH', `/api/tenants/${tenant.id}`, { maxConcurrentCalls: 500 });
+    for (const t of tenants.items)
+      await api(url, auth, 'PATCH', `/api/tenants/${t.id}`, { maxConcurrentCalls: 1000 });
     return {
       url,
       pid: child.pid!,
@@ -101,6 +110,7 @@ export async function startBenchServer(
       auth,
       tenantId: tenant.id,
       number: '+15005550006',
+      otherNumber: '+15005550007',
       output: () => output,
       stop,
     };
