@@ -48,6 +48,15 @@ export interface SandboxCalls {
 
 /** How long after the line closes the engine may take to record the end. */
 const END_RECORDED_WITHIN_MS = 5_000;
+/** The call a gateway request to n8n was made for (`context.callId` of its JSON body). */
+function callIdOf(rawBody: string): string | undefined {
+  try {
+    return (JSON.parse(rawBody) as { context?: { callId?: string } }).context?.callId;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One Media Streams frame of 8 kHz μ-law. */
 const FRAME_MS = 20;
 /** End reasons of a call refused because no line was free: the caller should simply try again. */
@@ -72,7 +81,8 @@ function linesBusy(reason: CallEndReason, callId: string): AppError {
  * caller talks to the agent, and its LLM script and faults play under the call's provider key.
  */
 export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: PublicUrl): SandboxCalls {
-  const workflowByPath = new Map<string, string>();
+  /** The workflow answering each path, with the spec it was installed from. */
+  const workflowByPath = new Map<string, { id: string; spec: string }>();
 
   /** Every registered number rings our webhook on the emulated Twilio, including numbers added since start-up. */
   const ensureLine = (e164: string) => {
@@ -84,15 +94,18 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
     });
   };
 
-  /** The scenario's workflows replace whatever answered their paths before (tools call fixed paths). */
+  /**
+   * The scenario's workflows replace whatever answered their paths before (tools call fixed paths);
+   * the same spec stays installed, so calls running side by side keep their workflow.
+   */
   const installWorkflows = (scenario: Scenario) => {
     for (const { tool: _tool, ...spec } of scenario.n8n?.workflows ?? []) {
+      const key = JSON.stringify(spec);
       const previous = workflowByPath.get(spec.path);
-      if (previous) sandbox.n8n.deactivate(previous);
-      workflowByPath.set(
-        spec.path,
-        sandbox.n8n.installWorkflow({ ...spec, name: spec.name ?? spec.path }).id,
-      );
+      if (previous?.spec === key) continue;
+      if (previous) sandbox.n8n.deactivate(previous.id);
+      const id = sandbox.n8n.installWorkflow({ ...spec, name: spec.name ?? spec.path }).id;
+      workflowByPath.set(spec.path, { id, spec: key });
     }
   };
 
@@ -151,11 +164,15 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
         const row = admitted && (await waitForCallEnd(deps, admitted.id, END_RECORDED_WITHIN_MS));
         if (row?.status === 'rejected' && row.endReason && BUSY_REASONS.has(row.endReason))
           throw linesBusy(row.endReason, row.id);
-        // The workflows were installed for this call under their plain paths, not under the key.
+        // The workflows answer their plain paths for every call: count this call's requests only
+        // (the gateway names the call in the body's context).
         const n8nCalls: Record<string, number> = {};
         for (const { path } of scenario.n8n?.workflows ?? []) {
-          const workflowId = workflowByPath.get(path);
-          n8nCalls[path] = workflowId ? sandbox.n8n.webhookCalls({ workflowId }).length : 0;
+          const workflowId = workflowByPath.get(path)?.id;
+          n8nCalls[path] = workflowId
+            ? sandbox.n8n.webhookCalls({ workflowId }).filter((c) => row && callIdOf(c.rawBody) === row.id)
+                .length
+            : 0;
         }
         const observed = { ...sandbox.observe(key, caller), n8nCalls };
         const problems = checkScenarioExpectations(scenario.expect, observed);

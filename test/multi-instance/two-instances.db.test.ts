@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, tables } from '../../src/db/index.js';
@@ -109,7 +110,7 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
   const place = async (options: { talk?: boolean } = {}) => {
     const callSid = newTwilioSid('CA');
     sandbox.applyScenario(`test-${callSid}`, scenario);
-    const call = await sandbox.twilio.placeCall({ callSid, from: '+14155550100', to: NUMBER, speed: 2 });
+    const call = await sandbox.twilio.placeCall({ callSid, from: '+14155550100', to: NUMBER, speed: 1 });
     const connected = call.twiml?.some((verb) => verb.verb === 'Connect') ?? false;
     return {
       callSid,
@@ -189,7 +190,7 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
       .where(eq(tables.tenants.slug, 'acme-dental'));
     const callSid = newTwilioSid('CA');
     sandbox.applyScenario(`test-${callSid}`, scenario);
-    const call = await sandbox.twilio.placeCall({ callSid, from: '+14155550100', to: NUMBER, speed: 2 });
+    const call = await sandbox.twilio.placeCall({ callSid, from: '+14155550100', to: NUMBER, speed: 1 });
     const row = await callRow(callSid);
     const res = await fetch(`${b.url}/api/tenants/${tenant!.id}/calls/${row!.id}/live`, {
       headers: { cookie },
