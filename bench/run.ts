@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -120,9 +120,18 @@ console.log(`\n${figureTable(figures)}`);
 console.log(
   `\n${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGb} GB, Node ${result.machine.node}; commit ${result.commit}; ${result.durationS} s`,
 );
-if (only.length === 0 || process.env.BENCH_WRITE === '1') {
-  mkdirSync(`${dir}results`, { recursive: true });
-  writeFileSync(`${dir}results/latest.json`, `${JSON.stringify(result, null, 2)}\n`);
-  console.log('wrote bench/results/latest.json');
+// A partial run (names given, or benches skipped) keeps the other benches' figures of the last run.
+const path = `${dir}results/latest.json`;
+mkdirSync(`${dir}results`, { recursive: true });
+if (only.length > 0 || skip.size > 0) {
+  try {
+    const previous = JSON.parse(readFileSync(path, 'utf8')) as typeof result;
+    const ran = new Set(figures.map((f) => f.bench));
+    result.figures = [...previous.figures.filter((f) => !ran.has(f.bench)), ...figures];
+  } catch {
+    // No earlier run: this one stands alone.
+  }
 }
+writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+console.log('wrote bench/results/latest.json');
 if (failures.length > 0) process.exitCode = 1;
