@@ -7,32 +7,33 @@ import { createTestTenant, insertConnection, insertTool } from '../src/gateway/g
 import type { Deps } from '../src/lib/deps.js';
 import { SecretBox } from '../src/lib/secrets.js';
 import { MemoryStore } from '../src/store/index.js';
+import { tempDatabase } from './support/databases.js';
+import { type BenchContext, percentile } from './support/figures.js';
 
 /**
  * The gateway's own cost per tool call: each round makes one direct HTTP call and one gateway
  * execution against the same emulator webhook on 127.0.0.1 (same fetch, same keep-alive pool).
  * The gateway side includes validation, the status writes (two transactions) and redaction. The
- * database is an in-memory PGlite, or the (migrated on start) PostgreSQL at BENCH_DATABASE_URL.
+ * database is an in-memory PGlite (embedded) or a fresh PostgreSQL database (services).
  */
+export const backends = ['embedded', 'services'] as const;
+
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 const WARMUP = 100;
 const BUDGET_MS = Number(process.env.BENCH_SECONDS ?? 20) * 1000;
 
-function percentile(sorted: number[], p: number): number {
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  );
-}
-
 function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
 const ms = (value: number) => `${value.toFixed(3)} ms`;
 
-export default async function gatewayBench(): Promise<void> {
-  const databaseUrl = process.env.BENCH_DATABASE_URL;
+export default async function gatewayBench(bench: BenchContext): Promise<void> {
+  const temp =
+    bench.backend === 'services'
+      ? await tempDatabase(bench.services.pgAdminUrl, 'sb_bench_gateway')
+      : undefined;
+  const databaseUrl = temp?.url;
   const database = await openDatabase(
     databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'pglite-memory' },
   );
@@ -122,8 +123,24 @@ export default async function gatewayBench(): Promise<void> {
     console.log(
       `ratio gateway/direct p50 ${(g.p50 / d.p50).toFixed(2)}×   p99 ${(g.p99 / d.p99).toFixed(2)}×`,
     );
+    const baselineName = 'direct HTTP call';
+    bench.report({
+      name: 'gateway_tool_call_p50_ms',
+      value: g.p50,
+      unit: 'ms',
+      baseline: d.p50,
+      baselineName,
+    });
+    bench.report({
+      name: 'gateway_tool_call_p99_ms',
+      value: g.p99,
+      unit: 'ms',
+      baseline: d.p99,
+      baselineName,
+    });
   } finally {
     await n8n.close();
     await database.close();
+    await temp?.drop();
   }
 }

@@ -13,6 +13,7 @@ import { SecretBox } from '../src/lib/secrets.js';
 import { retentionLock, runRetention } from '../src/retention/index.js';
 import { FilesystemBlobStore } from '../src/storage/index.js';
 import { MemoryStore } from '../src/store/index.js';
+import type { BenchContext } from './support/figures.js';
 
 /**
  * Retention cleanup on PostgreSQL: BENCH_RETENTION_CALLS (100,000) expired calls, each with 2
@@ -23,14 +24,15 @@ import { MemoryStore } from '../src/store/index.js';
 const EXPIRED = Number(process.env.BENCH_RETENTION_CALLS ?? 100_000);
 const RECENT = 20_000;
 const BASELINE_SAMPLES = 300;
-const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const backends = ['services'] as const;
 
 function p95(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] ?? Number.NaN;
 }
 
-export default async function retentionBench(): Promise<void> {
+export default async function retentionBench(bench: BenchContext): Promise<void> {
+  const ADMIN_URL = bench.services.pgAdminUrl;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   try {
     await admin.connect();
@@ -129,6 +131,19 @@ export default async function retentionBench(): Promise<void> {
     console.log(
       `call list p95 (first page of 50): ${p95(baseline).toFixed(2)} ms idle (${baseline.length} samples), ${p95(during).toFixed(2)} ms during cleanup (${during.length} samples)`,
     );
+    bench.report({
+      name: 'retention_cleanup_calls_per_s',
+      value: run.callsCleaned / seconds,
+      unit: 'calls/s',
+      note: `${run.callsCleaned} expired calls with content, batches of 500`,
+    });
+    bench.report({
+      name: 'retention_call_list_p95_ms',
+      value: p95(during),
+      unit: 'ms',
+      baseline: p95(baseline),
+      baselineName: 'idle',
+    });
   } finally {
     await database.close();
     await admin.query(`drop database if exists "${name}" with (force)`);

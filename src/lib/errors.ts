@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   AGENT_TEST_CASE_NOT_FOUND: 404,
   AGENT_TEST_RUN_NOT_FOUND: 404,
   SERVICE_UNAVAILABLE: 503,
+  LINES_BUSY: 503,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;
 

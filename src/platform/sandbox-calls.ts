@@ -1,6 +1,7 @@
 import {
   type CallerEvent,
   checkScenarioExpectations,
+  type MediaStreamSession,
   newTwilioSid,
   runCaller,
   type Sandbox,
@@ -33,6 +34,12 @@ export interface SandboxCallResult {
   transcript: TranscriptEntry[];
   /** Unmet `expect` entries of the scenario; empty when it went as scripted. */
   problems: string[];
+  /**
+   * How the emulated line kept time: frames played to the caller and how far behind real time the
+   * latest frame went out (ms, wall clock). Above a frame (20 ms) the line slipped: the process
+   * carrying the call could not keep up.
+   */
+  line?: { frames: number; maxLateMs: number };
 }
 
 export interface SandboxCalls {
@@ -43,13 +50,41 @@ export interface SandboxCalls {
 
 /** How long after the line closes the engine may take to record the end. */
 const END_RECORDED_WITHIN_MS = 5_000;
+/** The call a gateway request to n8n was made for (`context.callId` of its JSON body). */
+function callIdOf(rawBody: string): string | undefined {
+  try {
+    return (JSON.parse(rawBody) as { context?: { callId?: string } }).context?.callId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One Media Streams frame of 8 kHz μ-law. */
+const FRAME_MS = 20;
+/** End reasons of a call refused because no line was free: the caller should simply try again. */
+const BUSY_REASONS: ReadonlySet<CallEndReason> = new Set(['over_concurrent_limit', 'worker_busy']);
+/** Seconds a refused caller is told to wait before trying again. */
+const BUSY_RETRY_AFTER_S = 5;
+
+/** The API's answer to a call refused for want of a free line (the tenant's limit or a full worker). */
+function linesBusy(reason: CallEndReason, callId: string): AppError {
+  return new AppError(
+    'LINES_BUSY',
+    reason === 'over_concurrent_limit'
+      ? "the tenant's concurrent-call limit is reached; try again when a call ends"
+      : 'every call worker is full; try again in a few seconds',
+    { reason, callId },
+    { headers: { 'retry-after': String(BUSY_RETRY_AFTER_S) } },
+  );
+}
 
 /**
  * Simulated calls through the whole stack: the Twilio emulator dials our webhook, the scenario's
  * caller talks to the agent, and its LLM script and faults play under the call's provider key.
  */
 export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: PublicUrl): SandboxCalls {
-  const workflowByPath = new Map<string, string>();
+  /** The workflow answering each path, with the spec it was installed from. */
+  const workflowByPath = new Map<string, { id: string; spec: string }>();
 
   /** Every registered number rings our webhook on the emulated Twilio, including numbers added since start-up. */
   const ensureLine = (e164: string) => {
@@ -61,15 +96,18 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
     });
   };
 
-  /** The scenario's workflows replace whatever answered their paths before (tools call fixed paths). */
+  /**
+   * The scenario's workflows replace whatever answered their paths before (tools call fixed paths);
+   * the same spec stays installed, so calls running side by side keep their workflow.
+   */
   const installWorkflows = (scenario: Scenario) => {
     for (const { tool: _tool, ...spec } of scenario.n8n?.workflows ?? []) {
+      const key = JSON.stringify(spec);
       const previous = workflowByPath.get(spec.path);
-      if (previous) sandbox.n8n.deactivate(previous);
-      workflowByPath.set(
-        spec.path,
-        sandbox.n8n.installWorkflow({ ...spec, name: spec.name ?? spec.path }).id,
-      );
+      if (previous?.spec === key) continue;
+      if (previous) sandbox.n8n.deactivate(previous.id);
+      const id = sandbox.n8n.installWorkflow({ ...spec, name: spec.name ?? spec.path }).id;
+      workflowByPath.set(spec.path, { id, spec: key });
     }
   };
 
@@ -87,16 +125,59 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
       try {
         await beforeDial?.(callSid);
         const call = await sandbox.twilio.placeCall({ callSid, from: scenario.caller.from, to, speed });
-        const caller = await runCaller(call, scenario.caller, { onEvent, pace: sandbox.pace.speech });
+        // The webhook's answer is in: without a media stream the call was refused (busy message, hang-up).
+        if (!call.twiml?.some((verb) => verb.verb === 'Connect')) {
+          const refused = await findCallBySid(deps, callSid);
+          if (refused?.status === 'rejected') {
+            await call.hangup();
+            if (refused.endReason && BUSY_REASONS.has(refused.endReason))
+              throw linesBusy(refused.endReason, refused.id);
+            return {
+              callId: refused.id,
+              callSid,
+              status: refused.status,
+              endReason: refused.endReason,
+              transcript: [],
+              problems: [`the call was refused: ${refused.endReason ?? 'unknown reason'}`],
+            };
+          }
+        }
+        const line = { frames: 0, maxLateMs: 0 };
+        let firstPlayedAt = 0;
+        const watch = (session: MediaStreamSession) =>
+          session.on('played', () => {
+            const now = performance.now();
+            if (line.frames === 0) firstPlayedAt = now;
+            const late = now - firstPlayedAt - (line.frames * FRAME_MS) / speed;
+            if (late > line.maxLateMs) line.maxLateMs = late;
+            line.frames++;
+          });
+        if (call.stream) watch(call.stream);
+        else call.on('stream', watch);
+        const caller = await runCaller(call, scenario.caller, { onEvent, pace: sandbox.pace.speech }).catch(
+          async (err: unknown) => {
+            // Refused at media time (the worker its socket reached was full): a busy answer, not a failure.
+            const row = await findCallBySid(deps, callSid);
+            if (row?.status === 'rejected' && row.endReason && BUSY_REASONS.has(row.endReason))
+              throw linesBusy(row.endReason, row.id);
+            throw err;
+          },
+        );
         await call.ended;
         const admitted = await findCallBySid(deps, callSid);
         // The engine records the end just after the line closes.
         const row = admitted && (await waitForCallEnd(deps, admitted.id, END_RECORDED_WITHIN_MS));
-        // The workflows were installed for this call under their plain paths, not under the key.
+        if (row?.status === 'rejected' && row.endReason && BUSY_REASONS.has(row.endReason))
+          throw linesBusy(row.endReason, row.id);
+        // The workflows answer their plain paths for every call: count this call's requests only
+        // (the gateway names the call in the body's context).
         const n8nCalls: Record<string, number> = {};
         for (const { path } of scenario.n8n?.workflows ?? []) {
-          const workflowId = workflowByPath.get(path);
-          n8nCalls[path] = workflowId ? sandbox.n8n.webhookCalls({ workflowId }).length : 0;
+          const workflowId = workflowByPath.get(path)?.id;
+          n8nCalls[path] = workflowId
+            ? sandbox.n8n.webhookCalls({ workflowId }).filter((c) => row && callIdOf(c.rawBody) === row.id)
+                .length
+            : 0;
         }
         const observed = { ...sandbox.observe(key, caller), n8nCalls };
         const problems = checkScenarioExpectations(scenario.expect, observed);
@@ -107,6 +188,7 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
           endReason: row?.endReason ?? null,
           transcript: caller.transcript,
           problems,
+          line: { frames: line.frames, maxLateMs: Math.round(line.maxLateMs * 10) / 10 },
         };
       } finally {
         sandbox.removeScenario(key);

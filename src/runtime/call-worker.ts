@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { finalizeCall } from '../analytics/index.js';
 import type { Deps } from '../lib/deps.js';
 import type { BlobStore } from '../storage/index.js';
 import type { CallAgentConfig, CallContext } from './call-context.js';
+import { type AdmittingWorker, tenantCallSlots, workerCallSlots } from './calls/admit-inbound-call.js';
 import type { CallRow } from './calls/call-row.js';
-import { claimCall } from './calls/claim-call.js';
+import { claimCall, refuseCall } from './calls/claim-call.js';
 import { reapStaleCalls } from './calls/reap-stale-calls.js';
 import type { ToolExecutor } from './engine/agent-tools.js';
 import { type CallOutcome, type EngineTiming, runCall } from './engine/run-call.js';
@@ -43,10 +45,13 @@ interface ActiveCall {
 /**
  * Runs this process's calls: at most `maxCalls` at once, each persisted as it happens and recorded
  * in stereo; drains on shutdown (no new calls, running ones finish, then are ended politely) and
- * reaps calls whose worker died.
+ * reaps calls whose worker died. Its count lives in the ephemeral store as a slot set that also
+ * holds the calls it admitted and that are still ringing, so a burst cannot over-fill it.
  */
-export class CallWorker {
+export class CallWorker implements AdmittingWorker {
   readonly metrics = new RuntimeMetrics();
+  /** This worker's id in call rows and slot sets: the configured id and a per-start suffix. */
+  readonly workerId: string;
   private readonly active = new Map<string, ActiveCall>();
   private draining = false;
   private reaper: NodeJS.Timeout | undefined;
@@ -60,11 +65,20 @@ export class CallWorker {
     // @livekit/agents' process-wide logger slot: written here, once per worker, and nowhere else.
     installAgentsLogger(deps.log);
     this.prices = { ...DEFAULT_PRICES, ...settings.prices };
+    this.workerId = `${settings.workerId}/${randomBytes(3).toString('hex')}`;
   }
 
-  /** Whether a new call would be taken now. */
+  /** False once the worker drains; its capacity is counted in the store at admission. */
   get accepting(): boolean {
-    return !this.draining && this.active.size < this.settings.maxCalls;
+    return !this.draining;
+  }
+
+  get maxCalls(): number {
+    return this.settings.maxCalls;
+  }
+
+  get ringingTimeoutMs(): number {
+    return this.settings.ringingTimeoutMs;
   }
 
   get activeCalls(): number {
@@ -77,10 +91,31 @@ export class CallWorker {
    */
   async run(call: CallRow, config: CallAgentConfig, io: CallIO): Promise<CallOutcome | undefined> {
     const log = this.deps.log.child({ callId: call.id, tenantId: call.tenantId });
-    if (this.draining || this.active.size >= this.settings.maxCalls) {
+    const store = this.deps.store;
+    const mySlot = workerCallSlots(this.workerId);
+    const slots = [tenantCallSlots(call.tenantId), mySlot];
+    // A call admitted here holds its slot already; one admitted by another instance takes one here.
+    const full =
+      this.draining || this.active.size >= this.settings.maxCalls
+        ? 0
+        : await store
+            .takeSlots([{ key: mySlot, limit: this.settings.maxCalls }], call.id, this.settings.staleAfterMs)
+            .catch((err: unknown) => {
+              log.error({ err }, 'worker slot could not be taken');
+              return 0;
+            });
+    if (full !== -1) {
       log.warn({ active: this.active.size }, 'call refused: worker full or draining');
+      // Recorded as refused, so Twilio's connect action plays the busy message and no reaper waits.
+      const refused = await refuseCall(this.deps, call, 'worker_busy').catch((err: unknown) => {
+        log.error({ err }, 'refused call could not be recorded');
+        return undefined;
+      });
+      await store.releaseSlots(refused ? slots : [], call.id).catch(() => {});
       await io.hangup('worker_busy');
       io.release();
+      // A refused call counts in its day's KPIs.
+      if (refused) await finalizeCall(this.deps, refused).catch(() => {});
       return undefined;
     }
     const stop = new AbortController();
@@ -90,14 +125,26 @@ export class CallWorker {
     });
     this.active.set(call.id, { stop, done });
     this.metrics.activeCalls = this.active.size;
+    // The call's slots live while it runs and lapse `staleAfterMs` after this worker stops beating.
+    const beat = setInterval(() => {
+      void store.refreshSlots(slots, call.id, this.settings.staleAfterMs).catch(() => {});
+    }, this.settings.heartbeatMs);
+    beat.unref();
+    let ownsCall = false;
     try {
-      const claimed = await claimCall(this.deps, call, this.settings.workerId);
+      const claimed = await claimCall(this.deps, call, this.workerId);
       if (!claimed) {
         log.warn({ status: call.status }, 'call not claimable');
         await io.hangup('not_claimable');
         io.release();
         settle(undefined);
         return undefined;
+      }
+      ownsCall = true;
+      await store.refreshSlots(slots, call.id, this.settings.staleAfterMs);
+      if (call.workerId && call.workerId !== this.workerId) {
+        // Admitted by another instance (its socket landed here): that worker's reservation is ours now.
+        await store.releaseSlots([workerCallSlots(call.workerId)], call.id);
       }
       const recording = new StereoRecorder(io.sampleRate);
       io.setTap(recording);
@@ -148,8 +195,13 @@ export class CallWorker {
       settle(undefined);
       return undefined;
     } finally {
+      clearInterval(beat);
       this.active.delete(call.id);
       this.metrics.activeCalls = this.active.size;
+      // Another worker's call keeps its tenant slot; this worker's slot is given back either way.
+      await store
+        .releaseSlots(ownsCall ? slots : [mySlot], call.id)
+        .catch((err: unknown) => log.error({ err }, 'call slots could not be released'));
     }
   }
 
@@ -193,7 +245,10 @@ export class CallWorker {
       staleAfterMs: this.settings.staleAfterMs,
       ringingTimeoutMs: this.settings.ringingTimeoutMs,
     });
-    for (const call of reaped) await finalizeCall(this.deps, call);
+    for (const call of reaped) {
+      await this.deps.store.releaseSlots([tenantCallSlots(call.tenantId)], call.id).catch(() => {});
+      await finalizeCall(this.deps, call);
+    }
     return reaped;
   }
 }

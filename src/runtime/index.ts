@@ -3,13 +3,16 @@ export type { CallAgentConfig, CallContext } from './call-context.js';
 export { CallWorker, type CallWorkerPorts, type CallWorkerSettings } from './call-worker.js';
 export {
   type Admission,
+  type AdmittingWorker,
   admitInboundCall,
   type InboundCall,
   type RejectReason,
+  tenantCallSlots,
+  workerCallSlots,
 } from './calls/admit-inbound-call.js';
 export { handOffCallConfig, takeCallConfig } from './calls/call-config-handoff.js';
 export type { CallRow, CallStatus, CallTransport } from './calls/call-row.js';
-export { claimCall } from './calls/claim-call.js';
+export { claimCall, refuseCall } from './calls/claim-call.js';
 export { findCallById, findCallBySid, getCall } from './calls/find-call.js';
 export { type ReapOptions, reapStaleCalls } from './calls/reap-stale-calls.js';
 export { recordTelephonyStatus } from './calls/record-telephony-status.js';

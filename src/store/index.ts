@@ -4,7 +4,7 @@ import type { EphemeralStore } from './store.js';
 
 export { MemoryStore } from './memory-store.js';
 export { RedisStore } from './redis-store.js';
-export type { EphemeralStore, Hit, Lock, Unsubscribe } from './store.js';
+export type { EphemeralStore, Hit, Lock, SlotSet, Unsubscribe } from './store.js';
 
 export type StoreTarget = { kind: 'memory' } | { kind: 'redis'; url: string; keyPrefix?: string };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { EphemeralStore, Hit, Lock, Unsubscribe } from './store.js';
+import type { EphemeralStore, Hit, Lock, SlotSet, Unsubscribe } from './store.js';
 
 interface Entry {
   value: string;
@@ -12,6 +12,8 @@ export class MemoryStore implements EphemeralStore {
   readonly kind = 'memory' as const;
   private readonly entries = new Map<string, Entry>();
   private readonly bus = new EventEmitter().setMaxListeners(0);
+  /** Slot sets: member → expiry time. */
+  private readonly slotSets = new Map<string, Map<string, number>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -95,10 +97,54 @@ export class MemoryStore implements EphemeralStore {
     };
   }
 
+  /** The live members of a slot set, expired ones dropped. */
+  private slotSet(key: string): Map<string, number> {
+    let set = this.slotSets.get(key);
+    if (!set) {
+      set = new Map();
+      this.slotSets.set(key, set);
+    }
+    const now = this.now();
+    for (const [member, expiresAt] of set) if (expiresAt <= now) set.delete(member);
+    return set;
+  }
+
+  // Each method runs synchronously from reading to writing, so concurrent callers cannot interleave.
+  async takeSlots(slots: readonly SlotSet[], member: string, ttlMs: number): Promise<number> {
+    const sets = slots.map((s) => this.slotSet(s.key));
+    const full = sets.findIndex((set, i) => !set.has(member) && set.size >= (slots[i]?.limit ?? 0));
+    if (full >= 0) return full;
+    const expiresAt = this.now() + ttlMs;
+    for (const set of sets) set.set(member, expiresAt);
+    return -1;
+  }
+
+  async refreshSlots(keys: readonly string[], member: string, ttlMs: number): Promise<void> {
+    for (const key of keys) {
+      const set = this.slotSet(key);
+      if (set.has(member)) set.set(member, this.now() + ttlMs);
+    }
+  }
+
+  async releaseSlots(keys: readonly string[], member: string): Promise<void> {
+    for (const key of keys) {
+      const set = this.slotSets.get(key);
+      set?.delete(member);
+      if (set?.size === 0) this.slotSets.delete(key);
+    }
+  }
+
+  async slotCount(key: string): Promise<number> {
+    const size = this.slotSet(key).size;
+    if (size === 0) this.slotSets.delete(key);
+    return size;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.slotSets.clear();
     this.bus.removeAllListeners();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { EphemeralStore, Hit, Lock, Unsubscribe } from './store.js';
+import type { EphemeralStore, Hit, Lock, SlotSet, Unsubscribe } from './store.js';
 
 const INCREMENT = `local v = redis.call('INCRBY', KEYS[1], ARGV[1])
 if v == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -11,6 +11,35 @@ if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) t = tonumber(ARGV[2]) end
 return {v, t}`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
+// Slot sets are sorted sets scored by expiry time (ms, the server's clock): expired members are
+// dropped before counting, so a crashed holder's slots free themselves.
+const TAKE_SLOTS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local n = #KEYS
+for i = 1, n do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+  if not redis.call('ZSCORE', KEYS[i], ARGV[1]) and redis.call('ZCARD', KEYS[i]) >= tonumber(ARGV[2 + i]) then
+    return i - 1
+  end
+end
+for i = 1, n do
+  redis.call('ZADD', KEYS[i], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2]) + 1000)
+end
+return -1`;
+const REFRESH_SLOTS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  if redis.call('ZADD', KEYS[i], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[1]) == 1 then
+    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[2]) + 1000 then redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2]) + 1000) end
+  end
+end
+return 0`;
+const SLOT_COUNT = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZCARD', KEYS[1])`;
 
 /** Redis-backed store; `keyPrefix` separates deployments (and test runs) sharing one server. */
 export class RedisStore implements EphemeralStore {
@@ -119,6 +148,35 @@ export class RedisStore implements EphemeralStore {
       release: async () => Number(await this.client.eval(RELEASE, 1, k, token)) === 1,
       extend: async (ms) => Number(await this.client.eval(EXTEND, 1, k, token, ms)) === 1,
     };
+  }
+
+  async takeSlots(slots: readonly SlotSet[], member: string, ttlMs: number): Promise<number> {
+    if (slots.length === 0) return -1;
+    const reply = await this.client.eval(
+      TAKE_SLOTS,
+      slots.length,
+      ...slots.map((s) => this.k(s.key)),
+      member,
+      ttlMs,
+      ...slots.map((s) => s.limit),
+    );
+    return Number(reply);
+  }
+
+  async refreshSlots(keys: readonly string[], member: string, ttlMs: number): Promise<void> {
+    if (keys.length === 0) return;
+    await this.client.eval(REFRESH_SLOTS, keys.length, ...keys.map((k) => this.k(k)), member, ttlMs);
+  }
+
+  async releaseSlots(keys: readonly string[], member: string): Promise<void> {
+    if (keys.length === 0) return;
+    const pipeline = this.client.pipeline();
+    for (const key of keys) pipeline.zrem(this.k(key), member);
+    await pipeline.exec();
+  }
+
+  async slotCount(key: string): Promise<number> {
+    return Number(await this.client.eval(SLOT_COUNT, 1, this.k(key)));
   }
 
   async ping(): Promise<void> {

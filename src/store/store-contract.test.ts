@@ -127,4 +127,49 @@ describe.each([
     });
     expect(await stale!.release()).toBe(false);
   });
+  it('takes counting-semaphore slots atomically across sets: all or none, never over a limit', async () => {
+    const slots = [
+      { key: 'slots:tenant', limit: 3 },
+      { key: 'slots:worker', limit: 5 },
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.takeSlots(slots, `call-${i}`, 10_000)),
+    );
+    expect(results.filter((r) => r === -1)).toHaveLength(3);
+    expect(results.filter((r) => r === 0)).toHaveLength(7);
+    expect(await store.slotCount('slots:tenant')).toBe(3);
+    // A refused member took no slot in the other set either.
+    expect(await store.slotCount('slots:worker')).toBe(3);
+    const holder = `call-${results.indexOf(-1)}`;
+    // A holder asking again keeps its slot; a full second set is reported by its index.
+    expect(await store.takeSlots(slots, holder, 10_000)).toBe(-1);
+    expect(
+      await store.takeSlots(
+        [
+          { key: 'slots:tenant', limit: 9 },
+          { key: 'slots:worker', limit: 3 },
+        ],
+        'x',
+        10_000,
+      ),
+    ).toBe(1);
+    await store.releaseSlots(['slots:tenant', 'slots:worker'], holder);
+    expect(await store.slotCount('slots:tenant')).toBe(2);
+    expect(await store.takeSlots(slots, 'late', 10_000)).toBe(-1);
+    expect(await store.takeSlots(slots, 'later', 10_000)).toBe(0);
+  });
+
+  it('frees a slot when its holder stops refreshing it, and keeps a refreshed one', async () => {
+    expect(await store.takeSlots([{ key: 'slots:ttl', limit: 2 }], 'kept', 150)).toBe(-1);
+    expect(await store.takeSlots([{ key: 'slots:ttl', limit: 2 }], 'lapsed', 150)).toBe(-1);
+    await store.refreshSlots(['slots:ttl'], 'kept', 10_000);
+    // Refreshing a slot one does not hold takes none.
+    await store.refreshSlots(['slots:ttl'], 'stranger', 10_000);
+    await vi.waitFor(async () => expect(await store.slotCount('slots:ttl')).toBe(1), {
+      timeout: 2000,
+      interval: 30,
+    });
+    expect(await store.takeSlots([{ key: 'slots:ttl', limit: 2 }], 'next', 10_000)).toBe(-1);
+    expect(await store.takeSlots([{ key: 'slots:ttl', limit: 2 }], 'stranger', 10_000)).toBe(0);
+  });
 });

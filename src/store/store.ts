@@ -11,6 +11,12 @@ export interface Hit {
   ttlMs: number;
 }
 
+/** One set of a counting semaphore (see `takeSlots`). */
+export interface SlotSet {
+  key: string;
+  limit: number;
+}
+
 export type Unsubscribe = () => Promise<void>;
 
 /**
@@ -36,6 +42,20 @@ export interface EphemeralStore {
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, onMessage: (message: string) => void): Promise<Unsubscribe>;
   acquireLock(key: string, ttlMs: number): Promise<Lock | null>;
+  /**
+   * A counting semaphore over one or more sets, in one atomic step and without waiting: `member`
+   * takes a slot in every set of `slots` (each holding at most its `limit` live members), or in none
+   * when any is full. A member already in a set keeps its slot (retrying is safe). Slots expire
+   * `ttlMs` after they were taken or last refreshed, so a crashed holder frees them in time.
+   * Returns the index in `slots` of the first full set, or -1 when the member holds all its slots.
+   */
+  takeSlots(slots: readonly SlotSet[], member: string, ttlMs: number): Promise<number>;
+  /** Extends `member`'s slot in each of `keys` it holds to `ttlMs` from now (a heartbeat). */
+  refreshSlots(keys: readonly string[], member: string, ttlMs: number): Promise<void>;
+  /** Gives back `member`'s slot in each of `keys` (a no-op where it holds none). */
+  releaseSlots(keys: readonly string[], member: string): Promise<void>;
+  /** Live members of a slot set. */
+  slotCount(key: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

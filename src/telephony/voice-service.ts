@@ -110,7 +110,7 @@ export class VoiceService {
         transport: this.options.transport === 'livekit' ? 'livekit' : 'twilio_media_streams',
       },
       this.options.resolveNumber,
-      () => this.options.worker.accepting,
+      this.options.worker,
     );
     switch (admission.kind) {
       case 'existing':
@@ -161,6 +161,8 @@ export class VoiceService {
     if (!call) return hangupTwiml();
     // The engine records the end just after the socket closes, which is what made Twilio ask.
     const ended = (await waitForCallEnd(this.deps, call.id, END_RECORDED_WITHIN_MS)) ?? call;
+    // Refused when its media reached a worker that was full or draining.
+    if (ended.status === 'rejected') return this.twimlFor(ended);
     return ended.status === 'failed' && !(ended.endReason && SPOKE_APOLOGY.has(ended.endReason))
       ? sayAndHangupTwiml(SORRY_FAILED)
       : hangupTwiml();

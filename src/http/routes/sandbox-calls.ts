@@ -39,6 +39,15 @@ const SandboxCallResult = Strict({
   endReason: Type.Union([Type.String(), Type.Null()]),
   transcript: Type.Array(TranscriptEntry),
   problems: Type.Array(Type.String()),
+  line: Type.Optional(
+    Type.Object(
+      {
+        frames: Type.Integer({ description: 'frames played to the caller' }),
+        maxLateMs: Type.Number({ description: 'how far behind real time a frame went out, at worst' }),
+      },
+      { description: 'how the emulated line kept time (a process that cannot keep up slips it)' },
+    ),
+  ),
 });
 
 /** A shipped scenario by name (never a file path from the network), or an inline document. */
@@ -74,9 +83,15 @@ export const sandboxCallRoutes: FastifyPluginAsyncTypebox<{
         tags: ['sandbox'],
         summary: 'Place a simulated call to a number through the whole stack (the console\'s "test call")',
         description:
-          'Answers JSON when the call is over. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.',
+          'Answers JSON when the call is over; 503 `LINES_BUSY` (with `Retry-After`) at once when the call was refused for want of a free line. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.',
         body: PlaceSandboxCall,
-        response: { 200: SandboxCallResult, ...errorResponses, 409: errorResponses[400] },
+        response: {
+          200: SandboxCallResult,
+          ...errorResponses,
+          409: errorResponses[400],
+          // LINES_BUSY (with Retry-After): the tenant's concurrent-call limit or every worker is full.
+          503: errorResponses[400],
+        },
       },
     },
     async (request, reply) => {

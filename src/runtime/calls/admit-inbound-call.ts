@@ -1,11 +1,9 @@
-import { and, count, eq, inArray } from 'drizzle-orm';
 import type { NumberResolution } from '../../control/index.js';
 import { type CallEndReason, tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../lib/deps.js';
 import { newId } from '../../lib/ids.js';
-import type { EphemeralStore, Lock } from '../../store/index.js';
 import { publishCallUpdate } from '../live-events.js';
-import { type CallRow, type CallTransport, LIVE_STATUSES } from './call-row.js';
+import type { CallRow, CallTransport } from './call-row.js';
 import { findCallBySid } from './find-call.js';
 
 /** End reasons of a call refused at admission (`worker_busy`: this process is full or draining). */
@@ -33,19 +31,34 @@ export interface InboundCall {
   transport: CallTransport;
 }
 
-const ADMISSION_LOCK_TTL_MS = 5000;
+/** The slot set holding a tenant's live (ringing or running) calls, shared by every instance. */
+export const tenantCallSlots = (tenantId: string) => `call-slots:tenant:${tenantId}`;
+/** The slot set holding the calls one worker admitted or runs (ringing ones included). */
+export const workerCallSlots = (workerId: string) => `call-slots:worker:${workerId}`;
+
+/** The call worker of the instance answering the webhook, as admission sees it. */
+export interface AdmittingWorker {
+  readonly workerId: string;
+  /** False while the worker drains. */
+  readonly accepting: boolean;
+  readonly maxCalls: number;
+  /** How long a ringing call may wait for its media; its slots lapse after this unless the call runs. */
+  readonly ringingTimeoutMs: number;
+}
 
 /**
  * Decides an inbound call and records it: one row per CallSid (a retried webhook finds the same
- * row), `rejected` with the reason when the number cannot take calls or the tenant is at its
- * concurrent-call limit, else `ringing` until the media connects. Admissions of one tenant are
- * serialised by a short lock so two simultaneous calls cannot both take the last free slot.
+ * row), `rejected` with the reason when the number cannot take calls, the tenant is at its
+ * concurrent-call limit or the worker is full, else `ringing` until the media connects. The
+ * tenant's and the worker's counts are one atomic step in the ephemeral store (`takeSlots`), so a
+ * burst cannot take more than the free slots, ringing calls count, and the tenant's limit holds
+ * across instances; nothing waits on a lock.
  */
 export async function admitInboundCall(
   deps: Deps,
   call: InboundCall,
   resolve: (e164: string, callSid: string) => Promise<NumberResolution>,
-  hasCapacity: () => boolean = () => true,
+  worker?: AdmittingWorker,
 ): Promise<Admission> {
   const existing = await findCallBySid(deps, call.callSid);
   if (existing) return { kind: 'existing', call: existing };
@@ -64,52 +77,65 @@ export async function admitInboundCall(
   }
 
   const tenantId = resolution.tenant.id;
-  const lock = await acquire(deps.store, `call-admission:${tenantId}`);
-  try {
-    const live = await withTenant(deps.db, tenantId, async (tx) => {
-      const [row] = await tx
-        .select({ n: count() })
-        .from(tables.calls)
-        .where(and(eq(tables.calls.tenantId, tenantId), inArray(tables.calls.status, LIVE_STATUSES)));
-      return row?.n ?? 0;
-    });
-    const base = {
-      agentId: resolution.agent.id,
-      agentVersionId: resolution.liveVersion.id,
-      phoneNumberId: resolution.phoneNumberId,
-    };
-    const refusal: RejectReason | undefined =
-      live >= resolution.tenant.maxConcurrentCalls
-        ? 'over_concurrent_limit'
-        : hasCapacity()
-          ? undefined
-          : 'worker_busy';
-    if (refusal) {
-      const { row, created } = await insertCall(deps, tenantId, call, {
-        ...base,
-        status: 'rejected',
-        endReason: refusal,
-      });
-      if (!created) return { kind: 'existing', call: row };
-      return { kind: 'reject', reason: refusal, call: row };
-    }
+  const base = {
+    agentId: resolution.agent.id,
+    agentVersionId: resolution.liveVersion.id,
+    phoneNumberId: resolution.phoneNumberId,
+  };
+  const callId = newId('call', deps.now().getTime());
+  const slotKeys = [tenantCallSlots(tenantId), ...(worker ? [workerCallSlots(worker.workerId)] : [])];
+  let refusal: RejectReason | undefined;
+  if (worker && !worker.accepting) refusal = 'worker_busy';
+  else {
+    const full = await deps.store.takeSlots(
+      [
+        { key: tenantCallSlots(tenantId), limit: resolution.tenant.maxConcurrentCalls },
+        ...(worker ? [{ key: workerCallSlots(worker.workerId), limit: worker.maxCalls }] : []),
+      ],
+      callId,
+      worker?.ringingTimeoutMs ?? DEFAULT_RINGING_SLOT_MS,
+    );
+    refusal = full === 0 ? 'over_concurrent_limit' : full === 1 ? 'worker_busy' : undefined;
+  }
+  if (refusal) {
     const { row, created } = await insertCall(deps, tenantId, call, {
       ...base,
+      status: 'rejected',
+      endReason: refusal,
+    });
+    if (!created) return { kind: 'existing', call: row };
+    return { kind: 'reject', reason: refusal, call: row };
+  }
+  try {
+    const { row, created } = await insertCall(deps, tenantId, call, {
+      ...base,
+      id: callId,
+      // The admitting worker holds the call's worker slot until a worker claims the call.
+      workerId: worker?.workerId ?? null,
       status: 'ringing',
       endReason: null,
     });
-    if (!created) return { kind: 'existing', call: row };
+    if (!created) {
+      await deps.store.releaseSlots(slotKeys, callId);
+      return { kind: 'existing', call: row };
+    }
     return { kind: 'connect', call: row, resolution };
-  } finally {
-    await lock?.release();
+  } catch (err) {
+    await deps.store.releaseSlots(slotKeys, callId).catch(() => {});
+    throw err;
   }
 }
+
+/** Slot lifetime of a ringing call when no worker says how long media may take. */
+const DEFAULT_RINGING_SLOT_MS = 60_000;
 
 async function insertCall(
   deps: Deps,
   tenantId: string,
   call: InboundCall,
   fields: {
+    id?: string;
+    workerId?: string | null;
     agentId?: string;
     agentVersionId?: string | null;
     phoneNumberId: string;
@@ -122,7 +148,6 @@ async function insertCall(
     tx
       .insert(tables.calls)
       .values({
-        id: newId('call', now.getTime()),
         tenantId,
         twilioCallSid: call.callSid,
         fromNumber: call.from,
@@ -130,6 +155,7 @@ async function insertCall(
         transport: call.transport,
         startedAt: now,
         ...fields,
+        id: fields.id ?? newId('call', now.getTime()),
         ...(fields.status === 'rejected' ? { endedAt: now, durationMs: 0 } : {}),
       })
       .onConflictDoNothing({ target: tables.calls.twilioCallSid })
@@ -158,14 +184,4 @@ async function insertCall(
   const existing = await findCallBySid(deps, call.callSid);
   if (!existing) throw new Error('call row vanished after a CallSid conflict');
   return { row: existing, created: false };
-}
-
-async function acquire(store: EphemeralStore, key: string): Promise<Lock | null> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const lock = await store.acquireLock(key, ADMISSION_LOCK_TTL_MS);
-    if (lock) return lock;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  // The lock's holder is gone or stuck; admitting without it risks one call over the limit at most.
-  return null;
 }

@@ -17,6 +17,7 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { tables, withTenant } from '../../../src/db/index.js';
 import { buildApp } from '../../../src/http/app.js';
+import { createSandboxCalls } from '../../../src/platform/sandbox-calls.js';
 import { createServices } from '../../../src/platform/services.js';
 import {
   createVoiceService,
@@ -97,7 +98,7 @@ export async function startVoiceWorld(options: VoiceWorldOptions = {}): Promise<
   const voice = createVoiceService(backend.deps, config, services, options.overrides);
   const app = await buildApp(
     { config, database: backend.database, deps: backend.deps, outbound, gateway, publicUrl, blobs },
-    { voice },
+    { voice, sandboxCalls: createSandboxCalls(backend.deps, sandbox, publicUrl) },
   );
   app.addHook('onClose', () => services.close());
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
