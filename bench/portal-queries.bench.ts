@@ -20,6 +20,7 @@ import * as schema from '../src/db/schema/index.js';
 import type { Deps } from '../src/lib/deps.js';
 import { SecretBox } from '../src/lib/secrets.js';
 import { MemoryStore } from '../src/store/index.js';
+import type { BenchContext } from './support/figures.js';
 
 /**
  * The portal's queries on a tenant with 1,000,000 calls (PostgreSQL only). The calls are seeded once
@@ -215,7 +216,9 @@ function capturingDb(url: string): {
   };
 }
 
-export default async function portalQueriesBench(): Promise<void> {
+export const backends = ['services'] as const;
+
+export default async function portalQueriesBench(ctx?: BenchContext): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   try {
     await admin.connect();
@@ -257,26 +260,35 @@ export default async function portalQueriesBench(): Promise<void> {
       )
     ).rows[0]!.id;
 
-    const cases: Array<{ name: string; domain: () => Promise<unknown> }> = [
-      { name: 'call list, first page', domain: () => listCalls(deps, tenantId, { limit: 50 }) },
+    const cases: Array<{ name: string; figure: string; domain: () => Promise<unknown> }> = [
+      {
+        name: 'call list, first page',
+        figure: 'portal_list_first_page',
+        domain: () => listCalls(deps, tenantId, { limit: 50 }),
+      },
       {
         name: `call list, page ${Math.floor(CALLS * 0.9)} rows deep (cursor)`,
+        figure: 'portal_list_deep_page',
         domain: () => listCalls(deps, tenantId, { limit: 50, cursor: encodeCallCursor(deepCursor) }),
       },
       {
         name: 'call list, filtered (failed, last 30 days)',
+        figure: 'portal_list_filtered',
         domain: () => listCalls(deps, tenantId, { limit: 50, status: 'failed', from }),
       },
       {
         name: 'transcript search ("toothache")',
+        figure: 'portal_transcript_search',
         domain: () => listCalls(deps, tenantId, { limit: 50, q: 'toothache' }),
       },
       {
         name: 'call detail (everything about one call)',
+        figure: 'portal_call_detail',
         domain: () => getCallDetail(deps, { tenantId, callId: someCall, view: 'internal', viewer: 'bench' }),
       },
       {
         name: '30-day KPIs with previous period (rollups)',
+        figure: 'portal_kpis_30_days',
         domain: () => getTenantKpis(deps, tenantId, {}),
       },
     ];
@@ -304,6 +316,14 @@ export default async function portalQueriesBench(): Promise<void> {
       direct.sort((a, b) => a - b);
       const d = [percentile(domain, 50), percentile(domain, 95)];
       const s = [percentile(direct, 50), percentile(direct, 95)];
+      ctx?.report({
+        name: `${c.figure}_p95_ms`,
+        value: d[1]!,
+        unit: 'ms',
+        baseline: s[1]!,
+        baselineName: 'the same statements as plain SQL',
+        note: `${CALLS} calls; p50 ${d[0]!.toFixed(2)} ms vs ${s[0]!.toFixed(2)} ms`,
+      });
       console.log(
         `${c.name.padEnd(52)} ${`${d[0]!.toFixed(2)} / ${d[1]!.toFixed(2)}`.padStart(16)} ${`${s[0]!.toFixed(2)} / ${s[1]!.toFixed(2)}`.padStart(19)} ${`${(d[1]! / s[1]!).toFixed(2)}x`.padStart(10)} ${String(statements.length).padStart(10)}`,
       );
