@@ -117,6 +117,7 @@ export class CallWorker {
       };
       const outcome = await runCall(ctx, io, {
         log: this.deps.log,
+        now: this.deps.now,
         providers: this.settings.providers,
         executeTool: this.ports.executeTool,
         recorder: {
