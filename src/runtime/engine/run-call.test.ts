@@ -177,7 +177,21 @@ describe('runCall over a Media Streams socket', () => {
     expect(recorder.utterances[2]!.text).toBe('Goodbye, have a nice day.');
     expect(recorder.utterances.map((u) => u.interrupted)).toEqual([true, false, false]);
     expectSameTurns(recorder.utterances, caller.transcript);
-    expect(recorder.utterances[2]!.latency?.totalMs).toBeGreaterThan(0);
+    // The answer's latency counts from the caller's last audio frame, stage by stage in order.
+    const latency = recorder.utterances[2]!.latency!;
+    const stages = latency.stages!;
+    const order = [
+      stages.callerAudioEndMs,
+      stages.sttFinalMs,
+      stages.llmFirstTokenMs,
+      stages.ttsFirstAudioMs,
+      stages.agentAudioStartMs,
+    ];
+    expect(order.every((at) => typeof at === 'number')).toBe(true);
+    expect([...(order as number[])].sort((a, b) => a - b)).toEqual(order);
+    expect(latency.totalMs).toBe(stages.agentAudioStartMs! - stages.callerAudioEndMs!);
+    // The caller's audio ended before the STT's end-of-speech signal closed their turn.
+    expect(stages.callerAudioEndMs!).toBeLessThan(recorder.utterances[1]!.endMs);
     expect(recorder.usageEntries.map((u) => u.provider).sort()).toEqual(
       expect.arrayContaining(['deepgram', 'openai', 'rime']),
     );

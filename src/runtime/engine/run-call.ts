@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CallEndReason } from '../../db/index.js';
 import type { CallContext } from '../call-context.js';
 import type { CallIO, LineEnd } from '../io/call-io.js';
+import { PushAudioInput } from '../io/push-audio-input.js';
 import { buildProviders } from '../providers/build-providers.js';
 import { type ProviderSettings, providerKeysFor } from '../providers/provider-settings.js';
 import type { CallEndStatus, CallRecorder } from '../recorder/call-recorder.js';
@@ -155,6 +156,9 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
       onCallerTurn: () => {
         callerTurns++;
       },
+      callerAudioEndAt: () =>
+        io.audioInput instanceof PushAudioInput ? io.audioInput.lastVoicedAt : undefined,
+      now: () => now().getTime(),
     });
   } catch (err) {
     log.error({ err }, 'call engine failed to start');

@@ -62,6 +62,7 @@ export class DbCallRecorder implements CallRecorder {
         seq,
         ...spoken,
         metrics: latency ? { latency } : null,
+        ...latency?.stages,
       }),
     );
     this.publish('utterance', this.deps.now(), {
