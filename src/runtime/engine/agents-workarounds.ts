@@ -3,7 +3,8 @@ import type { voice } from '@livekit/agents';
 /**
  * Work-arounds for @livekit/agents 1.9.0 behaviour that costs a long-running phone call memory.
  * Each reaches into one internal field, checks its shape, and does nothing when the shape differs
- * (a newer release that fixed it); the upstream reports are in docs/architecture.md.
+ * (a newer release that fixed it). Remove each once @livekit/agents no longer tees into an
+ * unread VAD branch when `vad` is null.
  */
 
 /** The internal part of `AudioRecognition` this file touches. */
