@@ -85,6 +85,9 @@ async function openPostgres(
   const pool = new pg.Pool({ connectionString: target.url, max });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // Nor one that loses it while checked out between two queries of a transaction (the pool listens
+  // only to idle clients): its query fails and the caller retries or reports it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg(pool, { schema }) as unknown as AppDb;
   return {
     kind: 'postgres',

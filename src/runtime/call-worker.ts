@@ -164,6 +164,7 @@ export class CallWorker implements AdmittingWorker {
       };
       const outcome = await runCall(ctx, io, {
         log: this.deps.log,
+        now: this.deps.now,
         providers: this.settings.providers,
         executeTool: this.ports.executeTool,
         recorder: {

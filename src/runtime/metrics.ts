@@ -42,7 +42,7 @@ export class RuntimeMetrics {
       ...[...this.providerErrors].map(
         ([kind, n]) => `switchboard_provider_errors_total{kind="${kind}"} ${n}`,
       ),
-      '# HELP switchboard_turn_latency_seconds End of caller speech to first agent audio.',
+      "# HELP switchboard_turn_latency_seconds Caller's last audio frame to first agent audio on the line.",
       '# TYPE switchboard_turn_latency_seconds histogram',
       ...LATENCY_BUCKETS.map(
         (le, i) => `switchboard_turn_latency_seconds_bucket{le="${le}"} ${this.latencyCounts[i]}`,

@@ -55,6 +55,11 @@ export interface ScenarioCallResult {
   observed: ObservedCall;
   /** Unmet `expect` entries; empty when the call went as the scenario expects. */
   problems: string[];
+  /**
+   * Media frames the emulated line sent more than a frame late (this process could not keep
+   * real-time pace); 0 for a call whose stream never opened.
+   */
+  lateFrames: number;
 }
 
 export interface Sandbox {
@@ -174,7 +179,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         pace: pace.speech,
       });
       const observed = observe(key, caller);
-      return { key, call, caller, observed, problems: checkScenarioExpectations(scenario.expect, observed) };
+      return {
+        key,
+        call,
+        caller,
+        observed,
+        problems: checkScenarioExpectations(scenario.expect, observed),
+        lateFrames: call.stream?.stats.lateFrames ?? 0,
+      };
     },
     async close() {
       await twilio.close();

@@ -162,6 +162,12 @@ export const utterances = pgTable(
     endMs: integer('end_ms').notNull(),
     interrupted: boolean('interrupted').notNull().default(false),
     metrics: jsonb('metrics').$type<Record<string, unknown>>(),
+    // When each stage of an agent turn answering the caller happened, ms since answered (0010).
+    callerAudioEndMs: integer('caller_audio_end_ms'),
+    sttFinalMs: integer('stt_final_ms'),
+    llmFirstTokenMs: integer('llm_first_token_ms'),
+    ttsFirstAudioMs: integer('tts_first_audio_ms'),
+    agentAudioStartMs: integer('agent_audio_start_ms'),
     createdAt: createdAt(),
     // Transcript search (0007_call_list): maintained by PostgreSQL, gone with the utterance.
     searchTsv: tsvector('search_tsv').generatedAlwaysAs(sql`to_tsvector('english', text)`),

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
 import { createTenant } from '../../control/tenants/index.js';
 import { tables, withTenant } from '../../db/index.js';
@@ -49,12 +49,11 @@ describe('reapStaleCalls', () => {
     recorder.utterance({ speaker: 'caller', text: 'hello', startMs: 0, endMs: 500, interrupted: false });
     recorder.event('tool_called', { name: 'x' });
     // The worker dies here: no end is ever recorded, the heartbeat stops. What it reported is stored.
-    await vi.waitFor(async () => {
-      const events = await withTenant(backend.deps.db, tenantId, (tx) =>
-        tx.select().from(tables.callEvents).where(eq(tables.callEvents.callId, id)),
-      );
-      expect(events).toHaveLength(1);
-    });
+    await recorder.flushed();
+    const events = await withTenant(backend.deps.db, tenantId, (tx) =>
+      tx.select().from(tables.callEvents).where(eq(tables.callEvents.callId, id)),
+    );
+    expect(events).toHaveLength(1);
     const updates: string[] = [];
     let ended!: () => void;
     const endPublished = new Promise<void>((resolve) => {

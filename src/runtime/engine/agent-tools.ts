@@ -22,6 +22,10 @@ export interface AgentToolsOptions {
   /** Said once if a tool has not answered within `fillerDelayMs`. */
   fillerPhrase: string;
   fillerDelayMs: number;
+  /** Speaks a phrase (queued after what the agent is saying). */
+  say: (phrase: string) => void;
+  /** A gateway tool started (+1) or finished (-1): the silence timer is paused while any runs. */
+  onToolRunning: (delta: 1 | -1) => void;
   onToolOutcome: (name: string, outcome: ToolOutcome) => void;
   onEndCall: () => void;
   /** The agent reported the call's outcome (one of the version's `outcomeLabels`). */
@@ -38,18 +42,26 @@ export function agentTools(ctx: CallContext, options: AgentToolsOptions): ToolEn
       name: tool.name,
       description: tool.description,
       parameters: tool.inputSchema as JsonSchemaParameters,
-      execute: async (args: unknown, { ctx: run, abortSignal }) => {
+      execute: async (args: unknown, { abortSignal }) => {
         const request: ExecuteToolRequest = {
           tenantId: ctx.tenantId,
           tool,
           arguments: args,
           context: { callId: ctx.callId, turn: options.turn() },
         };
-        const outcome = await run.filler(options.fillerPhrase, { delay: options.fillerDelayMs }, () =>
-          options.execute(request, { signal: abortSignal }),
-        );
-        options.onToolOutcome(tool.name, outcome);
-        return outcomeForModel(outcome);
+        // Not `RunContext.filler`: its scheduler loops on `session.waitForIdle()`, and in
+        // @livekit/agents 1.9.0 every pass of that loop leaves an abort listener on the activity's
+        // signal (`waitForOrAbort`), dozens per slow tool, past Node's MaxListeners warning.
+        const filler = setTimeout(() => options.say(options.fillerPhrase), options.fillerDelayMs);
+        options.onToolRunning(1);
+        try {
+          const outcome = await options.execute(request, { signal: abortSignal });
+          options.onToolOutcome(tool.name, outcome);
+          return outcomeForModel(outcome);
+        } finally {
+          clearTimeout(filler);
+          options.onToolRunning(-1);
+        }
       },
     }),
   );

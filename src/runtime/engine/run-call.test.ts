@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   lineFromSession,
   loadScenario,
@@ -7,6 +9,7 @@ import {
   newTwilioSid,
   runCallerOnLine,
   type Sandbox,
+  Scenario,
   startSandbox,
 } from '@switchboard/sandbox';
 import { pino } from 'pino';
@@ -28,6 +31,8 @@ let streamUrl: string;
 let closeServer: () => Promise<void>;
 const calls = new Map<string, { recorder: MemoryCallRecorder; outcome: Promise<CallOutcome> }>();
 const toolRequests: ExecuteToolRequest[] = [];
+/** Sees each call's transport before the engine runs on it. */
+let onIo: ((io: TwilioMediaStreamIO) => void) | undefined;
 
 const baseConfig: CallAgentConfig = {
   systemPrompt: 'You are the receptionist of Acme Dental.',
@@ -65,9 +70,25 @@ const bookAppointmentTool: CallAgentConfig['tools'][number] = {
   idempotent: false,
 };
 
+const SLOW_TOOL_SILENCE_S = 1;
+const slowLookupTool: CallAgentConfig['tools'][number] = {
+  ...bookAppointmentTool,
+  id: 'tool_01jslow000000000000000000000',
+  name: 'check_order_status',
+  description: 'Looks up an order.',
+  inputSchema: { type: 'object', properties: { order: { type: 'string' } } },
+  webhookPath: 'order-status',
+};
+
 /** Posts the tool call to the scenario's n8n webhook: a stand-in for the gateway in this test. */
 async function webhookExecutor(request: ExecuteToolRequest): Promise<ToolOutcome> {
   toolRequests.push(request);
+  if (request.tool.name === slowLookupTool.name) {
+    // A slow backend: the tool answers after three silence limits.
+    await new Promise((resolve) => setTimeout(resolve, 3 * SLOW_TOOL_SILENCE_S * 1000));
+    const result = { status: 'shipped' };
+    return { ok: true, status: 'succeeded', result, executionId: 'tex_slow', attempts: 1, durationMs: 1 };
+  }
   const key = `test-${request.context?.callId}`;
   const webhook = sandbox.appliedScenario(key)?.webhooks.find((w) => w.tool === request.tool.name);
   const res = await fetch(webhook!.url, {
@@ -94,6 +115,7 @@ beforeAll(async () => {
     wss.handleUpgrade(req, socket, head, async (ws) => {
       const start = await acceptMediaStream(ws);
       const io = new TwilioMediaStreamIO(ws, start);
+      onIo?.(io);
       const recorder = new MemoryCallRecorder();
       const ctx: CallContext = {
         callId: start.callSid,
@@ -130,8 +152,8 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-async function playScenario(name: string, speed = 4) {
-  const scenario = await loadScenario(name);
+async function playScenario(nameOrScenario: string | Scenario, speed = 4) {
+  const scenario = typeof nameOrScenario === 'string' ? await loadScenario(nameOrScenario) : nameOrScenario;
   const callSid = newTwilioSid('CA');
   sandbox.applyScenario(`test-${callSid}`, scenario);
   const session = await MediaStreamSession.connect({
@@ -161,7 +183,21 @@ describe('runCall over a Media Streams socket', () => {
     expect(recorder.utterances[2]!.text).toBe('Goodbye, have a nice day.');
     expect(recorder.utterances.map((u) => u.interrupted)).toEqual([true, false, false]);
     expectSameTurns(recorder.utterances, caller.transcript);
-    expect(recorder.utterances[2]!.latency?.totalMs).toBeGreaterThan(0);
+    // The answer's latency counts from the caller's last audio frame, stage by stage in order.
+    const latency = recorder.utterances[2]!.latency!;
+    const stages = latency.stages!;
+    const order = [
+      stages.callerAudioEndMs,
+      stages.sttFinalMs,
+      stages.llmFirstTokenMs,
+      stages.ttsFirstAudioMs,
+      stages.agentAudioStartMs,
+    ];
+    expect(order.every((at) => typeof at === 'number')).toBe(true);
+    expect([...(order as number[])].sort((a, b) => a - b)).toEqual(order);
+    expect(latency.totalMs).toBe(stages.agentAudioStartMs! - stages.callerAudioEndMs!);
+    // The caller's audio ended before the STT's end-of-speech signal closed their turn.
+    expect(stages.callerAudioEndMs!).toBeLessThan(recorder.utterances[1]!.endMs);
     expect(recorder.usageEntries.map((u) => u.provider).sort()).toEqual(
       expect.arrayContaining(['deepgram', 'openai', 'rime']),
     );
@@ -205,5 +241,105 @@ describe('runCall over a Media Streams socket', () => {
     expect(last.interrupted).toBe(true);
     expect('We accept most major insurance plans'.startsWith(last.text.slice(0, 10))).toBe(true);
     expectSameTurns(recorder.utterances, caller.transcript);
+  });
+});
+
+describe('runCall over a long call', () => {
+  it('holds no caller frame once the STT has sent it, however long the call (memory flat while a call runs)', async () => {
+    config = { ...baseConfig, limits: { maxDurationS: 600, silenceTimeoutS: 600 } };
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Every caller frame handed to the engine, and how many of them were garbage-collected.
+    let pushed = 0;
+    let collected = 0;
+    const frames = new FinalizationRegistry<undefined>(() => {
+      collected++;
+    });
+    // Frames still held when the line ends, while the engine still runs.
+    let heldAtLineEnd: Promise<number> | undefined;
+    onIo = (io) => {
+      const push = io.audioInput.push.bind(io.audioInput);
+      io.audioInput.push = (pcm) => {
+        pushed++;
+        frames.register(pcm, undefined);
+        push(pcm);
+      };
+      heldAtLineEnd = io.ended.then(async () => {
+        for (let i = 0; i < 4; i++) {
+          gc();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return pushed - collected;
+      });
+    };
+    const base = await loadScenario('greeting-only');
+    // 40 s of line time (2000 frames) in which the caller says nothing.
+    const scenario = Scenario.parse({
+      ...base,
+      caller: {
+        steps: [
+          // Line time: at speed 10, 100 s of line time is 10 s of wall time.
+          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 100_000 },
+          { type: 'pause', ms: 40_000 },
+          { type: 'hangup' },
+        ],
+      },
+    });
+    try {
+      const { caller, outcome } = await playScenario(scenario, 10);
+      expect(caller.failure, JSON.stringify(caller)).toBeUndefined();
+      expect(outcome.reason).toBe('caller_hangup');
+    } finally {
+      onIo = undefined;
+    }
+    expect(pushed).toBeGreaterThan(2000);
+    // Both leaks held every frame here: the unread VAD tee branch, and the Deepgram stream's
+    // per-frame Promise.race against a promise that settles only when the socket is lost.
+    expect(await heldAtLineEnd).toBeLessThan(100);
+    frames.unregister(frames);
+  });
+
+  it('does not ask whether the caller is still there while a slow tool runs', async () => {
+    config = {
+      ...baseConfig,
+      tools: [slowLookupTool],
+      limits: { maxDurationS: 120, silenceTimeoutS: SLOW_TOOL_SILENCE_S },
+    };
+    const scenario = Scenario.parse({
+      name: 'slow-tool',
+      description: 'The caller asks for an order; the lookup takes three silence limits.',
+      caller: {
+        steps: [
+          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 15_000 },
+          { type: 'say', text: 'Where is my order?' },
+          { type: 'waitFor', agentSaid: 'has shipped', timeoutMs: 20_000 },
+          { type: 'say', text: 'Bye.' },
+          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 15_000 },
+          { type: 'hangup' },
+        ],
+      },
+      llm: {
+        rules: [
+          { when: { firstTurn: true }, respond: { reply: 'Hi, Acme Shop. How can I help?' } },
+          {
+            when: { userSays: 'order' },
+            respond: { reply: 'Let me look.', toolCall: { name: 'check_order_status', arguments: {} } },
+          },
+          {
+            when: { toolResult: { name: 'check_order_status' } },
+            respond: { reply: 'Your order has shipped.' },
+          },
+          { when: { userSays: 'bye' }, respond: { reply: 'Goodbye.' } },
+        ],
+      },
+    });
+    const { caller, outcome, recorder } = await playScenario(scenario);
+    expect(caller.failure, JSON.stringify(caller.transcript)).toBeUndefined();
+    expect(outcome).toEqual({ status: 'completed', reason: 'caller_hangup' });
+    const agentSaid = recorder.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text);
+    // The filler played while the tool ran; three silence limits passed with nobody speaking.
+    expect(agentSaid).toContain('One moment please.');
+    expect(agentSaid).not.toContain('Are you still there?');
+    expect(recorder.events.filter((e) => e.type === 'caller_silent')).toEqual([]);
   });
 });

@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import type { CallEndReason } from '../../db/index.js';
 import type { CallContext } from '../call-context.js';
 import type { CallIO, LineEnd } from '../io/call-io.js';
+import { PushAudioInput } from '../io/push-audio-input.js';
 import { buildProviders } from '../providers/build-providers.js';
 import { type ProviderSettings, providerKeysFor } from '../providers/provider-settings.js';
 import type { CallEndStatus, CallRecorder } from '../recorder/call-recorder.js';
 import { usageEntries } from '../recorder/usage.js';
 import { agentTools, type ToolExecutor } from './agent-tools.js';
+import { dropUnreadVadBranch } from './agents-workarounds.js';
 import { observeSession } from './session-observer.js';
+import { SilenceWatch } from './silence-watch.js';
 
 export interface EngineTiming {
   /** A slow tool gets the `toolSlow` phrase after this long. */
@@ -17,6 +20,13 @@ export interface EngineTiming {
   endpointingDelayMs: number;
   /** Longest wait for a closing phrase (or the last answer before `end_call`) to play. */
   closingPlayoutMs: number;
+  /**
+   * After the line is released with the last agent turn heard to its end, how long the session may
+   * take to commit that turn (it does so on its next tick; this bounds a session that is stuck).
+   */
+  lastTurnCommitMs: number;
+  /** Longest wait for `AgentSession.close()` (provider sockets closing); the call ends regardless. */
+  sessionCloseMs: number;
   /** Retries of one provider request before its failure ends the call. */
   retries: { maxRetry: number; retryIntervalMs: number; timeoutMs: number };
 }
@@ -25,6 +35,8 @@ export const DEFAULT_ENGINE_TIMING: EngineTiming = {
   fillerDelayMs: 1500,
   endpointingDelayMs: 100,
   closingPlayoutMs: 15_000,
+  lastTurnCommitMs: 500,
+  sessionCloseMs: 5000,
   retries: { maxRetry: 2, retryIntervalMs: 500, timeoutMs: 10_000 },
 };
 
@@ -36,6 +48,11 @@ export interface RunCallDeps {
   timing?: Partial<EngineTiming>;
   /** Aborting ends the call politely (the worker is shutting down). */
   signal?: AbortSignal;
+  /**
+   * The clock for the times the engine records (answered, ended, turn stages); `Deps.now`. It must
+   * read wall time: utterance offsets combine it with the session's own timestamps.
+   */
+  now?: () => Date;
 }
 
 export interface CallOutcome {
@@ -63,6 +80,7 @@ interface EndRequest extends CallOutcome {
 export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): Promise<CallOutcome> {
   const log = deps.log.child({ callId: ctx.callId, tenantId: ctx.tenantId });
   const timing = { ...DEFAULT_ENGINE_TIMING, ...deps.timing };
+  const now = deps.now ?? (() => new Date());
   const { config } = ctx;
   const { recorder } = deps;
 
@@ -79,6 +97,7 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
 
   let session: voice.AgentSession;
   let agent: voice.Agent;
+  let silence: SilenceWatch;
   const sttAudio = () => ({ model: config.stt.model, seconds: io.callerAudioSeconds() });
   let callerTurns = 0;
   try {
@@ -93,6 +112,10 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
       turn: () => callerTurns,
       fillerPhrase: config.fallbackPhrases.toolSlow,
       fillerDelayMs: timing.fillerDelayMs,
+      say: (phrase) => {
+        if (!ending) session.say(phrase);
+      },
+      onToolRunning: (delta) => silence.toolRunning(delta),
       onToolOutcome: (name, outcome) =>
         log.info({ tool: name, ok: outcome.ok, attempts: outcome.attempts }, 'tool call finished'),
       onEndCall: () => end('completed', 'agent_hangup', { kind: 'after_answer' }),
@@ -114,7 +137,8 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
       },
       // Phone networks cancel echo; waiting for an AEC warm-up would only swallow early barge-ins.
       aecWarmupDuration: null,
-      userAwayTimeout: config.limits.silenceTimeoutS,
+      // Silence is watched here (SilenceWatch), so that a running tool pauses it.
+      userAwayTimeout: null,
       // Failures are handled here (spoken apology, hang-up, call marked failed), not by the
       // session closing itself after a few of them.
       connOptions: {
@@ -132,17 +156,20 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
       onCallerTurn: () => {
         callerTurns++;
       },
+      callerAudioEndAt: () =>
+        io.audioInput instanceof PushAudioInput ? io.audioInput.lastVoicedAt : undefined,
+      now: () => now().getTime(),
     });
   } catch (err) {
     log.error({ err }, 'call engine failed to start');
     recorder.event('engine_error', { message: err instanceof Error ? err.message : String(err) });
     await io.hangup('engine_error').catch(() => {});
     io.release();
-    await recorder.ended({ status: 'failed', reason: 'engine_error', at: new Date() });
+    await recorder.ended({ status: 'failed', reason: 'engine_error', at: now() });
     return { status: 'failed', reason: 'engine_error' };
   }
 
-  let answeredAt = Date.now();
+  let answeredAt = now().getTime();
   const timers: NodeJS.Timeout[] = [];
 
   void io.ended.then((line: LineEnd) => {
@@ -173,27 +200,13 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
     recorder.event('session_closed', { reason: String(ev.reason) });
     end('failed', 'session_closed', { kind: 'now' });
   });
-  // The session reports the caller `away` once after silenceTimeoutS of mutual silence: the agent
-  // asks whether they are still there; if they stay silent as long again, it says goodbye.
-  let silenceTimer: NodeJS.Timeout | undefined;
-  session.on(voice.AgentSessionEventTypes.UserStateChanged, (ev) => {
-    if (ev.newState === 'speaking') {
-      clearTimeout(silenceTimer);
-      return;
-    }
-    if (ev.newState !== 'away' || ending) return;
-    recorder.event('caller_silent', { prompt: 1 });
-    void session
-      .say(config.fallbackPhrases.noAnswer)
-      .waitForPlayout()
-      .then(() => {
-        if (ending || session.userState === 'speaking') return;
-        silenceTimer = setTimeout(() => {
-          recorder.event('caller_silent', { prompt: 2 });
-          end('completed', 'silence_timeout', { kind: 'say', phrase: config.fallbackPhrases.goodbye });
-        }, config.limits.silenceTimeoutS * 1000);
-        timers.push(silenceTimer);
-      });
+  // After silenceTimeoutS of mutual silence (no tool running) the agent asks whether the caller is
+  // still there; if they stay silent as long again, it says goodbye.
+  silence = new SilenceWatch(session, config.limits.silenceTimeoutS * 1000, (prompt) => {
+    if (ending) return;
+    recorder.event('caller_silent', { prompt });
+    if (prompt === 1) session.say(config.fallbackPhrases.noAnswer);
+    else end('completed', 'silence_timeout', { kind: 'say', phrase: config.fallbackPhrases.goodbye });
   });
   deps.signal?.addEventListener(
     'abort',
@@ -203,8 +216,10 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
 
   try {
     await session.start({ agent, record: false });
-    answeredAt = Date.now();
-    recorder.answered(new Date(answeredAt));
+    dropUnreadVadBranch(session);
+    const answered = now();
+    answeredAt = answered.getTime();
+    recorder.answered(answered);
     log.info({ transport: io.transport }, 'call engine started');
     timers.push(
       setTimeout(
@@ -221,10 +236,11 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
 
   const request = await endRequested;
   for (const timer of timers) clearTimeout(timer);
+  silence.stop();
   recorder.event('call_ending', { status: request.status, reason: request.reason });
   await close(session, io, request.closing, timing, log);
   recorder.usage(usageEntries(session.usage.modelUsage, sttAudio()));
-  await recorder.ended({ status: request.status, reason: request.reason, at: new Date() });
+  await recorder.ended({ status: request.status, reason: request.reason, at: now() });
   log.info({ status: request.status, reason: request.reason }, 'call ended');
   return { status: request.status, reason: request.reason };
 }
@@ -263,11 +279,11 @@ async function close(
     }
   } else if (session.agentState === 'speaking') {
     // The last turn was heard to its end: let the session commit it before closing interrupts it.
-    await Promise.race([waitUntilQuiet(session), delay(500)]);
+    await Promise.race([waitUntilQuiet(session), delay(timing.lastTurnCommitMs)]);
   }
   await Promise.race([
     session.close().catch((err: unknown) => log.warn({ err }, 'session close failed')),
-    delay(5000),
+    delay(timing.sessionCloseMs),
   ]);
 }
 

@@ -1,5 +1,5 @@
 import { type llm, voice } from '@livekit/agents';
-import type { CallRecorder, TurnLatency, UtteranceRecord } from '../recorder/call-recorder.js';
+import type { CallRecorder, TurnLatency, TurnStages, UtteranceRecord } from '../recorder/call-recorder.js';
 import { usageEntries } from '../recorder/usage.js';
 
 export interface SessionObserverOptions {
@@ -8,6 +8,19 @@ export interface SessionObserverOptions {
   /** Epoch ms the call was answered; utterance offsets count from it. */
   answeredAt: () => number;
   onCallerTurn: () => void;
+  /** Epoch ms of the caller's last voiced audio frame so far (the transport measures it). */
+  callerAudioEndAt: () => number | undefined;
+  /** Epoch ms now, on the clock the session's own timestamps use. */
+  now: () => number;
+}
+
+/** A committed caller turn, waiting for the agent's answer. */
+export interface CallerTurn {
+  metrics: llm.MetricsReport;
+  /** Epoch ms: the caller's last voiced frame, their last final transcript, the turn's commit. */
+  audioEndAt: number | undefined;
+  sttFinalAt: number | undefined;
+  committedAt: number;
 }
 
 /**
@@ -20,7 +33,12 @@ export function observeSession(
   recorder: CallRecorder,
   options: SessionObserverOptions,
 ): void {
-  let pendingCallerTurn: llm.MetricsReport | undefined;
+  let pendingCallerTurn: CallerTurn | undefined;
+  let lastFinalAt: number | undefined;
+
+  session.on(voice.AgentSessionEventTypes.UserInputTranscribed, (ev) => {
+    if (ev.isFinal) lastFinalAt = options.now();
+  });
 
   session.on(voice.AgentSessionEventTypes.ConversationItemAdded, (ev) => {
     const item = ev.item;
@@ -35,10 +53,17 @@ export function observeSession(
       interrupted: item.interrupted,
     };
     if (speaker === 'caller') {
-      pendingCallerTurn = item.metrics;
+      pendingCallerTurn = {
+        metrics: item.metrics,
+        audioEndAt: options.callerAudioEndAt(),
+        sttFinalAt: lastFinalAt,
+        committedAt: options.now(),
+      };
       options.onCallerTurn();
     } else {
-      if (pendingCallerTurn) utterance.latency = turnLatency(pendingCallerTurn, item.metrics);
+      if (pendingCallerTurn) {
+        utterance.latency = turnLatency(pendingCallerTurn, item.metrics, options.answeredAt());
+      }
       pendingCallerTurn = undefined;
       if (item.interrupted) recorder.event('agent_interrupted', { heardChars: text.length });
     }
@@ -85,15 +110,47 @@ function offsets(item: llm.ChatMessage, answeredAt: number): { startMs: number; 
 const ms = (seconds: number | undefined): number | null =>
   seconds === undefined || !Number.isFinite(seconds) ? null : Math.round(seconds * 1000);
 
-/** End of caller speech → first agent audio (e2e), split into endpointing/STT, LLM and TTS parts. */
-export function turnLatency(caller: llm.MetricsReport, agent: llm.MetricsReport): TurnLatency | undefined {
-  const totalMs = ms(agent.e2eLatency);
+/**
+ * The caller's last audio frame → first agent audio on the line, with the stages in between. The
+ * LLM's first token and the TTS's first audio are placed from the session's per-turn durations (the
+ * LLM's from the turn's commit, the TTS's from the first text it was given).
+ */
+export function turnLatency(
+  caller: CallerTurn,
+  agent: llm.MetricsReport,
+  answeredAt: number,
+): TurnLatency | undefined {
+  const agentStart = agent.startedSpeakingAt === undefined ? undefined : agent.startedSpeakingAt * 1000;
+  const stoppedAt = caller.metrics.stoppedSpeakingAt;
+  const audioEnd = caller.audioEndAt ?? (stoppedAt === undefined ? undefined : stoppedAt * 1000);
+  let totalMs: number | null;
+  if (agentStart !== undefined && audioEnd !== undefined && agentStart >= audioEnd) {
+    totalMs = Math.round(agentStart - audioEnd);
+  } else {
+    totalMs = ms(agent.e2eLatency);
+  }
   if (totalMs === null) return undefined;
+  const llmMs = ms(agent.llmNodeTtft);
+  const ttsMs = ms(agent.ttsNodeTtfb);
+  const llmFirstToken = llmMs === null ? undefined : caller.committedAt + llmMs;
+  const ttsFirstAudio = llmFirstToken === undefined || ttsMs === null ? undefined : llmFirstToken + ttsMs;
+  const at = (epochMs: number | undefined) =>
+    epochMs === undefined ? null : Math.max(0, Math.round(epochMs - answeredAt));
+  const stages: TurnStages = {
+    callerAudioEndMs: at(audioEnd),
+    sttFinalMs: at(caller.sttFinalAt),
+    llmFirstTokenMs: at(llmFirstToken),
+    ttsFirstAudioMs: at(ttsFirstAudio),
+    agentAudioStartMs: at(agentStart),
+  };
   return {
     totalMs,
-    sttMs: ms(caller.endOfTurnDelay ?? caller.transcriptionDelay),
-    llmMs: ms(agent.llmNodeTtft),
-    ttsMs: ms(agent.ttsNodeTtfb),
+    // End of the caller's audio → the turn handed to the LLM: STT final and endpointing.
+    sttMs:
+      audioEnd === undefined ? ms(caller.metrics.endOfTurnDelay) : Math.round(caller.committedAt - audioEnd),
+    llmMs,
+    ttsMs,
+    stages,
   };
 }
 

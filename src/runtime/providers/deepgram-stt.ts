@@ -91,12 +91,13 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
   protected async run(): Promise<void> {
     const ws = await this.connect();
     let closing = false;
-    const lost = new Promise<never>((_, reject) => {
-      ws.once('close', (code) => {
-        if (!closing) reject(new APIConnectionError({ message: `Deepgram socket closed (${code})` }));
-      });
+    let lost: Error | undefined;
+    let onLost: ((err: Error) => void) | undefined;
+    ws.once('close', (code) => {
+      if (closing) return;
+      lost = new APIConnectionError({ message: `Deepgram socket closed (${code})` });
+      onLost?.(lost);
     });
-    lost.catch(() => {});
     const ended = new Promise<void>((resolve) => ws.once('close', () => resolve()));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) this.onMessage(data.toString());
@@ -105,7 +106,15 @@ export class DeepgramSpeechStream extends stt.SpeechStream {
     try {
       for (;;) {
         this.pendingRead ??= this.input.next();
-        const result = await Promise.race([this.pendingRead, lost]);
+        // Not Promise.race with one long-lived "lost" promise: every race leaves a reaction on it
+        // that holds the frame it read, so each frame of the call stayed in memory until the end.
+        const read = this.pendingRead;
+        const result = await new Promise<IteratorResult<InputItem>>((resolve, reject) => {
+          if (lost) return reject(lost);
+          onLost = reject;
+          read.then(resolve, reject);
+        });
+        onLost = undefined;
         this.pendingRead = undefined;
         if (result.done || this.abortController.signal.aborted) break;
         const item = result.value;

@@ -21,12 +21,32 @@ export interface UtteranceRecord {
   latency?: TurnLatency;
 }
 
-/** End of caller speech → first agent audio, and its parts, in ms. */
+/**
+ * The caller's last audio frame → first agent audio on the line, and its parts, in ms. Measured from
+ * the end of the caller's audio, not from the STT's end-of-speech signal (which comes one
+ * endpointing delay later), so it is what the caller hears.
+ */
 export interface TurnLatency {
   totalMs: number;
   sttMs: number | null;
   llmMs: number | null;
   ttsMs: number | null;
+  /** When each stage happened, ms since the call was answered. */
+  stages?: TurnStages;
+}
+
+/** The stages of one answer on the call's timeline (ms since answered); null where unmeasured. */
+export interface TurnStages {
+  /** The caller's last voiced audio frame reached the engine. */
+  callerAudioEndMs: number | null;
+  /** The STT's last final transcript of the turn arrived. */
+  sttFinalMs: number | null;
+  /** The LLM's first token arrived. */
+  llmFirstTokenMs: number | null;
+  /** The TTS's first audio arrived. */
+  ttsFirstAudioMs: number | null;
+  /** The first agent audio went out on the line. */
+  agentAudioStartMs: number | null;
 }
 
 /**

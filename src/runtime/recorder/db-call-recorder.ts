@@ -12,6 +12,32 @@ export interface DbCallRecorderOptions {
   heartbeatMs: number;
   /** Usage is written at most this often while the call runs (and always at the end). */
   usageEveryMs?: number;
+  /** How long writes are retried while the database is unreachable (default 30 s). */
+  outageBudgetMs?: number;
+}
+
+/** PostgreSQL codes of a connection that went away: class 08, and the shutdown codes of 57P. */
+const CONNECTION_LOSS_CODES = /^(08...|57P0[1-3])$/;
+
+/** Whether a failed write lost its connection (the write never happened and may be retried). */
+export function isConnectionLoss(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (
+      typeof code === 'string' &&
+      (CONNECTION_LOSS_CODES.test(code) || /^E(CONNRESET|CONNREFUSED|PIPE)$/.test(code))
+    )
+      return true;
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|terminating connection|Client has encountered a connection error|not queryable|not currently accepting connections|ECONNREFUSED/i.test(
+        message,
+      )
+    )
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
@@ -62,6 +88,7 @@ export class DbCallRecorder implements CallRecorder {
         seq,
         ...spoken,
         metrics: latency ? { latency } : null,
+        ...latency?.stages,
       }),
     );
     this.publish('utterance', this.deps.now(), {
@@ -134,6 +161,11 @@ export class DbCallRecorder implements CallRecorder {
     this.publish('call_ended', end.at, { status: end.status, reason: end.reason });
   }
 
+  /** Resolves once everything reported so far is written (or given up on). */
+  flushed(): Promise<void> {
+    return this.queue;
+  }
+
   private writeUsage(): void {
     this.usageWrittenAt = Date.now();
     const lines = costLines(this.latestUsage, this.options.prices);
@@ -170,13 +202,39 @@ export class DbCallRecorder implements CallRecorder {
     what: string,
     write: (tx: Parameters<Parameters<typeof withTenant>[2]>[0]) => Promise<unknown>,
   ): void {
-    this.queue = this.queue
-      .then(() => withTenant(this.deps.db, this.call.tenantId, write))
-      .then(
-        () => undefined,
-        (err: unknown) =>
-          this.deps.log.error({ err, callId: this.call.id, what }, 'call record write failed'),
-      );
+    this.queue = this.queue.then(() => this.writeWithRetry(what, write));
+  }
+
+  /**
+   * Writes once; a write that failed because the database connection went away (a restart, a
+   * failover, connections cut) is kept and retried, in order, until `outageBudgetMs` has passed, so
+   * turns said during a short outage are written after it. Other failures are logged and dropped.
+   */
+  private async writeWithRetry(
+    what: string,
+    write: (tx: Parameters<Parameters<typeof withTenant>[2]>[0]) => Promise<unknown>,
+  ): Promise<void> {
+    const budgetMs = this.options.outageBudgetMs ?? 30_000;
+    const started = this.deps.now().getTime();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withTenant(this.deps.db, this.call.tenantId, write);
+        if (attempt > 1)
+          this.deps.log.info({ callId: this.call.id, what, attempt }, 'call record written after retry');
+        return;
+      } catch (err) {
+        const elapsed = this.deps.now().getTime() - started;
+        if (!isConnectionLoss(err) || elapsed >= budgetMs) {
+          this.deps.log.error({ err, callId: this.call.id, what, attempt }, 'call record write failed');
+          return;
+        }
+        this.deps.log.warn(
+          { callId: this.call.id, what, attempt },
+          'call record write deferred: database unreachable',
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)).unref());
+      }
+    }
   }
 
   private publish(type: string, at: Date, data?: Record<string, unknown>): void {

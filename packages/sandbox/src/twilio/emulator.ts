@@ -6,6 +6,9 @@ import { type IncomingPhoneNumber, newPhoneNumber, type PhoneNumberConfig } from
 import { handleRestRequest } from './rest-api.js';
 import { twilioClientForEmulator } from './rest-client.js';
 
+/** How many ended calls the emulator keeps for lookups (REST API, tests). */
+const ENDED_CALLS_KEPT = 50;
+
 export interface TwilioEmulatorOptions {
   host?: string;
   port?: number;
@@ -44,6 +47,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   const authToken = options.authToken ?? randomBytes(16).toString('hex');
   const numbers = (options.numbers ?? []).map(newPhoneNumber);
   const calls = new Map<string, EmulatedCall>();
+  const endedCalls: string[] = [];
   const state = { accountSid, authToken, numbers, calls };
 
   const server = await listenEmulator(
@@ -77,7 +81,15 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
         accountSid,
         authToken,
       };
-      return placeCall(callOptionsWithNumber, (call) => calls.set(call.callSid, call));
+      return placeCall(callOptionsWithNumber, (call) => {
+        calls.set(call.callSid, call);
+        // Ended calls stay readable through the REST API, but only the most recent ones: a long-running
+        // sandbox would otherwise keep every call's audio, events and session for good.
+        void call.ended.then(() => {
+          endedCalls.push(call.callSid);
+          while (endedCalls.length > ENDED_CALLS_KEPT) calls.delete(endedCalls.shift()!);
+        });
+      });
     },
     restClient: () => twilioClientForEmulator({ url: server.url, accountSid, authToken }),
     async close() {

@@ -127,7 +127,8 @@ describe('MediaStreamSession wire format', () => {
       JSON.stringify({ event: 'media', streamSid, media: { payload: second.toString('base64') } }),
     );
     socket.ws.send(JSON.stringify({ event: 'mark', streamSid, mark: { name: 'b' } }));
-    await session.sleep(100);
+    // Both marks have reached the session (it checks on every frame of its clock).
+    await onFrameUntil(session, () => session.stats.marksReceived === 2);
     const cleared = new Promise<number>((resolve) => session.on('clear', (dropped) => resolve(dropped)));
     const framesAtClear = socket.messages.filter((m) => m.event === 'media').length;
     socket.ws.send(JSON.stringify({ event: 'clear', streamSid }));
@@ -162,8 +163,17 @@ describe('MediaStreamSession wire format', () => {
       sequenceNumber: expect.stringMatching(/^\d+$/),
       dtmf: { track: 'inbound_track', digit: '#' },
     });
-    await session.sleep(60);
+    await onFrameUntil(session, () => session.protocolErrors.length >= 3);
     expect(session.protocolErrors).toHaveLength(3);
+    await session.stop();
+  });
+
+  it('counts frames it could not send on time instead of slowing its line clock silently', async () => {
+    // 200x real time: a frame every 0.1 ms, which no timer keeps up with.
+    const { session } = await open(200);
+    await session.until(2000);
+    expect(session.stats.lateFrames).toBeGreaterThan(0);
+    expect(session.stats.slippedMs).toBeGreaterThan(0);
     await session.stop();
   });
 
@@ -181,3 +191,13 @@ describe('MediaStreamSession wire format', () => {
     ).rejects.toBeInstanceOf(MediaStreamHandshakeError);
   });
 });
+
+/** Resolves at the first frame of the session's clock at which `done()` holds: no wall-clock sleep. */
+function onFrameUntil(session: MediaStreamSession, done: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (done()) return resolve();
+    session.on('played', () => {
+      if (done()) resolve();
+    });
+  });
+}

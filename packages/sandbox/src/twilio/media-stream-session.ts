@@ -56,6 +56,13 @@ export interface StreamStats {
   marksEchoed: number;
   clears: number;
   droppedBytes: number;
+  /**
+   * Frames that went out more than one frame period after their time on the line clock: this
+   * process could not keep real-time pace (CPU load). Overload shows here, not as a quietly slower line.
+   */
+  lateFrames: number;
+  /** Line time the stream clock gave up to stay behind its timer (frames never burst), ms. */
+  slippedMs: number;
 }
 
 type SessionEvents = {
@@ -91,6 +98,8 @@ export class MediaStreamSession {
     marksEchoed: 0,
     clears: 0,
     droppedBytes: 0,
+    lateFrames: 0,
+    slippedMs: 0,
   };
   /** Messages from the application that broke the protocol (wrong streamSid, binary, bad JSON). */
   readonly protocolErrors: string[] = [];
@@ -261,10 +270,15 @@ export class MediaStreamSession {
 
   private runDueFrames(): void {
     let due = Math.floor(((performance.now() - this.startedAt) * this.speed) / FRAME_MS);
+    // Every frame past the first one due now is more than a frame period late.
+    if (due - this.frameIndex > 1) this.stats.lateFrames += due - this.frameIndex - 1;
     if (due - this.frameIndex > MAX_CATCH_UP_FRAMES) {
       // This process fell behind (timers late under CPU load). Bursting the missed frames would
-      // play audio whose arrival is still queued behind this timer, so the stream clock slips.
-      this.startedAt += ((due - this.frameIndex - MAX_CATCH_UP_FRAMES) * FRAME_MS) / this.speed;
+      // play audio whose arrival is still queued behind this timer, so the stream clock slips; the
+      // lateness is counted in `stats` so the caller of the emulator sees the overload.
+      const slipped = due - this.frameIndex - MAX_CATCH_UP_FRAMES;
+      this.stats.slippedMs += slipped * FRAME_MS;
+      this.startedAt += (slipped * FRAME_MS) / this.speed;
       due = this.frameIndex + MAX_CATCH_UP_FRAMES;
     }
     while (this.frameIndex < due && !this.finished) this.tick();
