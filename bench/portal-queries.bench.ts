@@ -17,7 +17,7 @@ import {
 import { seedDemo } from '../src/control/seed-demo.js';
 import { type AppDb, MIGRATIONS_DIR, openDatabase, rawQuery, withTenant } from '../src/db/index.js';
 import * as schema from '../src/db/schema/index.js';
-import type { Deps } from '../src/lib/deps.js';
+import type { Deps } from '../src/deps/index.js';
 import { SecretBox } from '../src/lib/secrets.js';
 import { MemoryStore } from '../src/store/index.js';
 import type { BenchContext } from './support/figures.js';

@@ -1,6 +1,6 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import { tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { type CallMetrics, turnLatencyMs } from './call-metrics.js';
 import { recordingLink } from './recording-links.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { createTenant } from '../control/tenants/index.js';
 import { tables, withTenant } from '../db/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { newId } from '../lib/ids.js';
 import { recomputeKpis } from './daily-kpis.js';
 import { getTenantKpis } from './kpis.js';

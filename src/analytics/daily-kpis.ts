@@ -7,7 +7,7 @@ import {
   withAllTenants,
   withTenant,
 } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { recomputeCallMetrics } from './call-metrics.js';
 
 /** Statuses of a call that is over: these are counted in the KPIs. */

@@ -1,6 +1,6 @@
 import { type CrossTenantAccess, withAllTenants, withTenant } from '../db/index.js';
+import type { Deps } from '../deps/index.js';
 import { csvLine } from '../lib/csv.js';
-import type { Deps } from '../lib/deps.js';
 import type { CallCursor } from './call-cursor.js';
 import { decodeCallCursor } from './call-cursor.js';
 import {

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type CrossTenantAccess, type DbOrTx, rawQuery, withAllTenants, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { type Day, tenantTimezone } from './daily-kpis.js';
 

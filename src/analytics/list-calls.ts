@@ -7,7 +7,7 @@ import {
   withAllTenants,
   withTenant,
 } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import type { Page } from '../lib/pagination.js';
 import { type CallCursor, decodeCallCursor, encodeCallCursor } from './call-cursor.js';

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { notFound } from '../lib/errors.js';
 import { type CallListItem, callListColumns } from './list-calls.js';
 

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { desc, eq } from 'drizzle-orm';
 import parseRange from 'range-parser';
 import { tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import type { BlobStore, ByteRange } from '../storage/index.js';
 

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { type CallEndReason, rawQuery, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { newId } from '../lib/ids.js';
 import { type MetricsInput, metricsFrom } from './call-metrics.js';
 import { refreshDailyKpis } from './daily-kpis.js';

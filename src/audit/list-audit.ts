@@ -1,6 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { type PageInput, toPage } from '../lib/pagination.js';
 
 export interface ListAuditInput extends PageInput {

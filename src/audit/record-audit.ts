@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../db/index.js';
 import { tables } from '../db/index.js';
-import type { Actor } from '../lib/deps.js';
+import type { Actor } from '../lib/actor.js';
 import { newId } from '../lib/ids.js';
 
 export interface AuditEntry {

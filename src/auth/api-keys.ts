@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { recordAudit } from '../audit/index.js';
 import { tables } from '../db/index.js';
-import type { Actor, Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { type PageInput, toPage } from '../lib/pagination.js';

@@ -1,6 +1,6 @@
 import { desc, lt } from 'drizzle-orm';
 import { tables } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { type PageInput, toPage } from '../lib/pagination.js';
 
 export const publicUserColumns = {

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/index.js';
-import type { Actor, Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 import { createSession, type NewSession } from './sessions.js';

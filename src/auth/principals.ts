@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { tables, withAllTenants } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { Principal, Role } from './policy.js';
 
 /** A user's tenant memberships: a read across tenants by design, done on the audited path. */

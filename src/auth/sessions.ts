@@ -1,6 +1,6 @@
 import { and, eq, gt, lt } from 'drizzle-orm';
 import { tables } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { Principal } from './policy.js';
 import { loadMemberships } from './principals.js';
 import { randomToken, sha256 } from './tokens.js';

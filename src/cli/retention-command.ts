@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { createLogger } from '../lib/logger.js';
 import { openPlatformDatabase } from '../platform/platform.js';
 import { createDeps, recordingStore } from '../platform/services.js';

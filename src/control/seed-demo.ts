@@ -1,7 +1,8 @@
 import { count } from 'drizzle-orm';
 import { addMembership, createUser } from '../auth/index.js';
 import { tables } from '../db/index.js';
-import { type Deps, SYSTEM_ACTOR } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import type { OutboundGuard } from '../lib/ssrf.js';
 import { createAgent, publishAgentVersion } from './agents/index.js';
 import { createN8nConnection } from './n8n/index.js';

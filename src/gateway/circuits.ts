@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { normaliseBaseUrl } from '../n8n/index.js';
 import type { Gateway } from './gateway.js';

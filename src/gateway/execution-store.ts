@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Tx, tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { N8nConnectionRow } from '../n8n/index.js';
 import type { GatewayTool, ToolOutcome } from './types.js';
 

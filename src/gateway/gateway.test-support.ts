@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createTenant } from '../control/tenants/index.js';
 import { type StoredWebhookAuth, tables, withTenant } from '../db/index.js';
-import { type Deps, SYSTEM_ACTOR } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from './clock.js';
 import { getToolExecution } from './list-tool-executions.js';

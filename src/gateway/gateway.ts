@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { handleWhenResult, retry } from 'cockatiel';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { newId } from '../lib/ids.js';
 import {
   N8nApiClient,

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, lt } from 'drizzle-orm';
 import { tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { type Page, type PageInput, toPage } from '../lib/pagination.js';
 import type { ExecutionStatus, ToolError } from './types.js';

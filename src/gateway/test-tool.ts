@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import type { ExecuteOptions, Gateway } from './gateway.js';
 import type { GatewayTool, ToolOutcome } from './types.js';

@@ -7,7 +7,7 @@ import { openTestBackend, type TestBackend } from '../../test/support/backend.js
 import { createWorld, TEST_PASSWORD, type World } from '../../test/support/fixtures.js';
 import { addMembership, createApiKey, createUser } from '../auth/index.js';
 import { tables } from '../db/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 
 let backend: TestBackend;
 let app: FastifyInstance;

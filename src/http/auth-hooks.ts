@@ -8,7 +8,8 @@ import {
   resolveSession,
   safeEqual,
 } from '../auth/index.js';
-import type { Actor, Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { safeError } from '../lib/logger.js';
 import { DOCS_PREFIX, STATE_CHANGING_METHODS } from './route-config.js';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import type { Database } from '../db/index.js';
+import type { Deps } from '../deps/index.js';
 import type { Gateway } from '../gateway/index.js';
-import type { Deps } from '../lib/deps.js';
 import type { PublicUrl } from '../lib/public-url.js';
 import type { OutboundGuard } from '../lib/ssrf.js';
 import type { BlobStore } from '../storage/index.js';

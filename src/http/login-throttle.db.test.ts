@@ -5,7 +5,7 @@ import { buildTestApp } from '../../test/support/app.js';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { TEST_PASSWORD } from '../../test/support/fixtures.js';
 import { createUser } from '../auth/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 
 const LIMIT = 5;
 let backend: TestBackend;

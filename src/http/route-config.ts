@@ -1,5 +1,5 @@
 import type { Principal, RouteAccess } from '../auth/index.js';
-import type { Actor } from '../lib/deps.js';
+import type { Actor } from '../lib/actor.js';
 import type { SecurityEvents } from './security-events.js';
 
 declare module 'fastify' {

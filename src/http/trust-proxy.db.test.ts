@@ -8,7 +8,7 @@ import { TEST_PASSWORD } from '../../test/support/fixtures.js';
 import { createUser } from '../auth/index.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { tables } from '../db/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 
 let backend: TestBackend;
 const apps: FastifyInstance[] = [];

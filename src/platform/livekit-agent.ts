@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { AutoSubscribe, cli, defineAgent, type JobContext, ServerOptions } from '@livekit/agents';
 import { loadConfig } from '../config/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { createLogger } from '../lib/logger.js';
 import type { CallWorker } from '../runtime/index.js';
 import { openStore } from '../store/index.js';

@@ -10,7 +10,7 @@ import {
 } from '@switchboard/sandbox';
 import { resolveNumber } from '../control/index.js';
 import type { CallEndReason } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import type { PublicUrl } from '../lib/public-url.js';
 import { findCallBySid, waitForCallEnd } from '../runtime/index.js';

@@ -1,6 +1,6 @@
 import { loadScenario, Scenario } from '@switchboard/sandbox';
 import { DEMO_TENANTS } from '../control/seed-demo.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { SandboxCalls } from './sandbox-calls.js';
 
 /** A short scripted conversation: the agent greets, the caller asks each question, then says goodbye. */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { AppDb } from '../db/index.js';
+import type { Deps } from '../deps/index.js';
 import { type Clock, createGateway, type Gateway, systemClock } from '../gateway/index.js';
-import type { Deps } from '../lib/deps.js';
 import { PublicUrl } from '../lib/public-url.js';
 import { SecretBox } from '../lib/secrets.js';
 import { createOutboundGuard, type OutboundGuard } from '../lib/ssrf.js';

@@ -13,7 +13,7 @@ import { runTestCommand } from '../cli/test-command.js';
 import { loadConfig } from '../config/index.js';
 import { tables } from '../db/index.js';
 import { buildApp } from '../http/app.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { createSandboxCalls } from '../platform/sandbox-calls.js';
 import { createServices } from '../platform/services.js';
 import { createVoiceService } from '../telephony/index.js';

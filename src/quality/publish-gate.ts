@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit/index.js';
 import { type Tx, tables } from '../db/index.js';
-import type { Actor } from '../lib/deps.js';
+import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { contentHash, suiteHash } from './config-hash.js';
 

@@ -9,7 +9,8 @@ import {
 } from '../control/agents/index.js';
 import { listNumbers } from '../control/phone-numbers/index.js';
 import { tables, withTenant } from '../db/index.js';
-import type { Actor, Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { contentHash, suiteHash } from './config-hash.js';

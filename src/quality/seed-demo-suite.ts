@@ -1,5 +1,5 @@
-import type { Deps } from '../lib/deps.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import type { TestCaseSpec, TestExpect } from './test-case.js';
 import { createTestCase } from './test-cases.js';
 

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { AgentConfig } from '../control/agents/index.js';
 import { type NumberResolution, resolveNumber } from '../control/index.js';
 import { tables, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { EphemeralStore } from '../store/index.js';
 
 /** The version (or draft) a test call runs instead of the published one. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import type { Deps } from '../deps/index.js';
 import { toCsv } from '../lib/csv.js';
-import type { Deps } from '../lib/deps.js';
 import { AppError } from '../lib/errors.js';
 import { type PageInput, toPage } from '../lib/pagination.js';
 import type { RetentionRun } from './run-retention.js';

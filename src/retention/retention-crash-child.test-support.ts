@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { type DatabaseTarget, openDatabase } from '../db/index.js';
-import { type Deps, SYSTEM_ACTOR } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { SecretBox } from '../lib/secrets.js';
 import { FilesystemBlobStore } from '../storage/index.js';
 import { MemoryStore } from '../store/index.js';

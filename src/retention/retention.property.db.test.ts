@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { createTenant } from '../control/tenants/index.js';
 import { tables, withAllTenants } from '../db/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { FilesystemBlobStore } from '../storage/index.js';
 import {
   placeLegalHold,

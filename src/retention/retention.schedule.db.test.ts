@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { createTenant } from '../control/tenants/index.js';
-import { SYSTEM_ACTOR } from '../lib/deps.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { FilesystemBlobStore } from '../storage/index.js';
 import { retentionLock, runRetention, runRetentionIfDue } from './index.js';
 import { seedCalls } from './retention.test-support.js';

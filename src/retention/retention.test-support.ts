@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { inArray, sql } from 'drizzle-orm';
 import { rawQuery, tables, withAllTenants, withTenant } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { newId } from '../lib/ids.js';
 import type { BlobStore } from '../storage/index.js';
 

@@ -8,7 +8,8 @@ import {
   withAllTenants,
   withTenant,
 } from '../db/index.js';
-import type { Actor, Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { BlobStore } from '../storage/index.js';

@@ -1,6 +1,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { type Database, tables, withAllTenants } from '../db/index.js';
-import { type Deps, SYSTEM_ACTOR } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
+import { SYSTEM_ACTOR } from '../lib/actor.js';
 import type { BlobStore } from '../storage/index.js';
 import { retentionLock } from './run-lock.js';
 import { runRetention } from './run-retention.js';

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { type CrossTenantAccess, tables, withAllTenants } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 
 /** The tenant a CLI `--tenant slug` names. */

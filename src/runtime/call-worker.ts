@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { finalizeCall } from '../analytics/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { CallAgentConfig, CallContext } from './call-context.js';
 import { type AdmittingWorker, tenantCallSlots, workerCallSlots } from './calls/admit-inbound-call.js';

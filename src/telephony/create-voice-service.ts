@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/index.js';
 import type { NumberResolution } from '../control/index.js';
+import type { Deps } from '../deps/index.js';
 import type { Gateway } from '../gateway/index.js';
-import type { Deps } from '../lib/deps.js';
 import type { PublicUrl } from '../lib/public-url.js';
 import { resolveCallTarget } from '../quality/index.js';
 import { CallWorker, type CallWorkerSettings, type ToolExecutor } from '../runtime/index.js';

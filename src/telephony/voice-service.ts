@@ -4,7 +4,7 @@ import type WebSocket from 'ws';
 import { finalizeCall } from '../analytics/index.js';
 import type { NumberResolution } from '../control/index.js';
 import type { CallEndReason } from '../db/index.js';
-import type { Deps } from '../lib/deps.js';
+import type { Deps } from '../deps/index.js';
 import type { PublicUrl } from '../lib/public-url.js';
 import {
   admitInboundCall,

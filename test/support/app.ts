@@ -1,8 +1,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../../src/config/index.js';
+import type { Deps } from '../../src/deps/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/http/auth-hooks.js';
-import type { Deps } from '../../src/lib/deps.js';
 import { createServices } from '../../src/platform/services.js';
 import type { BlobStore } from '../../src/storage/index.js';
 import type { TestBackend } from './backend.js';

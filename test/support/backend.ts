@@ -4,7 +4,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { type AppDb, type Database, openDatabase } from '../../src/db/index.js';
-import type { Deps } from '../../src/lib/deps.js';
+import type { Deps } from '../../src/deps/index.js';
 import { SecretBox } from '../../src/lib/secrets.js';
 import { type EphemeralStore, MemoryStore, RedisStore } from '../../src/store/index.js';
 import { adminUrl, databaseUrl, redisUrl, runtimeDatabaseUrl } from './urls.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addMembership, createUser } from '../../src/auth/index.js';
 import { createTenant } from '../../src/control/tenants/index.js';
-import { SYSTEM_ACTOR } from '../../src/lib/deps.js';
+import { SYSTEM_ACTOR } from '../../src/lib/actor.js';
 import { type Credentials, loginAs } from './app.js';
 import type { TestBackend } from './backend.js';
 

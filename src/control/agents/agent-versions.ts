@@ -1,6 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { tables, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { type Page, toPage } from '../../lib/pagination.js';
 import { type AgentVersion, findAgent, findVersion, toAgentVersion } from './agent-row.js';
 import { type ConfigChange, diffConfigs } from './diff-configs.js';

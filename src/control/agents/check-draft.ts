@@ -1,5 +1,5 @@
 import { withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import type { FieldIssue } from '../field-issues.js';
 import { findAgent } from './agent-row.js';
 import { loadDraftTools } from './load-draft-tools.js';

@@ -1,6 +1,7 @@
 import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { newId } from '../../lib/ids.js';
 import { type AgentDraftPatch, applyDraftPatch, DEFAULT_DRAFT } from './agent-config.js';
 import { type Agent, findAgent } from './agent-row.js';

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
 import { type AgentDraft, type AgentDraftPatch, applyDraftPatch } from './agent-config.js';
 import { type Agent, findAgent, lockAgent } from './agent-row.js';

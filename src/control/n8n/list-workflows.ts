@@ -1,5 +1,5 @@
 import { withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { AppError, type ErrorCode } from '../../lib/errors.js';
 import type { OutboundGuard } from '../../lib/ssrf.js';
 import { isRecord, N8nApiClient, type N8nProblemKind } from '../../n8n/index.js';

@@ -1,5 +1,5 @@
 import { withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import type { OutboundGuard } from '../../lib/ssrf.js';
 import { N8nApiClient, type N8nProblemKind, normaliseBaseUrl } from '../../n8n/index.js';
 import { findConnection } from './connection-row.js';

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { tables, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { type Page, type PageInput, toPage } from '../../lib/pagination.js';
 import { findNumber, type PhoneNumber } from './number-row.js';
 

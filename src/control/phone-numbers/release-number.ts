@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { findNumber, type PhoneNumber } from './number-row.js';
 
 /** Removes a number from the tenant; past calls keep their dialled number. Twilio is not touched. */

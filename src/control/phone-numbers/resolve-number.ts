@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { tables, withAllTenants } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import type { AgentConfig } from '../agents/agent-config.js';
 import { normaliseE164 } from './e164.js';
 

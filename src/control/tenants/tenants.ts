@@ -1,7 +1,8 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
 import { type CrossTenantAccess, tables, withAllTenants, withTenant } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { type PageInput, toPage } from '../../lib/pagination.js';

@@ -1,6 +1,7 @@
 import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { uniqueViolation } from '../db-errors.js';

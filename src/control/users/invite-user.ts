@@ -1,5 +1,6 @@
 import { type CreateUserInput, createUser } from '../../auth/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { issueToken, type PasswordToken } from './password-tokens.js';
 import { findUser, type User } from './user-row.js';
 

@@ -1,4 +1,4 @@
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { findUser, type User } from './user-row.js';
 
 export function getUser(deps: Deps, userId: string): Promise<User> {

@@ -3,7 +3,8 @@ import { and, eq, gt } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
 import { hashPassword, revokeUserSessions } from '../../auth/index.js';
 import { type DbOrTx, tables } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
 import { findUser } from './user-row.js';
 

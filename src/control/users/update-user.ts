@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
 import { revokeUserSessions } from '../../auth/index.js';
 import { tables } from '../../db/index.js';
-import type { Actor, Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
+import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
 import { findUser, keepOneAdmin, type User } from './user-row.js';
 

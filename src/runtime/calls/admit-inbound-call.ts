@@ -1,6 +1,6 @@
 import type { NumberResolution } from '../../control/index.js';
 import { type CallEndReason, tables, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { newId } from '../../lib/ids.js';
 import { publishCallUpdate } from '../live-events.js';
 import type { CallRow, CallTransport } from './call-row.js';

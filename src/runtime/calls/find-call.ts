@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { tables, withAllTenants, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import type { CallRow } from './call-row.js';
 
 /**

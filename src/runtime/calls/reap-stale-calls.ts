@@ -1,6 +1,6 @@
 import { and, eq, lt } from 'drizzle-orm';
 import { type CallEndReason, tables, withAllTenants } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { publishCallUpdate } from '../live-events.js';
 
 export interface ReapOptions {

@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, ne, or } from 'drizzle-orm';
 import { tables, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { publishCallUpdate } from '../live-events.js';
 import { findCallBySid } from './find-call.js';
 

@@ -1,4 +1,4 @@
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { followCall } from '../live-events.js';
 import { type CallRow, LIVE_STATUSES } from './call-row.js';
 import { findCallById } from './find-call.js';

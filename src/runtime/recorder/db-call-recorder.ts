@@ -1,6 +1,6 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import { tables, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { LIVE_STATUSES } from '../calls/call-row.js';
 import { publishCallUpdate } from '../live-events.js';
 import type { CallEnd, CallRecorder, UtteranceRecord } from './call-recorder.js';

@@ -1,5 +1,5 @@
 import { tables, withTenant } from '../../db/index.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { newId } from '../../lib/ids.js';
 import type { BlobStore } from '../../storage/index.js';
 import type { StereoRecorder } from './stereo-recorder.js';

@@ -1,5 +1,5 @@
 import type { RemoteParticipant, Room } from '@livekit/rtc-node';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../deps/index.js';
 import { type CallOutcome, type CallWorker, findCallById, takeCallConfig } from '../../runtime/index.js';
 import { LiveKitRoomIO } from './livekit-room-io.js';
 import { PARTICIPANT_ATTRIBUTES } from './sip-headers.js';
