@@ -43,7 +43,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'embedded', include: dbTests, env: { SWITCHBOARD_TEST_BACKEND: 'embedded' } },
+        test: {
+          name: 'embedded',
+          include: dbTests,
+          env: { SWITCHBOARD_TEST_BACKEND: 'embedded' },
+          // A file-scoped fixture (test/support/app-test.ts) opens its database inside the first test.
+          testTimeout: 60_000,
+        },
       },
       {
         extends: true,
@@ -51,6 +57,7 @@ export default defineConfig({
           name: 'services',
           include: [...dbTests, ...servicesOnly],
           env: { SWITCHBOARD_TEST_BACKEND: 'services' },
+          testTimeout: 60_000,
           globalSetup: ['test/support/services-global-setup.ts'],
         },
       },
