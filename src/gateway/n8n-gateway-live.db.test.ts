@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import {
+  chain,
+  type N8nNode,
+  respondNode as respond,
+  webhookNode,
+} from '../../test/support/n8n-workflows.js';
 import { N8nApiClient, normaliseBaseUrl } from '../n8n/index.js';
 import { createGateway } from './gateway.js';
 import { createTestTenant, executionRows, insertConnection, insertTool } from './gateway.test-support.js';
@@ -25,27 +31,8 @@ const SLOT_SCHEMA = {
   required: ['booked', 'slot'],
 };
 
-type Node = Record<string, unknown> & { name: string };
+type Node = N8nNode;
 
-function webhookNode(path: string): Node {
-  return {
-    id: randomUUID(),
-    name: 'Webhook',
-    type: 'n8n-nodes-base.webhook',
-    typeVersion: 2,
-    position: [0, 0],
-    webhookId: randomUUID(),
-    parameters: { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} },
-  };
-}
-const respond = (expression: string): Node => ({
-  id: randomUUID(),
-  name: 'Respond to Webhook',
-  type: 'n8n-nodes-base.respondToWebhook',
-  typeVersion: 1.1,
-  position: [600, 0],
-  parameters: { respondWith: 'json', responseBody: `={{ ${expression} }}`, options: {} },
-});
 const thrower = (message: string): Node => ({
   id: randomUUID(),
   name: 'Check calendar',
@@ -63,14 +50,6 @@ const wait = (seconds: number): Node => ({
   parameters: { resume: 'timeInterval', amount: seconds, unit: 'seconds' },
   webhookId: randomUUID(),
 });
-
-function chain(nodes: Node[]): Record<string, unknown> {
-  const connections: Record<string, unknown> = {};
-  for (let i = 0; i < nodes.length - 1; i++) {
-    connections[nodes[i]!.name] = { main: [[{ node: nodes[i + 1]!.name, type: 'main', index: 0 }]] };
-  }
-  return connections;
-}
 
 describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway semantics on a real n8n (issue 15, points 1–5)', () => {
   let backend: TestBackend;
