@@ -110,6 +110,18 @@ async function callDay(tx: DbOrTx, callId: string, tz: string): Promise<Day | nu
 }
 
 /**
+ * Copies the label the agent last reported (its `set_outcome` tool) onto the call. The recorder does
+ * it in the transaction that marks the call ended, so an ended call already carries its outcome.
+ */
+export async function copyReportedOutcome(tx: DbOrTx, callId: string): Promise<void> {
+  await tx.execute(sql`
+    update calls set outcome = e.data->>'label'
+    from (select data from call_events where call_id = ${callId} and type = 'outcome_reported'
+          order by id desc limit 1) e
+    where calls.id = ${callId} and calls.content_deleted_at is null`);
+}
+
+/**
  * What happens once a call is over: its metrics are computed and stored, the agent's reported
  * outcome is copied onto the call, and its day's KPIs rebuilt. Idempotent: running it again for the
  * same call (a replayed end) leaves the same rows.
@@ -117,11 +129,7 @@ async function callDay(tx: DbOrTx, callId: string, tz: string): Promise<Day | nu
 export async function finalizeCall(deps: Pick<Deps, 'db'>, call: { id: string; tenantId: string }) {
   await withTenant(deps.db, call.tenantId, async (tx) => {
     await recomputeCallMetrics(tx, call.tenantId, call.id);
-    await tx.execute(sql`
-      update calls set outcome = e.data->>'label'
-      from (select data from call_events where call_id = ${call.id} and type = 'outcome_reported'
-            order by id desc limit 1) e
-      where calls.id = ${call.id} and calls.content_deleted_at is null`);
+    await copyReportedOutcome(tx, call.id);
     const day = await callDay(tx, call.id, await tenantTimezone(tx, call.tenantId));
     if (day) await refreshDailyKpis(tx, call.tenantId, day, day);
   });

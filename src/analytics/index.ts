@@ -2,6 +2,7 @@ export { type CallCursor, decodeCallCursor, encodeCallCursor } from './call-curs
 export { type CallDetailView, getCallDetail } from './call-detail.js';
 export { type CallMetrics, metricsFrom, percentile, recomputeCallMetrics } from './call-metrics.js';
 export {
+  copyReportedOutcome,
   ENDED_STATUSES,
   finalizeCall,
   type RecomputeKpisInput,

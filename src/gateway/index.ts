@@ -10,6 +10,7 @@ export {
   type GatewayOptions,
 } from './gateway.js';
 export {
+  countToolRequests,
   getToolExecution,
   listToolExecutions,
   type ToolExecution,

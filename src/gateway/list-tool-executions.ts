@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, isNotNull, lt, or } from 'drizzle-orm';
 import { tables, withTenant } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
@@ -90,5 +90,30 @@ export async function getToolExecution(
       .where(eq(attempts.executionId, id))
       .orderBy(asc(attempts.attempt));
     return { ...withToolError(execution), attempts: rows };
+  });
+}
+
+/**
+ * How many requests of a call's tool executions reached n8n, per tool name: attempts that got an
+ * HTTP answer or ran out of time waiting for one (a refused connection never reached it).
+ */
+export async function countToolRequests(
+  deps: Deps,
+  tenantId: string,
+  callId: string,
+): Promise<Record<string, number>> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const rows = await tx
+      .select({ toolName: executions.toolName, n: count() })
+      .from(attempts)
+      .innerJoin(executions, eq(executions.id, attempts.executionId))
+      .where(
+        and(
+          eq(executions.callId, callId),
+          or(isNotNull(attempts.statusCode), eq(attempts.errorClass, 'timeout')),
+        ),
+      )
+      .groupBy(executions.toolName);
+    return Object.fromEntries(rows.map((r) => [r.toolName, Number(r.n)]));
   });
 }

@@ -11,6 +11,7 @@ import {
 import { resolveNumber } from '../control/index.js';
 import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
+import { countToolRequests } from '../gateway/index.js';
 import { AppError } from '../lib/errors.js';
 import type { PublicUrl } from '../lib/public-url.js';
 import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
@@ -170,14 +171,17 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
         if (row?.status === 'rejected' && row.endReason && BUSY_REASONS.has(row.endReason))
           throw linesBusy(row.endReason, row.id);
         // The workflows answer their plain paths for every call: count this call's requests only
-        // (the gateway names the call in the body's context).
+        // (the gateway names the call in the body's context). A tool the tenant bound to its own n8n
+        // never reaches the sandbox's: its requests are counted from the call's recorded attempts.
         const n8nCalls: Record<string, number> = {};
-        for (const { path } of scenario.n8n?.workflows ?? []) {
+        const recorded = row ? await countToolRequests(deps, row.tenantId, row.id) : {};
+        for (const { path, tool } of scenario.n8n?.workflows ?? []) {
           const workflowId = workflowByPath.get(path)?.id;
-          n8nCalls[path] = workflowId
+          const seen = workflowId
             ? sandbox.n8n.webhookCalls({ workflowId }).filter((c) => row && callIdOf(c.rawBody) === row.id)
                 .length
             : 0;
+          n8nCalls[path] = seen > 0 || !tool ? seen : (recorded[tool] ?? 0);
         }
         const observed = { ...sandbox.observe(key, caller), n8nCalls };
         const problems = checkScenarioExpectations(scenario.expect, observed);

@@ -1,4 +1,5 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
+import { copyReportedOutcome } from '../../analytics/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import { LIVE_STATUSES } from '../calls/call-row.js';
@@ -148,6 +149,7 @@ export class DbCallRecorder implements CallRecorder {
           durationMs,
         })
         .where(and(eq(tables.calls.id, this.call.id), inArray(tables.calls.status, LIVE_STATUSES)));
+      await copyReportedOutcome(tx, this.call.id);
       await tx.insert(tables.callEvents).values({
         tenantId: this.call.tenantId,
         callId: this.call.id,
