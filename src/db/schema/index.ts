@@ -42,3 +42,4 @@ export {
   TEST_RUN_STATUSES,
 } from './quality.js';
 export { retentionPending, retentionRuns } from './retention.js';
+export { ANALYSIS_STATUSES, type AnalysisStatus, callAnalyses } from './analysis.js';
