@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { enqueueAnalysis } from '../analysis/queue.js';
 import {
   type CrossTenantAccess,
   type DbOrTx,
@@ -111,7 +112,7 @@ async function callDay(tx: DbOrTx, callId: string, tz: string): Promise<Day | nu
 
 /**
  * What happens once a call is over: its metrics are computed and stored, the agent's reported
- * outcome is copied onto the call, and its day's KPIs rebuilt. Idempotent: running it again for the
+ * outcome is copied onto the call, its day's KPIs rebuilt, and its post-call analysis queued. Idempotent: running it again for the
  * same call (a replayed end) leaves the same rows.
  */
 export async function finalizeCall(deps: Pick<Deps, 'db'>, call: { id: string; tenantId: string }) {
@@ -124,6 +125,7 @@ export async function finalizeCall(deps: Pick<Deps, 'db'>, call: { id: string; t
       where calls.id = ${call.id} and calls.content_deleted_at is null`);
     const day = await callDay(tx, call.id, await tenantTimezone(tx, call.tenantId));
     if (day) await refreshDailyKpis(tx, call.tenantId, day, day);
+    await enqueueAnalysis(tx, call.tenantId, call.id);
   });
 }
 

@@ -1,4 +1,5 @@
 import { count } from 'drizzle-orm';
+import { DEMO_ANALYSIS } from '../analysis/demo-analysis.js';
 import { addMembership, createUser } from '../auth/index.js';
 import { tables } from '../db/index.js';
 import { type Deps, SYSTEM_ACTOR } from '../lib/deps.js';
@@ -82,6 +83,7 @@ async function seedDemoAgent(
       greeting: `Hi, this is ${tenant.name}. How can I help you today?`,
       voice: { model: 'mistv2', speaker: 'cove' },
       toolIds,
+      analysis: DEMO_ANALYSIS,
     },
   });
   await publishAgentVersion(deps, SYSTEM_ACTOR, tenantId, agent.id, { note: 'demo' });
