@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { finalizeCall } from '../analytics/index.js';
-import { analysisSettings, type AnalysisSettings } from '../control/agents/agent-config.js';
+import { type AnalysisSettings, analysisSettings } from '../control/agents/agent-config.js';
 import { tables, withTenant } from '../db/index.js';
 import type { Deps } from '../lib/deps.js';
 import { ToolSchemaCompiler } from '../lib/tool-json-schema.js';
@@ -11,6 +11,8 @@ import type { ClaimedAnalysis } from './queue.js';
 
 export interface AnalysisSettingsForWorker {
   providers: Pick<ProviderSettings, 'openai' | 'sandboxKeys'>;
+  /** The API key analyses use; by default the one the call's own LLM used. */
+  apiKey: string | undefined;
   prices: PriceTable;
   maxAttempts: number;
   /** Wait before attempt n+1: backoffMs × 2^(n-1). */
@@ -23,14 +25,22 @@ export type AnalysisResult = { status: 'done' | 'skipped' | 'failed' | 'retry'; 
 type Schema = Record<string, unknown>;
 
 const compiler = new ToolSchemaCompiler();
-const EMPTY_DATA_SCHEMA: Schema = { type: 'object', properties: {}, required: [], additionalProperties: false };
+const EMPTY_DATA_SCHEMA: Schema = {
+  type: 'object',
+  properties: {},
+  required: [],
+  additionalProperties: false,
+};
 
 /** The JSON Schema the model answers with: a summary, the agent's fields, and the verdict. */
 export function analysisSchema(dataSchema: Schema | undefined): Schema {
   return {
     type: 'object',
     properties: {
-      summary: { type: 'string', description: 'two or three sentences on what the call was about and how it ended' },
+      summary: {
+        type: 'string',
+        description: 'two or three sentences on what the call was about and how it ended',
+      },
       data: dataSchema ?? EMPTY_DATA_SCHEMA,
       success: { type: 'boolean', description: 'whether the call was a success by the rubric' },
       success_reason: { type: 'string', description: 'one sentence on why' },
@@ -57,7 +67,9 @@ function systemPrompt(settings: AnalysisSettings): string {
   return [
     'You analyse a finished phone call between an AI voice agent and a caller.',
     'Answer with a short summary, the requested fields taken only from what was said, and a success verdict.',
-    settings.successRubric ? `Success rubric: ${settings.successRubric}` : 'A call is a success when the caller got what they called for.',
+    settings.successRubric
+      ? `Success rubric: ${settings.successRubric}`
+      : 'A call is a success when the caller got what they called for.',
   ].join('\n');
 }
 
@@ -91,7 +103,11 @@ async function loadInput(deps: Pick<Deps, 'db'>, job: ClaimedAnalysis) {
 
 interface Completion {
   content: string;
-  usage: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+  usage: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+  };
 }
 
 async function complete(
@@ -160,8 +176,12 @@ export async function analyseCall(
     const schema = analysisSchema(input.settings.dataSchema);
     const compiled = compiler.compile(schema);
     if (!compiled.ok) throw new Error(`the analysis schema does not compile: ${compiled.error}`);
-    const transcript = said.map((t) => `${t.speaker === 'caller' ? 'Caller' : 'Agent'}: ${t.text}`).join('\n');
-    const apiKey = providerKeysFor(settings.providers as ProviderSettings, input.call.twilioCallSid).openai;
+    const transcript = said
+      .map((t) => `${t.speaker === 'caller' ? 'Caller' : 'Agent'}: ${t.text}`)
+      .join('\n');
+    const apiKey =
+      settings.apiKey ??
+      providerKeysFor(settings.providers as ProviderSettings, input.call.twilioCallSid).openai;
     const answer = await complete(
       settings,
       apiKey,
@@ -182,12 +202,24 @@ export async function analyseCall(
     const parsed = JSON.parse(answer.content) as unknown;
     if (!compiled.value(parsed)) {
       const first = compiled.value.errors?.[0];
-      throw new Error(`the answer does not match the schema: ${first?.instancePath || '/'} ${first?.message ?? ''}`);
+      throw new Error(
+        `the answer does not match the schema: ${first?.instancePath || '/'} ${first?.message ?? ''}`,
+      );
     }
-    const result = parsed as { summary: string; data: Record<string, unknown>; success: boolean; success_reason: string };
+    const result = parsed as {
+      summary: string;
+      data: Record<string, unknown>;
+      success: boolean;
+      success_reason: string;
+    };
     const cached = answer.usage.prompt_tokens_details?.cached_tokens ?? 0;
     const usage: ModelUsageEntry[] = [
-      { provider: 'openai', model, metric: 'input_tokens', quantity: (answer.usage.prompt_tokens ?? 0) - cached },
+      {
+        provider: 'openai',
+        model,
+        metric: 'input_tokens',
+        quantity: (answer.usage.prompt_tokens ?? 0) - cached,
+      },
       { provider: 'openai', model, metric: 'cached_input_tokens', quantity: cached },
       { provider: 'openai', model, metric: 'output_tokens', quantity: answer.usage.completion_tokens ?? 0 },
     ].filter((e) => e.quantity > 0) as ModelUsageEntry[];
@@ -231,7 +263,9 @@ export async function analyseCall(
     const message = err instanceof Error ? err.message : String(err);
     if (signal.aborted) {
       // Shutting down: the attempt does not count, the next start picks the row up again.
-      await finish({ status: 'pending', attempts: job.attempt - 1, nextAttemptAt: deps.now() }).catch(() => {});
+      await finish({ status: 'pending', attempts: job.attempt - 1, nextAttemptAt: deps.now() }).catch(
+        () => {},
+      );
       return { status: 'retry', error: message };
     }
     deps.log.warn({ callId: job.callId, attempt: job.attempt, err: message }, 'call analysis failed');
@@ -240,8 +274,12 @@ export async function analyseCall(
       return { status: 'failed', error: message };
     }
     const delay = settings.backoffMs * 2 ** (job.attempt - 1);
-    await finish({ status: 'pending', error: message, model, nextAttemptAt: new Date(deps.now().getTime() + delay) });
+    await finish({
+      status: 'pending',
+      error: message,
+      model,
+      nextAttemptAt: new Date(deps.now().getTime() + delay),
+    });
     return { status: 'retry', error: message };
   }
 }
-

@@ -7,7 +7,10 @@ export const DEMO_ANALYSIS: AnalysisSettings = {
     type: 'object',
     properties: {
       patient_name: { type: 'string', description: "the caller's name" },
-      requested_date: { type: 'string', format: 'date', description: 'the day the caller asked for' },
+      requested_date: {
+        type: 'string',
+        description: 'the day the caller asked for, as said or as YYYY-MM-DD',
+      },
       reason: { type: 'string', description: 'why the caller wants an appointment' },
     },
     required: ['patient_name', 'requested_date', 'reason'],

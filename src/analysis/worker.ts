@@ -9,6 +9,11 @@ import { claimAnalysis } from './queue.js';
 
 export interface AnalysisWorkerOptions {
   providers: Pick<ProviderSettings, 'openai' | 'sandboxKeys'>;
+  /**
+   * The OpenAI API key for analyses; by default the call's own (OPENAI_API_KEY). The sandbox sets
+   * one of its own: a call's per-call emulator key is forgotten when the call ends.
+   */
+  apiKey?: string | undefined;
   prices?: PriceTable | undefined;
   /** How often an idle worker looks for due rows. */
   pollMs?: number;
@@ -27,6 +32,9 @@ export interface AnalysisSettled {
   attempts: number;
   error?: string | undefined;
 }
+
+/** The emulator key sandbox analyses use (installed on the OpenAI emulator at start). */
+export const SANDBOX_ANALYSIS_KEY = 'test-analysis';
 
 const TERMINAL = new Set(['done', 'failed', 'skipped']);
 
@@ -50,6 +58,7 @@ export class AnalysisWorker extends EventEmitter<{ settled: [AnalysisSettled] }>
     super();
     this.settings = {
       providers: options.providers,
+      apiKey: options.apiKey,
       prices: { ...DEFAULT_PRICES, ...options.prices },
       maxAttempts: options.maxAttempts ?? 3,
       backoffMs: options.backoffMs ?? 5_000,

@@ -47,7 +47,9 @@ const FallbackPhrases = Type.Object(
 
 const Analysis = Type.Object(
   {
-    enabled: Type.Boolean({ description: 'analyse each ended call (summary, fields, success); default true' }),
+    enabled: Type.Boolean({
+      description: 'analyse each ended call (summary, fields, success); default true',
+    }),
     dataSchema: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         description: 'JSON Schema (draft 2020-12, an object) of the fields extracted from each call',

@@ -1,3 +1,4 @@
+export { ANALYSIS_STATUSES, type AnalysisStatus, callAnalyses } from './analysis.js';
 export { tenantBranding } from './branding.js';
 export {
   CALL_END_REASONS,
@@ -42,4 +43,3 @@ export {
   TEST_RUN_STATUSES,
 } from './quality.js';
 export { retentionPending, retentionRuns } from './retention.js';
-export { ANALYSIS_STATUSES, type AnalysisStatus, callAnalyses } from './analysis.js';

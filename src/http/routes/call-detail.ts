@@ -84,7 +84,9 @@ const Analysis = Strict(
       description: 'pending/running while queued, done, failed after its retries, skipped (no caller speech)',
     }),
     summary: Nullable(Type.String()),
-    data: Nullable(Type.Record(Type.String(), Json, { description: "fields per the agent's analysis.dataSchema" })),
+    data: Nullable(
+      Type.Record(Type.String(), Json, { description: "fields per the agent's analysis.dataSchema" }),
+    ),
     success: Nullable(Type.Boolean({ description: "verdict by the agent's analysis.successRubric" })),
     successReason: Nullable(Type.String()),
   },
