@@ -123,11 +123,14 @@ afterAll(async () => {
   if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
 });
 
-/** Places a call to its end; its analysis is queued (no worker runs yet). */
+/** Places a call to its end and its analysis queued (no worker runs yet). */
 async function placeCall(scenario: Scenario): Promise<string> {
   const result = await sandboxCalls.place({ to: NUMBER, scenario, speed: 4 });
   expect(result.problems).toEqual([]);
   expect(result.callId).not.toBeNull();
+  // The runtime finalises the call just after its end is recorded; finalising is idempotent, so
+  // doing it here waits for the queued row without racing the runtime's own run.
+  await finalizeCall(backend.deps, { id: result.callId!, tenantId });
   return result.callId!;
 }
 
