@@ -36,6 +36,7 @@ let sandboxCalls: SandboxCalls;
 let recordingsDir: string;
 let providers: AnalysisWorkerOptions['providers'];
 let tenantId: string;
+let agentBase: string;
 
 const silentCaller: Scenario = {
   name: 'silent-caller',
@@ -110,6 +111,7 @@ beforeAll(async () => {
   expect(agent.statusCode, agent.body).toBe(201);
   const agentId = agent.json().id;
   const base = `${t}/agents/${agentId}`;
+  agentBase = base;
   expect((await call(app, admin, 'POST', `${base}/versions`, { note: 'v1' })).statusCode).toBe(201);
   expect((await call(app, admin, 'POST', `${t}/phone-numbers`, { e164: NUMBER, agentId })).statusCode).toBe(
     201,
@@ -264,4 +266,32 @@ describe('post-call analysis', () => {
     });
     expect(unreachable).toMatchObject({ status: 'failed', attempts: 3 });
   }, 180_000);
+
+  it('names the field of a bad analysis setting, and keeps the rest of the draft', async () => {
+    const admin = world.as.admin;
+    const bad = await call(app, admin, 'PATCH', agentBase, { draft: { analysis: { enabled: 'yes' } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].field).toMatch(/analysis.*enabled/);
+
+    const notObject = await call(app, admin, 'PATCH', agentBase, {
+      draft: { analysis: { dataSchema: { type: 'array', items: { type: 'string' } } } },
+    });
+    expect(notObject.statusCode, notObject.body).toBe(200);
+    expect(notObject.json().draft.analysis.successRubric).toBe(DEMO_ANALYSIS.successRubric);
+    let check = (await call(app, admin, 'GET', `${agentBase}/draft/check`)).json();
+    expect(check.issues).toEqual([
+      { field: 'analysis.dataSchema.type', message: expect.stringMatching(/object/) },
+    ]);
+
+    await call(app, admin, 'PATCH', agentBase, {
+      draft: { analysis: { dataSchema: { type: 'object', properties: { a: { type: 'strin' } } } } },
+    });
+    check = (await call(app, admin, 'GET', `${agentBase}/draft/check`)).json();
+    expect(check.publishable).toBe(false);
+    expect(check.issues[0].field).toMatch(/^analysis\.dataSchema\.properties\.a\.type/);
+
+    await call(app, admin, 'PATCH', agentBase, { draft: { analysis: DEMO_ANALYSIS } });
+    check = (await call(app, admin, 'GET', `${agentBase}/draft/check`)).json();
+    expect(check).toEqual({ publishable: true, issues: [] });
+  });
 });
