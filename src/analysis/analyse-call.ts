@@ -65,7 +65,7 @@ export function isStrictCompatible(schema: unknown): boolean {
 
 function systemPrompt(settings: AnalysisSettings): string {
   return [
-    'You analyse a finished phone call between an AI voice agent and a caller.',
+    'You analyse a finished phone call between an AI voice agent and a caller; the user message is its transcript.',
     'Answer with a short summary, the requested fields taken only from what was said, and a success verdict.',
     settings.successRubric
       ? `Success rubric: ${settings.successRubric}`
@@ -116,14 +116,28 @@ async function complete(
   body: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<Completion> {
-  const res = await fetch(`${settings.providers.openai.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.any([signal, AbortSignal.timeout(settings.requestTimeoutMs)]),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`OpenAI answered ${res.status}: ${text.slice(0, 300)}`);
+  // One listener on the worker's signal per request, removed after (AbortSignal.any would pile them up).
+  const request = new AbortController();
+  const onStop = () => request.abort(signal.reason);
+  signal.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(
+    () => request.abort(new Error(`no answer within ${settings.requestTimeoutMs} ms`)),
+    settings.requestTimeoutMs,
+  );
+  let text: string;
+  try {
+    const res = await fetch(`${settings.providers.openai.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: request.signal,
+    });
+    text = await res.text();
+    if (!res.ok) throw new Error(`OpenAI answered ${res.status}: ${text.slice(0, 300)}`);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onStop);
+  }
   const json = JSON.parse(text) as {
     choices?: { message?: { content?: string | null; refusal?: string | null } }[];
     usage?: Completion['usage'];
@@ -190,7 +204,7 @@ export async function analyseCall(
         temperature: 0,
         messages: [
           { role: 'system', content: systemPrompt(input.settings) },
-          { role: 'user', content: `Transcript of the call:\n${transcript}` },
+          { role: 'user', content: transcript },
         ],
         response_format: {
           type: 'json_schema',
