@@ -20,8 +20,8 @@ export interface CallDetailRequest {
 
 /**
  * Everything about one call, in a fixed number of queries (one per table, none per row): summary,
- * timeline, transcript, tool executions with their attempts, costs, metrics, recording and
- * retention state.
+ * timeline, transcript, tool executions with their attempts, costs, metrics, post-call analysis,
+ * recording and retention state.
  */
 export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, req: CallDetailRequest) {
   const { tenantId, callId } = req;
@@ -117,10 +117,20 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
       .where(eq(tables.callCosts.callId, callId))
       .orderBy(asc(tables.callCosts.provider), asc(tables.callCosts.metric));
     const [metrics] = await tx.select().from(tables.callMetrics).where(eq(tables.callMetrics.callId, callId));
-    return { call, recording, events, turns, executions, attempts, costs, metrics };
+    const [analysis] = await tx
+      .select({
+        status: tables.callAnalyses.status,
+        summary: tables.callAnalyses.summary,
+        data: tables.callAnalyses.data,
+        success: tables.callAnalyses.success,
+        successReason: tables.callAnalyses.successReason,
+      })
+      .from(tables.callAnalyses)
+      .where(eq(tables.callAnalyses.callId, callId));
+    return { call, recording, events, turns, executions, attempts, costs, metrics, analysis };
   });
   if (!data) throw new AppError('CALL_NOT_FOUND', 'call not found');
-  const { call, recording, events, turns, executions, attempts, costs, metrics } = data;
+  const { call, recording, events, turns, executions, attempts, costs, metrics, analysis } = data;
   const internal = req.view === 'internal';
 
   const attemptsByExecution = new Map<string, (typeof attempts)[number]['attempt'][]>();
@@ -141,6 +151,7 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
     view: req.view,
     call: summary,
     metrics: metrics ? metricsView(metrics) : null,
+    analysis: analysis ? { ...analysis, data: analysis.data ?? null } : null,
     timeline: events,
     transcript: turns.map(({ metrics: m, ...turn }) => ({ ...turn, latencyMs: turnLatencyMs(m) })),
     toolExecutions: executions.map((e) => {

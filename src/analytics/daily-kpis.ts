@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { enqueueAnalysis } from '../analysis/queue.js';
 import {
   type CrossTenantAccess,
   type DbOrTx,
@@ -123,7 +124,7 @@ export async function copyReportedOutcome(tx: DbOrTx, callId: string): Promise<v
 
 /**
  * What happens once a call is over: its metrics are computed and stored, the agent's reported
- * outcome is copied onto the call, and its day's KPIs rebuilt. Idempotent: running it again for the
+ * outcome is copied onto the call, its day's KPIs rebuilt, and its post-call analysis queued. Idempotent: running it again for the
  * same call (a replayed end) leaves the same rows.
  */
 export async function finalizeCall(deps: Pick<Deps, 'db'>, call: { id: string; tenantId: string }) {
@@ -132,6 +133,7 @@ export async function finalizeCall(deps: Pick<Deps, 'db'>, call: { id: string; t
     await copyReportedOutcome(tx, call.id);
     const day = await callDay(tx, call.id, await tenantTimezone(tx, call.tenantId));
     if (day) await refreshDailyKpis(tx, call.tenantId, day, day);
+    await enqueueAnalysis(tx, call.tenantId, call.id);
   });
 }
 

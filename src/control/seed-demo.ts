@@ -1,4 +1,5 @@
 import { count } from 'drizzle-orm';
+import { DEMO_ANALYSIS } from '../analysis/demo-analysis.js';
 import { addMembership, createUser } from '../auth/index.js';
 import { tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
@@ -85,6 +86,7 @@ async function seedDemoAgent(
       toolIds,
       // The shipped book-appointment scenario reports appointment_booked through set_outcome.
       outcomeLabels: ['appointment_booked', 'question_answered', 'no_booking'],
+      analysis: DEMO_ANALYSIS,
     },
   });
   await publishAgentVersion(deps, SYSTEM_ACTOR, tenantId, agent.id, { note: 'demo' });

@@ -9,6 +9,7 @@ export {
   type Tx,
 } from './client.js';
 export { warnIfPrivilegedRole } from './roles.js';
+export { ANALYSIS_STATUSES, type AnalysisStatus } from './schema/analysis.js';
 export { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS, type CallEndReason } from './schema/calls.js';
 export type { StoredWebhookAuth, ToolRetryPolicy } from './schema/index.js';
 export * as tables from './schema/index.js';

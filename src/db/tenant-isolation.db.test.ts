@@ -77,6 +77,7 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     .insert(t.retentionRuns)
     .values({ id: newId('retentionRun'), tenantId, dryRun: true, trigger: 'cli', asOf: new Date() });
   await db.insert(t.retentionPending).values({ callId, tenantId, runId: 'r', policyDays: 30, blobKeys: [] });
+  await db.insert(t.callAnalyses).values({ callId, tenantId, status: 'done', summary: 's', data: {} });
   const caseId = newId('testCase');
   const runId = newId('testRun');
   await db

@@ -1,6 +1,7 @@
 import { loadScenario, type Sandbox } from '@switchboard/sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AnalysisWorker, SANDBOX_ANALYSIS_KEY } from '../analysis/index.js';
 import type { Config } from '../config/index.js';
 import { seedDemo } from '../control/seed-demo.js';
 import { type Database, openDatabase, warnIfPrivilegedRole } from '../db/index.js';
@@ -66,6 +67,14 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     publicUrl.resolveFromAddress(app.server.address());
     voice.worker.startReaper();
     closers.unshift(startRetentionSchedule(deps, database, services.blobs));
+    // Post-call analysis, off the call path; stops after the calls have drained (they queue it).
+    sandbox?.openai.setScript(SANDBOX_ANALYSIS_KEY, {});
+    const analysis = new AnalysisWorker(deps, {
+      providers: config.voice.providers,
+      apiKey: sandbox ? SANDBOX_ANALYSIS_KEY : undefined,
+      prices: config.voice.prices,
+    }).start();
+    closers.unshift(() => analysis.stop());
     // Runs first on close: no new calls, running ones finish (up to DRAIN_TIMEOUT_MS).
     closers.unshift(() => voice.worker.drain());
     if (seeded && sandboxCalls) closers.unshift(seedDemoCalls(deps, sandboxCalls));

@@ -45,6 +45,24 @@ const FallbackPhrases = Type.Object(
   { additionalProperties: false },
 );
 
+const Analysis = Type.Object(
+  {
+    enabled: Type.Boolean({
+      description: 'analyse each ended call (summary, fields, success); default true',
+    }),
+    dataSchema: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'JSON Schema (draft 2020-12, an object) of the fields extracted from each call',
+      }),
+    ),
+    successRubric: Type.Optional(
+      Type.String({ maxLength: 4000, description: 'what makes a call a success, for the verdict' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AnalysisSettings = Static<typeof Analysis>;
+
 const common = {
   systemPrompt: Type.String({ maxLength: 20_000 }),
   greeting: Type.String({ maxLength: 1000, description: 'first thing the agent says' }),
@@ -58,6 +76,8 @@ const common = {
   outcomeLabels: Type.Optional(
     Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), { maxItems: 32, uniqueItems: true }),
   ),
+  /** Post-call analysis; absent means enabled with no extracted fields and no rubric. */
+  analysis: Type.Optional(Analysis),
 };
 
 /** An agent's editable configuration: tools by id, checked against the catalogs only at publish. */
@@ -87,6 +107,7 @@ export const AgentDraftPatch = Type.Object(
     fallbackPhrases: Type.Optional(partial(FallbackPhrases)),
     toolIds: Type.Optional(AgentDraft.properties.toolIds),
     outcomeLabels: Type.Optional(common.outcomeLabels),
+    analysis: Type.Optional(partial(Analysis)),
   },
   { additionalProperties: false },
 );
@@ -119,15 +140,22 @@ export const DEFAULT_DRAFT: AgentDraft = {
   },
 };
 
+/** An agent's analysis settings with the defaults filled in. */
+export function analysisSettings(config: { analysis?: AnalysisSettings | undefined }): AnalysisSettings {
+  return { enabled: true, ...config.analysis };
+}
+
 /** Applies a patch: sections merge field by field, everything else replaces. */
 export function applyDraftPatch(draft: AgentDraft, patch: AgentDraftPatch): AgentDraft {
+  const { analysis, ...rest } = patch;
   return {
     ...draft,
-    ...patch,
+    ...rest,
     voice: { ...draft.voice, ...patch.voice },
     stt: { ...draft.stt, ...patch.stt },
     llm: { ...draft.llm, ...patch.llm },
     limits: { ...draft.limits, ...patch.limits },
     fallbackPhrases: { ...draft.fallbackPhrases, ...patch.fallbackPhrases },
+    ...(analysis ? { analysis: { ...analysisSettings(draft), ...analysis } } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { Value } from 'typebox/value';
 import { type FieldIssue, pointerToField } from '../field-issues.js';
+import { checkJsonSchema } from '../tools/check-json-schema.js';
 import type { Tool } from '../tools/tool-row.js';
 import { AgentDraft } from './agent-config.js';
 import {
@@ -43,6 +44,15 @@ export function validateDraft(draft: unknown, tools: ReadonlyMap<string, Tool>):
   }
   for (const [key, phrase] of Object.entries(draft.fallbackPhrases)) {
     if (phrase.trim() === '') add(`fallbackPhrases.${key}`, 'must not be empty');
+  }
+  if (draft.analysis?.dataSchema !== undefined) {
+    const schemaIssues = checkJsonSchema('analysis.dataSchema', draft.analysis.dataSchema, {
+      objectRoot: false,
+    });
+    issues.push(...schemaIssues);
+    if (schemaIssues.length === 0 && draft.analysis.dataSchema.type !== 'object') {
+      add('analysis.dataSchema.type', 'must be "object": the extracted fields are one JSON object');
+    }
   }
   draft.toolIds.forEach((toolId, i) => {
     const tool = tools.get(toolId);

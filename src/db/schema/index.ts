@@ -1,3 +1,4 @@
+export { ANALYSIS_STATUSES, type AnalysisStatus, callAnalyses } from './analysis.js';
 export { tenantBranding } from './branding.js';
 export {
   CALL_END_REASONS,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from 'typebox';
 import { getCallDetail } from '../../analytics/index.js';
 import { authorize } from '../../auth/index.js';
-import { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
+import { ANALYSIS_STATUSES, CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
 import { errorResponses, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
@@ -78,12 +78,28 @@ const execution = (extra: Record<string, TSchema>, attempt: Record<string, TSche
     ),
   });
 
+const Analysis = Strict(
+  {
+    status: StringEnum(ANALYSIS_STATUSES, {
+      description: 'pending/running while queued, done, failed after its retries, skipped (no caller speech)',
+    }),
+    summary: Nullable(Type.String()),
+    data: Nullable(
+      Type.Record(Type.String(), Json, { description: "fields per the agent's analysis.dataSchema" }),
+    ),
+    success: Nullable(Type.Boolean({ description: "verdict by the agent's analysis.successRubric" })),
+    successReason: Nullable(Type.String()),
+  },
+  { description: 'post-call analysis; null until the call has ended' },
+);
+
 const detail = (view: 'internal' | 'client', toolExecution: TSchema) =>
   Strict(
     {
       view: Type.Literal(view),
       call: CallSummary,
       metrics: Nullable(Metrics),
+      analysis: Nullable(Analysis),
       timeline: Type.Array(
         Strict({
           id: Int,

@@ -139,7 +139,7 @@ describe('GET …/calls.csv', () => {
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="calls-tnt_[0-9a-z]+\.csv"$/);
     const lines = res.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'call_id,tenant_id,started_at,ended_at,duration_ms,status,end_reason,outcome,agent_id,agent_name,from_number,to_number,transport,has_recording,legal_hold',
+      'call_id,tenant_id,started_at,ended_at,duration_ms,status,end_reason,outcome,agent_id,agent_name,from_number,to_number,transport,has_recording,legal_hold,summary,success',
     );
     const completed = (await list(`/api/tenants/${world.tenantA}/calls?status=completed&limit=200`)).json();
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(
