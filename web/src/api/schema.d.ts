@@ -3835,6 +3835,22 @@ export interface paths {
                                 /** Format: date-time */
                                 computedAt: string;
                             } | null;
+                            /** @description post-call analysis; null until the call has ended */
+                            analysis: {
+                                /**
+                                 * @description pending/running while queued, done, failed after its retries, skipped (no caller speech)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "running" | "done" | "failed" | "skipped";
+                                summary: string | null;
+                                /** @description fields per the agent's analysis.dataSchema */
+                                data: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description verdict by the agent's analysis.successRubric */
+                                success: boolean | null;
+                                successReason: string | null;
+                            } | null;
                             timeline: {
                                 id: number;
                                 type: string;
@@ -3961,6 +3977,22 @@ export interface paths {
                                 costUsd: string;
                                 /** Format: date-time */
                                 computedAt: string;
+                            } | null;
+                            /** @description post-call analysis; null until the call has ended */
+                            analysis: {
+                                /**
+                                 * @description pending/running while queued, done, failed after its retries, skipped (no caller speech)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "running" | "done" | "failed" | "skipped";
+                                summary: string | null;
+                                /** @description fields per the agent's analysis.dataSchema */
+                                data: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description verdict by the agent's analysis.successRubric */
+                                success: boolean | null;
+                                successReason: string | null;
                             } | null;
                             timeline: {
                                 id: number;
@@ -4517,6 +4549,16 @@ export interface paths {
                                         goodbye: string;
                                     };
                                     outcomeLabels?: string[];
+                                    analysis?: {
+                                        /** @description analyse each ended call (summary, fields, success); default true */
+                                        enabled: boolean;
+                                        /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                        dataSchema?: {
+                                            [key: string]: unknown;
+                                        };
+                                        /** @description what makes a call a success, for the verdict */
+                                        successRubric?: string;
+                                    };
                                     toolIds: string[];
                                 };
                                 /** @description agentVersion id */
@@ -4658,6 +4700,16 @@ export interface paths {
                             };
                             toolIds?: string[];
                             outcomeLabels?: string[];
+                            analysis?: {
+                                /** @description analyse each ended call (summary, fields, success); default true */
+                                enabled?: boolean;
+                                /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                dataSchema?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description what makes a call a success, for the verdict */
+                                successRubric?: string;
+                            };
                         };
                     };
                 };
@@ -4717,6 +4769,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -4879,6 +4941,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -5030,6 +5102,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -5188,6 +5270,16 @@ export interface paths {
                             };
                             toolIds?: string[];
                             outcomeLabels?: string[];
+                            analysis?: {
+                                /** @description analyse each ended call (summary, fields, success); default true */
+                                enabled?: boolean;
+                                /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                dataSchema?: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description what makes a call a success, for the verdict */
+                                successRubric?: string;
+                            };
                         };
                     };
                 };
@@ -5247,6 +5339,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 toolIds: string[];
                             };
                             /** @description agentVersion id */
@@ -5520,6 +5622,16 @@ export interface paths {
                                         goodbye: string;
                                     };
                                     outcomeLabels?: string[];
+                                    analysis?: {
+                                        /** @description analyse each ended call (summary, fields, success); default true */
+                                        enabled: boolean;
+                                        /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                        dataSchema?: {
+                                            [key: string]: unknown;
+                                        };
+                                        /** @description what makes a call a success, for the verdict */
+                                        successRubric?: string;
+                                    };
                                     tools: {
                                         id: string;
                                         /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -5715,6 +5827,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 tools: {
                                     id: string;
                                     /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -5940,6 +6062,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 tools: {
                                     id: string;
                                     /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -6142,6 +6274,16 @@ export interface paths {
                                     goodbye: string;
                                 };
                                 outcomeLabels?: string[];
+                                analysis?: {
+                                    /** @description analyse each ended call (summary, fields, success); default true */
+                                    enabled: boolean;
+                                    /** @description JSON Schema (draft 2020-12, an object) of the fields extracted from each call */
+                                    dataSchema?: {
+                                        [key: string]: unknown;
+                                    };
+                                    /** @description what makes a call a success, for the verdict */
+                                    successRubric?: string;
+                                };
                                 tools: {
                                     id: string;
                                     /** @description LLM-safe identifier: a letter, then up to 63 letters, digits, _ or - */
@@ -11969,7 +12111,7 @@ export interface paths {
         put?: never;
         /**
          * Place a simulated call to a number through the whole stack (the console's "test call")
-         * @description Answers JSON when the call is over. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.
+         * @description Answers JSON when the call is over; 503 `LINES_BUSY` (with `Retry-After`) at once when the call was refused for want of a free line. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.
          */
         post: {
             parameters: {
@@ -11986,7 +12128,7 @@ export interface paths {
                         scenario: string | {
                             [key: string]: unknown;
                         };
-                        /** @description playout speed, 1 = real time (default 2) */
+                        /** @description playout speed, 1 = real time (default 1) */
                         speed?: number;
                     };
                 };
@@ -12012,6 +12154,13 @@ export interface paths {
                                 bargeIn?: boolean;
                             }[];
                             problems: string[];
+                            /** @description how the emulated line kept time (a process that cannot keep up slips it) */
+                            line?: {
+                                /** @description frames played to the caller */
+                                frames: number;
+                                /** @description how far behind real time a frame went out, at worst */
+                                maxLateMs: number;
+                            };
                         };
                     };
                 };
@@ -12081,6 +12230,22 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                requestId: string;
+                                details?: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
