@@ -105,6 +105,8 @@ beforeAll(async () => {
       voice: { model: 'mistv2', speaker: 'cove' },
       stt: { model: 'nova-3', endpointingMs: 200 },
       toolIds: [tool.json().id],
+      // The shipped book-appointment scenario reports its outcome through set_outcome.
+      outcomeLabels: ['appointment_booked'],
       analysis: DEMO_ANALYSIS,
     },
   });
