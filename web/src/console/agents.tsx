@@ -104,6 +104,7 @@ function DraftEditor({ agent, tenantId }: { agent: Agent; tenantId: string }) {
   const [name, setName] = useState(agent.name);
   const [issues, setIssues] = useState<Issues>({});
   const [publishing, setPublishing] = useState(false);
+  const [testing, setTesting] = useState(false);
   const [note, setNote] = useState('');
   useEffect(() => setDraft(agent.draft), [agent.draft]);
   const path = { tenantId, agentId: agent.id };
@@ -136,17 +137,35 @@ function DraftEditor({ agent, tenantId }: { agent: Agent; tenantId: string }) {
     onSuccess: refresh,
     onError: (e) => e instanceof ApiError && setIssues(issuesFrom(e.details)),
   });
+  const publishDraft = () =>
+    unwrap(
+      api.POST('/api/tenants/{tenantId}/agents/{agentId}/versions', {
+        params: { path },
+        body: note ? { note } : {},
+      }),
+    );
   const publish = useMutation({
     mutationFn: async () => {
+      setTesting(false);
       await unwrap(
         api.PATCH('/api/tenants/{tenantId}/agents/{agentId}', { params: { path }, body: { name, draft } }),
       );
-      return unwrap(
-        api.POST('/api/tenants/{tenantId}/agents/{agentId}/versions', {
-          params: { path },
-          body: note ? { note } : {},
-        }),
-      );
+      try {
+        return await publishDraft();
+      } catch (e) {
+        // An agent with a test suite publishes only a draft whose suite passed: run it, then publish
+        // (a failed run makes the server refuse, naming the failing cases).
+        if (!(e instanceof ApiError) || e.code !== 'AGENT_TESTS_REQUIRED') throw e;
+        setTesting(true);
+        await unwrap(
+          api.POST('/api/tenants/{tenantId}/agents/{agentId}/tests/runs', {
+            params: { path },
+            body: { version: 'draft', wait: true },
+          }),
+        );
+        setTesting(false);
+        return publishDraft();
+      }
     },
     onSuccess: async () => {
       setPublishing(false);
@@ -155,6 +174,7 @@ function DraftEditor({ agent, tenantId }: { agent: Agent; tenantId: string }) {
     },
     onError: (e) => {
       setPublishing(false);
+      setTesting(false);
       if (e instanceof ApiError) setIssues(issuesFrom(e.details));
     },
   });
@@ -303,6 +323,11 @@ function DraftEditor({ agent, tenantId }: { agent: Agent; tenantId: string }) {
             value={note}
             onChange={(e) => setNote(e.currentTarget.value)}
           />
+          {testing ? (
+            <Text size="sm" role="status">
+              Running the agent's test suite on this draft; it is published once every case passes.
+            </Text>
+          ) : null}
           <Button onClick={() => publish.mutate()} loading={publish.isPending}>
             Publish
           </Button>
