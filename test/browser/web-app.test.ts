@@ -150,7 +150,10 @@ describe('operator workflows', () => {
     await page.getByLabel('Note').fill('Shorter greeting');
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     // The demo agent has a test suite: the console runs it on the draft, then publishes.
-    await page.getByText('Published version 2; it is live now.').waitFor({ timeout: 240_000 });
+    const published = page.getByText('Published version 2; it is live now.');
+    const refused = page.getByRole('alert').filter({ hasText: 'Not published' });
+    await published.or(refused).waitFor({ timeout: 240_000 });
+    expect((await refused.isVisible()) ? await refused.textContent() : 'published').toBe('published');
 
     await page.getByRole('tab', { name: 'Versions' }).click();
     const versions = page.getByRole('table', { name: 'Versions' });

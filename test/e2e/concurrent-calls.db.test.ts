@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DRAFT } from '../../src/control/agents/index.js';
 import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
 
@@ -38,7 +39,10 @@ describe(`${CALLS} concurrent sandbox calls`, () => {
         "i'd like to book a cleaning appointment next tuesday morning.",
         'great, thanks. bye!',
       ]);
-      expect(record.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text)).toEqual([
+      // A busy machine may hold the tool past the filler threshold: the agent then also says its
+      // "tool is slow" phrase, which is right; everything else is exact.
+      const agentTurns = record.utterances.filter((u) => u.speaker === 'agent').map((u) => u.text);
+      expect(agentTurns.filter((t) => t !== DEFAULT_DRAFT.fallbackPhrases.toolSlow)).toEqual([
         'Hi, this is Acme Dental. How can I help you today?',
         'Let me check the calendar.',
         "You're booked. status: booked, day: Tuesday, May 14, time: 10:30 am, confirmation: AB12. Is there anything else?",

@@ -59,11 +59,13 @@ describe('provider faults mid-call: a final status, nothing persisted lost, the 
     expect(said).toEqual(['Sorry, something went wrong on our side. Please call again later. Goodbye.']);
     const { utterances, events } = await callRecord(w, placed.row.id);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['provider_error', 'call_ended']));
-    // Known gap: whatever of the greeting played before the TTS stream broke (at most its first
-    // words) is not committed by the session, which drops the turn on a TTS error.
+    // What of the greeting played before the TTS stream broke is stored as an interrupted agent
+    // turn, or not at all when the session drops the turn on the TTS error (a known gap, timing
+    // decides which); nothing else is.
     expect(placed.caller.transcript.filter((t) => t.speaker === 'caller')).toEqual([]);
     expect(placed.caller.transcript.length).toBeLessThanOrEqual(1);
-    expect(utterances).toEqual([]);
+    expect(utterances.length).toBeLessThanOrEqual(1);
+    for (const u of utterances) expect(u).toMatchObject({ speaker: 'agent', interrupted: true });
     await expectNextCallServed(w);
   });
 });
