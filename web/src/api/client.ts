@@ -43,6 +43,11 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     body = undefined;
   }
+  return apiErrorOf(response, body);
+}
+
+/** The API's `{error: {code, message, details}}` body as an ApiError (the status text without one). */
+function apiErrorOf(response: Response, body: unknown): ApiError {
   const e = (body as { error?: { code?: string; message?: string; details?: unknown; requestId?: string } })
     ?.error;
   return new ApiError(
@@ -77,8 +82,9 @@ api.use(session);
 export async function unwrap<T>(
   result: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<NonNullable<T>> {
-  const { data, response } = await result;
-  if (!response.ok) throw await errorFrom(response);
+  const { data, error, response } = await result;
+  // openapi-fetch has read the body already: its parsed error is the API's error body.
+  if (!response.ok) throw error !== undefined ? apiErrorOf(response, error) : await errorFrom(response);
   return data as NonNullable<T>;
 }
 
