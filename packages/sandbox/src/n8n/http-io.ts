@@ -1,4 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isGone } from '../http/connection.js';
+
+export { isGone, waitWhileConnected } from '../http/connection.js';
 
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | 'too_large'> {
   const parts: Buffer[] = [];
@@ -22,31 +25,10 @@ export function sendJson(
   res.end(JSON.stringify(body));
 }
 
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-export function waitWhileConnected(res: ServerResponse, ms: number): Promise<boolean> {
-  if (isGone(res)) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onClose = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      res.off('close', onClose);
-      resolve(true);
-    }, ms);
-    res.once('close', onClose);
-  });
-}
-
 /** Resolves when the client disconnects (or the emulator closes its sockets). */
 export function untilClientGone(res: ServerResponse): Promise<void> {
   if (isGone(res)) return Promise.resolve();
   return new Promise((resolve) => res.once('close', () => resolve()));
-}
-
-export function isGone(res: ServerResponse): boolean {
-  return res.destroyed || res.socket === null || res.socket.destroyed;
 }
 
 export function firstHeader(value: string | string[] | undefined): string | undefined {
