@@ -18,9 +18,9 @@ import {
 } from '../../control/agents/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
+import { declareRoutes } from '../route.js';
 import {
   ErrorBody,
-  errorResponses,
   Id,
   NullableTimestamp,
   Page,
@@ -70,189 +70,152 @@ const Name = Type.String({ minLength: 1, maxLength: 120 });
 const VersionNumber = Type.Integer({ minimum: 1 });
 const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });
 const VersionParams = Strict({ ...AgentParams.properties, version: VersionNumber });
-const publishErrors = { ...errorResponses, 409: ErrorBody, 422: ErrorBody };
+const publishErrors = { 409: ErrorBody, 422: ErrorBody };
 
 export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['agents'];
+  const route = declareRoutes(app, ['agents']);
 
-  app.get(
-    '/api/tenants/:tenantId/agents',
-    {
-      config: { access: 'agents:read' },
-      schema: {
-        tags,
-        summary: "A tenant's agents, newest first",
-        params: TenantParams,
-        querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
-        response: { 200: Page(Agent), ...errorResponses },
-      },
-    },
-    async (request) => listAgents(deps, request.params.tenantId, request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/agents',
+    access: 'agents:read',
+    summary: "A tenant's agents, newest first",
+    params: TenantParams,
+    querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
+    response: { 200: Page(Agent) },
+    handler: async (request) => listAgents(deps, request.params.tenantId, request.query),
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/agents',
-    {
-      config: { access: 'agents:write', action: 'agent.create' },
-      schema: {
-        tags,
-        summary: 'Create an agent with a draft (defaults fill what is left out)',
-        params: TenantParams,
-        body: Strict({ name: Name, draft: Type.Optional(AgentDraftPatch) }),
-        response: { 201: Agent, ...errorResponses },
-      },
-    },
-    async (request, reply) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/agents',
+    access: 'agents:write',
+    action: 'agent.create',
+    summary: 'Create an agent with a draft (defaults fill what is left out)',
+    params: TenantParams,
+    body: Strict({ name: Name, draft: Type.Optional(AgentDraftPatch) }),
+    response: { 201: Agent },
+    handler: async (request, reply) =>
       reply.status(201).send(await createAgent(deps, request.actor, request.params.tenantId, request.body)),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/agents/:agentId',
-    {
-      config: { access: 'agents:read' },
-      schema: {
-        tags,
-        summary: 'Get an agent and its draft',
-        params: AgentParams,
-        response: { 200: Agent, ...errorResponses },
-      },
-    },
-    async (request) => getAgent(deps, request.params.tenantId, request.params.agentId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/agents/:agentId',
+    access: 'agents:read',
+    summary: 'Get an agent and its draft',
+    params: AgentParams,
+    response: { 200: Agent },
+    handler: async (request) => getAgent(deps, request.params.tenantId, request.params.agentId),
+  });
 
-  app.patch(
-    '/api/tenants/:tenantId/agents/:agentId',
-    {
-      config: { access: 'agents:write', action: 'agent.update' },
-      schema: {
-        tags,
-        summary: 'Rename the agent or edit its draft (sections merge field by field)',
-        params: AgentParams,
-        body: Strict({ name: Type.Optional(Name), draft: Type.Optional(AgentDraftPatch) }),
-        response: { 200: Agent, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'PATCH',
+    url: '/api/tenants/:tenantId/agents/:agentId',
+    access: 'agents:write',
+    action: 'agent.update',
+    summary: 'Rename the agent or edit its draft (sections merge field by field)',
+    params: AgentParams,
+    body: Strict({ name: Type.Optional(Name), draft: Type.Optional(AgentDraftPatch) }),
+    response: { 200: Agent },
+    handler: async (request) =>
       updateAgent(deps, request.actor, request.params.tenantId, request.params.agentId, request.body),
-  );
+  });
 
-  app.delete(
-    '/api/tenants/:tenantId/agents/:agentId',
-    {
-      config: { access: 'agents:write', action: 'agent.archive' },
-      schema: {
-        tags,
-        summary: 'Archive an agent (refused while numbers route to it)',
-        params: AgentParams,
-        response: { 200: Agent, ...errorResponses, 409: ErrorBody },
-      },
-    },
-    async (request) => archiveAgent(deps, request.actor, request.params.tenantId, request.params.agentId),
-  );
+  route({
+    method: 'DELETE',
+    url: '/api/tenants/:tenantId/agents/:agentId',
+    access: 'agents:write',
+    action: 'agent.archive',
+    summary: 'Archive an agent (refused while numbers route to it)',
+    params: AgentParams,
+    response: { 200: Agent, 409: ErrorBody },
+    handler: async (request) =>
+      archiveAgent(deps, request.actor, request.params.tenantId, request.params.agentId),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/agents/:agentId/draft/check',
-    {
-      config: { access: 'agents:read' },
-      schema: {
-        tags,
-        summary: 'What publishing the draft now would report',
-        params: AgentParams,
-        response: {
-          200: Strict({ publishable: Type.Boolean(), issues: Type.Array(FieldIssue) }),
-          ...errorResponses,
-        },
-      },
-    },
-    async (request) => checkAgentDraft(deps, request.params.tenantId, request.params.agentId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/agents/:agentId/draft/check',
+    access: 'agents:read',
+    summary: 'What publishing the draft now would report',
+    params: AgentParams,
+    response: { 200: Strict({ publishable: Type.Boolean(), issues: Type.Array(FieldIssue) }) },
+    handler: async (request) => checkAgentDraft(deps, request.params.tenantId, request.params.agentId),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/agents/:agentId/versions',
-    {
-      config: { access: 'agents:read' },
-      schema: {
-        tags,
-        summary: 'Published versions, newest first (cursor: the last version number seen)',
-        params: AgentParams,
-        querystring: Strict({
-          limit: PageQuery.properties.limit,
-          cursor: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: { 200: Page(AgentVersion), ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/agents/:agentId/versions',
+    access: 'agents:read',
+    summary: 'Published versions, newest first (cursor: the last version number seen)',
+    params: AgentParams,
+    querystring: Strict({
+      limit: PageQuery.properties.limit,
+      cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
+    response: { 200: Page(AgentVersion) },
+    handler: async (request) =>
       listAgentVersions(deps, request.params.tenantId, request.params.agentId, request.query),
-  );
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/agents/:agentId/versions',
-    {
-      config: { access: 'agents:write', action: 'agent.publish' },
-      // The body is optional: a bare POST publishes without a note.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
-      schema: {
-        tags,
-        summary: 'Publish the draft as the next immutable version and make it live',
-        description:
-          'Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing. When the agent has a test suite, a passing run on exactly this draft is required: 409 AGENT_TESTS_REQUIRED (no run) or AGENT_TESTS_FAILED (naming the failing cases); an internal_admin may publish anyway with `override.reason` (audited).',
-        params: AgentParams,
-        body: Strict({
-          note: Type.Optional(Type.String({ maxLength: 1000 })),
-          override: Type.Optional(
-            Strict({
-              reason: Type.String({
-                minLength: 3,
-                maxLength: 1000,
-                description: 'why the tests are overridden',
-              }),
-            }),
-          ),
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/agents/:agentId/versions',
+    access: 'agents:write',
+    action: 'agent.publish',
+    summary: 'Publish the draft as the next immutable version and make it live',
+    description:
+      'Answers 422 AGENT_VERSION_INVALID with `details` naming every field that blocks publishing. When the agent has a test suite, a passing run on exactly this draft is required: 409 AGENT_TESTS_REQUIRED (no run) or AGENT_TESTS_FAILED (naming the failing cases); an internal_admin may publish anyway with `override.reason` (audited).',
+    params: AgentParams,
+    body: Strict({
+      note: Type.Optional(Type.String({ maxLength: 1000 })),
+      override: Type.Optional(
+        Strict({
+          reason: Type.String({
+            minLength: 3,
+            maxLength: 1000,
+            description: 'why the tests are overridden',
+          }),
         }),
-        response: { 201: AgentVersion, ...publishErrors },
-      },
+      ),
+    }),
+    response: { 201: AgentVersion, ...publishErrors },
+    // The body is optional: a bare POST publishes without a note.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
-    async (request, reply) =>
+    handler: async (request, reply) =>
       reply.status(201).send(
         await publishAgentVersion(deps, request.actor, request.params.tenantId, request.params.agentId, {
           ...request.body,
           mayOverride: mayOverridePublishGate(request.principal ?? undefined, request.params.tenantId),
         }),
       ),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/agents/:agentId/versions/:version',
-    {
-      config: { access: 'agents:read' },
-      schema: {
-        tags,
-        summary: 'Get a published version',
-        params: VersionParams,
-        response: { 200: AgentVersion, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/agents/:agentId/versions/:version',
+    access: 'agents:read',
+    summary: 'Get a published version',
+    params: VersionParams,
+    response: { 200: AgentVersion },
+    handler: async (request) =>
       getAgentVersion(deps, request.params.tenantId, request.params.agentId, request.params.version),
-  );
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/agents/:agentId/rollback',
-    {
-      config: { access: 'agents:write', action: 'agent.rollback' },
-      schema: {
-        tags,
-        summary: 'Make an earlier published version live again',
-        params: AgentParams,
-        body: Strict({ version: VersionNumber }),
-        response: { 200: AgentVersion, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/agents/:agentId/rollback',
+    access: 'agents:write',
+    action: 'agent.rollback',
+    summary: 'Make an earlier published version live again',
+    params: AgentParams,
+    body: Strict({ version: VersionNumber }),
+    response: { 200: AgentVersion },
+    handler: async (request) =>
       rollbackAgent(
         deps,
         request.actor,
@@ -260,24 +223,19 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         request.params.agentId,
         request.body.version,
       ),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/agents/:agentId/diff',
-    {
-      config: { access: 'agents:read' },
-      schema: {
-        tags,
-        summary: 'Field-level differences between two published versions',
-        params: AgentParams,
-        querystring: Strict({ from: VersionNumber, to: VersionNumber }),
-        response: {
-          200: Strict({ from: Type.Integer(), to: Type.Integer(), changes: Type.Array(ConfigChange) }),
-          ...errorResponses,
-        },
-      },
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/agents/:agentId/diff',
+    access: 'agents:read',
+    summary: 'Field-level differences between two published versions',
+    params: AgentParams,
+    querystring: Strict({ from: VersionNumber, to: VersionNumber }),
+    response: {
+      200: Strict({ from: Type.Integer(), to: Type.Integer(), changes: Type.Array(ConfigChange) }),
     },
-    async (request) =>
+    handler: async (request) =>
       diffAgentVersions(
         deps,
         request.params.tenantId,
@@ -285,5 +243,5 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         request.query.from,
         request.query.to,
       ),
-  );
+  });
 };

@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import { createApiKey, listApiKeys, ROLES, revokeApiKey } from '../../auth/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
+import { declareRoutes } from '../route.js';
 import {
-  errorResponses,
   Id,
   NullableTimestamp,
   Page,
@@ -31,39 +31,32 @@ const ApiKey = Strict({
 
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['api keys'];
+  const route = declareRoutes(app, ['api keys']);
 
-  app.get(
-    '/api/api-keys',
-    {
-      config: { access: 'api_keys:read' },
-      schema: {
-        tags,
-        summary: 'List API keys (never the secrets)',
-        querystring: PageQuery,
-        response: { 200: Page(ApiKey), ...errorResponses },
-      },
-    },
-    async (request) => listApiKeys(deps, request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/api-keys',
+    access: 'api_keys:read',
+    summary: 'List API keys (never the secrets)',
+    querystring: PageQuery,
+    response: { 200: Page(ApiKey) },
+    handler: async (request) => listApiKeys(deps, request.query),
+  });
 
-  app.post(
-    '/api/api-keys',
-    {
-      config: { access: 'api_keys:write', action: 'api_key.create' },
-      schema: {
-        tags,
-        summary: 'Create an API key for machine access; the secret is shown once',
-        body: Strict({
-          name: Type.String({ minLength: 1, maxLength: 120 }),
-          role: Role,
-          tenantId: Type.Optional(Nullable(Id('tenant'))),
-          expiresAt: Type.Optional(Nullable(TimestampInput)),
-        }),
-        response: { 201: Strict({ ...ApiKey.properties, key: Type.String() }), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'POST',
+    url: '/api/api-keys',
+    access: 'api_keys:write',
+    action: 'api_key.create',
+    summary: 'Create an API key for machine access; the secret is shown once',
+    body: Strict({
+      name: Type.String({ minLength: 1, maxLength: 120 }),
+      role: Role,
+      tenantId: Type.Optional(Nullable(Id('tenant'))),
+      expiresAt: Type.Optional(Nullable(TimestampInput)),
+    }),
+    response: { 201: Strict({ ...ApiKey.properties, key: Type.String() }) },
+    handler: async (request, reply) => {
       const { expiresAt, ...rest } = request.body;
       const key = await createApiKey(deps, request.actor, {
         ...rest,
@@ -71,19 +64,16 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
       });
       return reply.status(201).send(key);
     },
-  );
+  });
 
-  app.delete(
-    '/api/api-keys/:id',
-    {
-      config: { access: 'api_keys:write', action: 'api_key.revoke' },
-      schema: {
-        tags,
-        summary: 'Revoke an API key',
-        params: Strict({ id: Id('apiKey') }),
-        response: { 200: ApiKey, ...errorResponses },
-      },
-    },
-    async (request) => revokeApiKey(deps, request.actor, request.params.id),
-  );
+  route({
+    method: 'DELETE',
+    url: '/api/api-keys/:id',
+    access: 'api_keys:write',
+    action: 'api_key.revoke',
+    summary: 'Revoke an API key',
+    params: Strict({ id: Id('apiKey') }),
+    response: { 200: ApiKey },
+    handler: async (request) => revokeApiKey(deps, request.actor, request.params.id),
+  });
 };

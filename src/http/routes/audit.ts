@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listAudit } from '../../audit/index.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const AuditRow = Strict({
@@ -23,38 +24,30 @@ const Filters = { action: Type.Optional(Type.String({ maxLength: 100 })) };
 
 export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['audit'];
+  const route = declareRoutes(app, ['audit']);
 
-  app.get(
-    '/api/audit-log',
-    {
-      config: { access: 'audit:read' },
-      schema: {
-        tags,
-        summary: 'Audit log across the platform',
-        querystring: Strict({ ...PageQuery.properties, ...Filters, tenantId: Type.Optional(Id('tenant')) }),
-        response: { 200: Page(AuditRow), ...errorResponses },
-      },
-    },
-    async (request) => listAudit(deps, crossTenantAccess(request, 'audit.list'), request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/audit-log',
+    access: 'audit:read',
+    summary: 'Audit log across the platform',
+    querystring: Strict({ ...PageQuery.properties, ...Filters, tenantId: Type.Optional(Id('tenant')) }),
+    response: { 200: Page(AuditRow) },
+    handler: async (request) => listAudit(deps, crossTenantAccess(request, 'audit.list'), request.query),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/audit-log',
-    {
-      config: { access: 'audit:read' },
-      schema: {
-        tags,
-        summary: "One tenant's audit log",
-        params: TenantParams,
-        querystring: Strict({ ...PageQuery.properties, ...Filters }),
-        response: { 200: Page(AuditRow), ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/audit-log',
+    access: 'audit:read',
+    summary: "One tenant's audit log",
+    params: TenantParams,
+    querystring: Strict({ ...PageQuery.properties, ...Filters }),
+    response: { 200: Page(AuditRow) },
+    handler: async (request) =>
       listAudit(deps, crossTenantAccess(request, 'audit.list'), {
         ...request.query,
         tenantId: request.params.tenantId,
       }),
-  );
+  });
 };

@@ -4,7 +4,8 @@ import { recordAudit } from '../../audit/index.js';
 import { login, primaryRole, ROLES, revokeSession } from '../../auth/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth-hooks.js';
 import type { AppContext } from '../context.js';
-import { ErrorBody, errorResponses, Strict, StringEnum, Timestamp } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { ErrorBody, Strict, StringEnum, Timestamp } from '../schemas.js';
 
 const Me = Strict({
   kind: Type.Union([Type.Literal('user'), Type.Literal('api_key')]),
@@ -18,27 +19,26 @@ const Me = Strict({
 });
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const route = declareRoutes(app, ['auth']);
   const { config, deps } = ctx;
 
-  app.post(
-    '/api/auth/login',
-    {
-      config: { access: 'public', action: 'auth.login' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Sign in with email and password; sets the session cookie',
-        body: Strict({
-          email: Type.String({ format: 'email', maxLength: 254 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-        }),
-        response: {
-          200: Strict({ userId: Type.String(), csrfToken: Type.String(), expiresAt: Timestamp }),
-          401: ErrorBody,
-          429: ErrorBody,
-        },
-      },
+  route({
+    method: 'POST',
+    url: '/api/auth/login',
+    access: 'public',
+    action: 'auth.login',
+    summary: 'Sign in with email and password; sets the session cookie',
+    body: Strict({
+      email: Type.String({ format: 'email', maxLength: 254 }),
+      password: Type.String({ minLength: 1, maxLength: 1024 }),
+    }),
+    response: {
+      200: Strict({ userId: Type.String(), csrfToken: Type.String(), expiresAt: Timestamp }),
+      401: ErrorBody,
+      429: ErrorBody,
     },
-    async (request, reply) => {
+    standardErrors: false,
+    handler: async (request, reply) => {
       const session = await login(
         deps,
         request.actor,
@@ -58,19 +58,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         expiresAt: session.expiresAt.toISOString(),
       };
     },
-  );
+  });
 
-  app.post(
-    '/api/auth/logout',
-    {
-      config: { access: 'authenticated', action: 'auth.logout' },
-      schema: {
-        tags: ['auth'],
-        summary: 'End the current session',
-        response: { 204: Type.Null(), ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'POST',
+    url: '/api/auth/logout',
+    access: 'authenticated',
+    action: 'auth.logout',
+    summary: 'End the current session',
+    response: { 204: Type.Null() },
+    handler: async (request, reply) => {
       const principal = request.principal!;
       if (principal.kind === 'user') {
         await revokeSession(deps, principal.sessionId);
@@ -84,19 +81,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },
-  );
+  });
 
-  app.get(
-    '/api/auth/me',
-    {
-      config: { access: 'authenticated' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Who am I: identity, role and tenants',
-        response: { 200: Me, ...errorResponses },
-      },
-    },
-    async (request) => {
+  route({
+    method: 'GET',
+    url: '/api/auth/me',
+    access: 'authenticated',
+    summary: 'Who am I: identity, role and tenants',
+    response: { 200: Me },
+    handler: async (request) => {
       const p = request.principal!;
       return p.kind === 'user'
         ? {
@@ -114,5 +107,5 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
             tenants: p.tenantId ? [{ tenantId: p.tenantId, role: p.role }] : [],
           };
     },
-  );
+  });
 };

@@ -14,75 +14,62 @@ import {
   updateBranding,
 } from '../../control/branding/index.js';
 import type { AppContext } from '../context.js';
-import { ErrorBody, errorResponses, Strict, TenantParams } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { ErrorBody, Strict, TenantParams } from '../schemas.js';
 
-const tags = ['branding'];
 const LOGO_DOC = `The image itself as the body (any content type; the bytes decide): ${LOGO_CONTENT_TYPES.join(
   ', ',
 )}, at most ${MAX_LOGO_BYTES / 1024} KB. SVG and other types answer 415 LOGO_TYPE_UNSUPPORTED, larger images 413 LOGO_TOO_LARGE.`;
 
 export const brandingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps, blobs } = ctx;
+  const route = declareRoutes(app, ['branding']);
 
-  app.get(
-    '/api/tenants/:tenantId/branding',
-    {
-      config: { access: 'tenants:read' },
-      schema: {
-        tags,
-        summary: "The tenant's portal brand: display name, accent colour and logo",
-        params: TenantParams,
-        response: { 200: TenantBranding, ...errorResponses },
-      },
-    },
-    async (request) => getBranding(deps, request.params.tenantId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/branding',
+    access: 'tenants:read',
+    summary: "The tenant's portal brand: display name, accent colour and logo",
+    params: TenantParams,
+    response: { 200: TenantBranding },
+    handler: async (request) => getBranding(deps, request.params.tenantId),
+  });
 
-  app.put(
-    '/api/tenants/:tenantId/branding',
-    {
-      config: { access: 'branding:write', action: 'branding.update' },
-      schema: {
-        tags,
-        summary: 'Set the display name and accent colour (a field left out or null goes back to the default)',
-        params: TenantParams,
-        body: UpdateBrandingInput,
-        response: { 200: TenantBranding, ...errorResponses },
-      },
-    },
-    async (request) => updateBranding(deps, request.actor, request.params.tenantId, request.body),
-  );
+  route({
+    method: 'PUT',
+    url: '/api/tenants/:tenantId/branding',
+    access: 'branding:write',
+    action: 'branding.update',
+    summary: 'Set the display name and accent colour (a field left out or null goes back to the default)',
+    params: TenantParams,
+    body: UpdateBrandingInput,
+    response: { 200: TenantBranding },
+    handler: async (request) => updateBranding(deps, request.actor, request.params.tenantId, request.body),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/branding/logo',
-    {
-      config: { access: 'tenants:read' },
-      schema: {
-        tags,
-        summary: "The tenant's logo image",
-        description:
-          'Cacheable privately; `v` (from the branding’s logo.url) changes with the image. Honours If-None-Match.',
-        params: TenantParams,
-        querystring: Strict({ v: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,64}$' })) }),
-        response: errorResponses,
-      },
-    },
-    async (request, reply) => sendLogo(request, reply, await readLogo(deps, blobs, request.params.tenantId)),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/branding/logo',
+    access: 'tenants:read',
+    summary: "The tenant's logo image",
+    description:
+      'Cacheable privately; `v` (from the branding’s logo.url) changes with the image. Honours If-None-Match.',
+    params: TenantParams,
+    querystring: Strict({ v: Type.Optional(Type.String({ pattern: '^[0-9a-f]{1,64}$' })) }),
+    handler: async (request, reply) =>
+      sendLogo(request, reply, await readLogo(deps, blobs, request.params.tenantId)),
+  });
 
-  app.delete(
-    '/api/tenants/:tenantId/branding/logo',
-    {
-      config: { access: 'branding:write', action: 'branding.logo_delete' },
-      schema: {
-        tags,
-        summary: "Remove the tenant's logo",
-        params: TenantParams,
-        response: { 200: TenantBranding, ...errorResponses },
-      },
-    },
-    async (request) => deleteLogo(deps, blobs, request.actor, request.params.tenantId),
-  );
+  route({
+    method: 'DELETE',
+    url: '/api/tenants/:tenantId/branding/logo',
+    access: 'branding:write',
+    action: 'branding.logo_delete',
+    summary: "Remove the tenant's logo",
+    params: TenantParams,
+    response: { 200: TenantBranding },
+    handler: async (request) => deleteLogo(deps, blobs, request.actor, request.params.tenantId),
+  });
 
   // The upload takes raw image bytes of any declared type: its own scope, so other routes keep JSON only.
   await app.register(async (scope) => {
@@ -92,20 +79,17 @@ export const brandingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       { parseAs: 'buffer', bodyLimit: MAX_LOGO_BYTES * 2 },
       (_req, body, done) => done(null, body),
     );
-    upload.put(
-      '/api/tenants/:tenantId/branding/logo',
-      {
-        config: { access: 'branding:write', action: 'branding.logo_set' },
-        schema: {
-          tags,
-          summary: "Upload the tenant's logo",
-          description: LOGO_DOC,
-          params: TenantParams,
-          response: { 200: TenantBranding, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
-        },
-      },
-      async (request) => setLogo(deps, blobs, request.actor, request.params.tenantId, request.body),
-    );
+    declareRoutes(upload, ['branding'])({
+      method: 'PUT',
+      url: '/api/tenants/:tenantId/branding/logo',
+      access: 'branding:write',
+      action: 'branding.logo_set',
+      summary: "Upload the tenant's logo",
+      description: LOGO_DOC,
+      params: TenantParams,
+      response: { 200: TenantBranding, 413: ErrorBody, 415: ErrorBody },
+      handler: async (request) => setLogo(deps, blobs, request.actor, request.params.tenantId, request.body),
+    });
   });
 };
 

@@ -5,7 +5,8 @@ import { authorize } from '../../auth/index.js';
 import { ANALYSIS_STATUSES, CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
 
 const Int = Type.Integer();
 const Json = Type.Unknown();
@@ -174,18 +175,15 @@ export const CallDetailInternal = detail(
 export const CallDetailClient = detail('client', execution({}, {}));
 
 export const callDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.get(
-    '/api/tenants/:tenantId/calls/:callId',
-    {
-      config: { access: 'calls:read' },
-      schema: {
-        tags: ['calls'],
-        summary: 'One call: summary, timeline, transcript, tool executions, costs, recording, retention',
-        params: Strict({ tenantId: Id('tenant'), callId: Id('call') }),
-        response: { 200: Type.Union([CallDetailInternal, CallDetailClient]), ...errorResponses },
-      },
-    },
-    async (request) => {
+  const route = declareRoutes(app, ['calls']);
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls/:callId',
+    access: 'calls:read',
+    summary: 'One call: summary, timeline, transcript, tool executions, costs, recording, retention',
+    params: Strict({ tenantId: Id('tenant'), callId: Id('call') }),
+    response: { 200: Type.Union([CallDetailInternal, CallDetailClient]) },
+    handler: async (request) => {
       const { tenantId, callId } = request.params;
       const internal = authorize(request.principal!, 'calls:inspect', tenantId).allowed;
       return getCallDetail(ctx.deps, {
@@ -195,5 +193,5 @@ export const callDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
         viewer: request.actor.id ?? '-',
       });
     },
-  );
+  });
 };

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { getCallSnapshot, listLiveCalls } from '../../analytics/index.js';
 import { type CallUpdate, followCall, followCalls } from '../../runtime/index.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Id, Strict, TenantParams } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { Id, Strict, TenantParams } from '../schemas.js';
 import { openEventStream } from '../sse.js';
 import { crossTenantAccess } from './access.js';
 
@@ -16,21 +17,17 @@ const EventStreamBody = Type.Unsafe<never>({ type: 'string', description: 'text/
  */
 export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['calls'];
+  const route = declareRoutes(app, ['calls']);
 
-  app.get(
-    '/api/tenants/:tenantId/calls/:callId/live',
-    {
-      config: { access: 'calls:read' },
-      schema: {
-        tags,
-        summary:
-          'One call as it runs: a snapshot (summary + turns so far), then its updates; closes when it ends (at once if it has)',
-        params: Strict({ ...TenantParams.properties, callId: Id('call') }),
-        response: { 200: EventStreamBody, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls/:callId/live',
+    access: 'calls:read',
+    summary:
+      'One call as it runs: a snapshot (summary + turns so far), then its updates; closes when it ends (at once if it has)',
+    params: Strict({ ...TenantParams.properties, callId: Id('call') }),
+    response: { 200: EventStreamBody },
+    handler: async (request, reply) => {
       const { tenantId, callId } = request.params;
       // Subscribe before reading, so an end between the read and the subscription is not missed.
       const early: CallUpdate[] = [];
@@ -55,21 +52,16 @@ export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       };
       for (const update of early.splice(0)) relay(update);
     },
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/calls/live',
-    {
-      config: { access: 'calls:read' },
-      schema: {
-        tags,
-        summary:
-          "A tenant's calls as they happen: a snapshot of the running calls, then every call's updates",
-        params: TenantParams,
-        response: { 200: EventStreamBody, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls/live',
+    access: 'calls:read',
+    summary: "A tenant's calls as they happen: a snapshot of the running calls, then every call's updates",
+    params: TenantParams,
+    response: { 200: EventStreamBody },
+    handler: async (request, reply) => {
       const { tenantId } = request.params;
       const relay = (update: CallUpdate) => stream?.send(update.type, update);
       let stream: ReturnType<typeof openEventStream> | undefined;
@@ -84,19 +76,15 @@ export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
         throw err;
       }
     },
-  );
+  });
 
-  app.get(
-    '/api/calls/live',
-    {
-      config: { access: 'calls:inspect' },
-      schema: {
-        tags,
-        summary: "Every tenant's calls as they happen (agency staff): a snapshot, then every call's updates",
-        response: { 200: EventStreamBody, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'GET',
+    url: '/api/calls/live',
+    access: 'calls:inspect',
+    summary: "Every tenant's calls as they happen (agency staff): a snapshot, then every call's updates",
+    response: { 200: EventStreamBody },
+    handler: async (request, reply) => {
       const relay = (update: CallUpdate) => stream?.send(update.type, update);
       let stream: ReturnType<typeof openEventStream> | undefined;
       const unsubscribe = await followCalls(deps.store, null, relay);
@@ -110,5 +98,5 @@ export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
         throw err;
       }
     },
-  );
+  });
 };

@@ -5,8 +5,8 @@ import { type CallListFilters, exportCallsCsv, listAllCalls, listCalls } from '.
 import { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
+import { declareRoutes } from '../route.js';
 import {
-  errorResponses,
   Id,
   NullableTimestamp,
   Page,
@@ -84,36 +84,28 @@ function csvFileName(scope: string, filters: CallListFilters): string {
 
 export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['calls'];
+  const route = declareRoutes(app, ['calls']);
 
-  app.get(
-    '/api/tenants/:tenantId/calls',
-    {
-      config: { access: 'calls:read' },
-      schema: {
-        tags,
-        summary: "A tenant's calls, newest first, filtered; keyset pages (pass nextCursor as cursor)",
-        params: TenantParams,
-        querystring: Strict({ ...pageProperties, ...filterProperties }),
-        response: { 200: Page(CallListItem), ...errorResponses },
-      },
-    },
-    async (request) => listCalls(deps, request.params.tenantId, toFilters(request.query)),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls',
+    access: 'calls:read',
+    summary: "A tenant's calls, newest first, filtered; keyset pages (pass nextCursor as cursor)",
+    params: TenantParams,
+    querystring: Strict({ ...pageProperties, ...filterProperties }),
+    response: { 200: Page(CallListItem) },
+    handler: async (request) => listCalls(deps, request.params.tenantId, toFilters(request.query)),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/calls.csv',
-    {
-      config: { access: 'calls:read' },
-      schema: {
-        tags,
-        summary: "A tenant's filtered calls as CSV (streamed, newest first)",
-        params: TenantParams,
-        querystring: Strict(filterProperties),
-        response: { 200: CsvBody, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls.csv',
+    access: 'calls:read',
+    summary: "A tenant's filtered calls as CSV (streamed, newest first)",
+    params: TenantParams,
+    querystring: Strict(filterProperties),
+    response: { 200: CsvBody },
+    handler: async (request, reply) => {
       const filters = toFilters(request.query);
       const csv = exportCallsCsv(deps, { tenantId: request.params.tenantId }, filters);
       return reply
@@ -124,34 +116,27 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         )
         .send(Readable.from(csv));
     },
-  );
+  });
 
-  app.get(
-    '/api/calls',
-    {
-      config: { access: 'calls:inspect' },
-      schema: {
-        tags,
-        summary: "Every tenant's calls (agency staff), newest first, filtered",
-        querystring: Strict({ ...pageProperties, ...filterProperties, ...AllTenants }),
-        response: { 200: Page(CallListItem), ...errorResponses },
-      },
-    },
-    async (request) => listAllCalls(deps, crossTenantAccess(request, 'calls.list'), toFilters(request.query)),
-  );
+  route({
+    method: 'GET',
+    url: '/api/calls',
+    access: 'calls:inspect',
+    summary: "Every tenant's calls (agency staff), newest first, filtered",
+    querystring: Strict({ ...pageProperties, ...filterProperties, ...AllTenants }),
+    response: { 200: Page(CallListItem) },
+    handler: async (request) =>
+      listAllCalls(deps, crossTenantAccess(request, 'calls.list'), toFilters(request.query)),
+  });
 
-  app.get(
-    '/api/calls.csv',
-    {
-      config: { access: 'calls:inspect' },
-      schema: {
-        tags,
-        summary: "Every tenant's filtered calls as CSV (agency staff)",
-        querystring: Strict({ ...filterProperties, ...AllTenants }),
-        response: { 200: CsvBody, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'GET',
+    url: '/api/calls.csv',
+    access: 'calls:inspect',
+    summary: "Every tenant's filtered calls as CSV (agency staff)",
+    querystring: Strict({ ...filterProperties, ...AllTenants }),
+    response: { 200: CsvBody },
+    handler: async (request, reply) => {
       const { tenantId, ...query } = request.query;
       const filters = toFilters(query);
       const access = crossTenantAccess(request, 'calls.export');
@@ -161,5 +146,5 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         .header('content-disposition', `attachment; filename="${csvFileName(tenantId ?? 'all', filters)}"`)
         .send(Readable.from(csv));
     },
-  );
+  });
 };

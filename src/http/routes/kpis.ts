@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { getTenantKpis, listTenantKpis } from '../../analytics/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Id, Strict, TenantParams } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { Id, Strict, TenantParams } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const Int = Type.Integer();
@@ -47,37 +48,31 @@ const AllTenantKpis = Strict({
 });
 
 export const kpiRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.get(
-    '/api/tenants/:tenantId/kpis',
-    {
-      config: { access: 'kpis:read' },
-      schema: {
-        tags: ['kpis'],
-        summary: "A tenant's KPIs: totals, daily series and the previous period of the same length",
-        description: "Days are counted in the tenant's time zone. Default: the last 30 days.",
-        params: TenantParams,
-        querystring: Strict({
-          from: Type.Optional(Day),
-          to: Type.Optional(Day),
-          agentId: Type.Optional(Id('agent')),
-        }),
-        response: { 200: TenantKpis, ...errorResponses },
-      },
-    },
-    async (request) => getTenantKpis(ctx.deps, request.params.tenantId, request.query),
-  );
+  const route = declareRoutes(app, ['kpis']);
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/kpis',
+    access: 'kpis:read',
+    summary: "A tenant's KPIs: totals, daily series and the previous period of the same length",
+    description: "Days are counted in the tenant's time zone. Default: the last 30 days.",
+    params: TenantParams,
+    querystring: Strict({
+      from: Type.Optional(Day),
+      to: Type.Optional(Day),
+      agentId: Type.Optional(Id('agent')),
+    }),
+    response: { 200: TenantKpis },
+    handler: async (request) => getTenantKpis(ctx.deps, request.params.tenantId, request.query),
+  });
 
-  app.get(
-    '/api/kpis',
-    {
-      config: { access: 'kpis:read' },
-      schema: {
-        tags: ['kpis'],
-        summary: 'KPI totals of every tenant (internal staff)',
-        querystring: Strict({ from: Type.Optional(Day), to: Type.Optional(Day) }),
-        response: { 200: AllTenantKpis, ...errorResponses },
-      },
-    },
-    async (request) => listTenantKpis(ctx.deps, crossTenantAccess(request, 'kpis.list'), request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/kpis',
+    access: 'kpis:read',
+    summary: 'KPI totals of every tenant (internal staff)',
+    querystring: Strict({ from: Type.Optional(Day), to: Type.Optional(Day) }),
+    response: { 200: AllTenantKpis },
+    handler: async (request) =>
+      listTenantKpis(ctx.deps, crossTenantAccess(request, 'kpis.list'), request.query),
+  });
 };

@@ -19,17 +19,8 @@ import {
 import { connectionCircuits } from '../../gateway/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
-import {
-  ErrorBody,
-  errorResponses,
-  Id,
-  Page,
-  PageQuery,
-  Strict,
-  StringEnum,
-  TenantParams,
-  Timestamp,
-} from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { ErrorBody, Id, Page, PageQuery, Strict, StringEnum, TenantParams, Timestamp } from '../schemas.js';
 
 const N8nConnection = Strict({
   id: Id('n8nConnection'),
@@ -63,110 +54,88 @@ const CircuitsView = Strict({
   ),
 });
 const ConnectionParams = Strict({ tenantId: Id('tenant'), connectionId: Id('n8nConnection') });
-const withConflicts = { ...errorResponses, 409: ErrorBody };
-const upstreamErrors = { ...errorResponses, 409: ErrorBody, 502: ErrorBody };
+const upstreamErrors = { 409: ErrorBody, 502: ErrorBody };
 
 export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps, outbound, gateway } = ctx;
-  const tags = ['n8n connections'];
+  const route = declareRoutes(app, ['n8n connections']);
 
-  app.get(
-    '/api/tenants/:tenantId/n8n-connections',
-    {
-      config: { access: 'n8n:read' },
-      schema: {
-        tags,
-        summary: "A tenant's n8n connections (secrets shown only as set/last four)",
-        params: TenantParams,
-        querystring: PageQuery,
-        response: { 200: Page(N8nConnection), ...errorResponses },
-      },
-    },
-    async (request) => listN8nConnections(deps, request.params.tenantId, request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/n8n-connections',
+    access: 'n8n:read',
+    summary: "A tenant's n8n connections (secrets shown only as set/last four)",
+    params: TenantParams,
+    querystring: PageQuery,
+    response: { 200: Page(N8nConnection) },
+    handler: async (request) => listN8nConnections(deps, request.params.tenantId, request.query),
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/n8n-connections',
-    {
-      config: { access: 'n8n:write', action: 'n8n_connection.create' },
-      schema: {
-        tags,
-        summary: 'Add an n8n connection (secrets are encrypted at rest and never returned)',
-        params: TenantParams,
-        body: CreateN8nConnectionInput,
-        response: { 201: N8nConnection, ...withConflicts },
-      },
-    },
-    async (request, reply) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/n8n-connections',
+    access: 'n8n:write',
+    action: 'n8n_connection.create',
+    summary: 'Add an n8n connection (secrets are encrypted at rest and never returned)',
+    params: TenantParams,
+    body: CreateN8nConnectionInput,
+    response: { 201: N8nConnection, 409: ErrorBody },
+    handler: async (request, reply) =>
       reply
         .status(201)
         .send(
           await createN8nConnection(deps, outbound, request.actor, request.params.tenantId, request.body),
         ),
-  );
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/n8n-connections/test',
-    {
-      config: { access: 'n8n:write', action: 'n8n_connection.test' },
-      schema: {
-        tags,
-        summary: 'Try a base URL and API key before saving them',
-        params: TenantParams,
-        body: Strict({
-          baseUrl: CreateN8nConnectionInput.properties.baseUrl,
-          apiKey: Type.String({ minLength: 1, maxLength: 4096 }),
-        }),
-        response: { 200: ConnectionTestResult, ...errorResponses },
-      },
-    },
-    async (request) => testN8nSettings(outbound, request.body),
-  );
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/n8n-connections/test',
+    access: 'n8n:write',
+    action: 'n8n_connection.test',
+    summary: 'Try a base URL and API key before saving them',
+    params: TenantParams,
+    body: Strict({
+      baseUrl: CreateN8nConnectionInput.properties.baseUrl,
+      apiKey: Type.String({ minLength: 1, maxLength: 4096 }),
+    }),
+    response: { 200: ConnectionTestResult },
+    handler: async (request) => testN8nSettings(outbound, request.body),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/n8n-connections/:connectionId',
-    {
-      config: { access: 'n8n:read' },
-      schema: {
-        tags,
-        summary: 'Get an n8n connection',
-        params: ConnectionParams,
-        response: { 200: N8nConnection, ...errorResponses },
-      },
-    },
-    async (request) => getN8nConnection(deps, request.params.tenantId, request.params.connectionId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/n8n-connections/:connectionId',
+    access: 'n8n:read',
+    summary: 'Get an n8n connection',
+    params: ConnectionParams,
+    response: { 200: N8nConnection },
+    handler: async (request) => getN8nConnection(deps, request.params.tenantId, request.params.connectionId),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/n8n-connections/:connectionId/circuits',
-    {
-      config: { access: 'n8n:read' },
-      schema: {
-        tags,
-        summary: "Circuit breaker state of the connection's n8n instance and of each tool bound to it",
-        description:
-          'Failures are counted once per execution. Connection-level failures open the connection circuit and stop every tool on it; a workflow that throws or times out opens only its own tool circuit. Openings and closings are shared between server processes through the store; failure counts are per process.',
-        params: ConnectionParams,
-        response: { 200: CircuitsView, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/n8n-connections/:connectionId/circuits',
+    access: 'n8n:read',
+    summary: "Circuit breaker state of the connection's n8n instance and of each tool bound to it",
+    description:
+      'Failures are counted once per execution. Connection-level failures open the connection circuit and stop every tool on it; a workflow that throws or times out opens only its own tool circuit. Openings and closings are shared between server processes through the store; failure counts are per process.',
+    params: ConnectionParams,
+    response: { 200: CircuitsView },
+    handler: async (request) =>
       connectionCircuits(deps, gateway, request.params.tenantId, request.params.connectionId),
-  );
+  });
 
-  app.patch(
-    '/api/tenants/:tenantId/n8n-connections/:connectionId',
-    {
-      config: { access: 'n8n:write', action: 'n8n_connection.update' },
-      schema: {
-        tags,
-        summary: 'Change or rotate: a new apiKey or webhook secret replaces the stored one',
-        params: ConnectionParams,
-        body: UpdateN8nConnectionInput,
-        response: { 200: N8nConnection, ...withConflicts },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'PATCH',
+    url: '/api/tenants/:tenantId/n8n-connections/:connectionId',
+    access: 'n8n:write',
+    action: 'n8n_connection.update',
+    summary: 'Change or rotate: a new apiKey or webhook secret replaces the stored one',
+    params: ConnectionParams,
+    body: UpdateN8nConnectionInput,
+    response: { 200: N8nConnection, 409: ErrorBody },
+    handler: async (request) =>
       updateN8nConnection(
         deps,
         outbound,
@@ -175,56 +144,46 @@ export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         request.params.connectionId,
         request.body,
       ),
-  );
+  });
 
-  app.delete(
-    '/api/tenants/:tenantId/n8n-connections/:connectionId',
-    {
-      config: { access: 'n8n:write', action: 'n8n_connection.delete' },
-      schema: {
-        tags,
-        summary: 'Delete a connection no active tool is bound to',
-        params: ConnectionParams,
-        response: { 200: N8nConnection, ...withConflicts },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'DELETE',
+    url: '/api/tenants/:tenantId/n8n-connections/:connectionId',
+    access: 'n8n:write',
+    action: 'n8n_connection.delete',
+    summary: 'Delete a connection no active tool is bound to',
+    params: ConnectionParams,
+    response: { 200: N8nConnection, 409: ErrorBody },
+    handler: async (request) =>
       deleteN8nConnection(deps, request.actor, request.params.tenantId, request.params.connectionId),
-  );
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/n8n-connections/:connectionId/test',
-    {
-      config: { access: 'n8n:read', action: 'n8n_connection.test' },
-      schema: {
-        tags,
-        summary: 'Test the connection: ok, bad_key, unreachable, not_n8n or blocked, with a message',
-        params: ConnectionParams,
-        response: { 200: ConnectionTestResult, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/n8n-connections/:connectionId/test',
+    access: 'n8n:read',
+    action: 'n8n_connection.test',
+    summary: 'Test the connection: ok, bad_key, unreachable, not_n8n or blocked, with a message',
+    params: ConnectionParams,
+    response: { 200: ConnectionTestResult },
+    handler: async (request) =>
       testN8nConnection(deps, outbound, request.params.tenantId, request.params.connectionId),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/n8n-connections/:connectionId/workflows',
-    {
-      config: { access: 'n8n:read' },
-      schema: {
-        tags,
-        summary: "The connection's n8n workflows with their webhook paths (n8n's cursor passes through)",
-        params: ConnectionParams,
-        querystring: Strict({
-          limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
-          cursor: Type.Optional(Type.String({ maxLength: 1000 })),
-          active: Type.Optional(Type.Boolean()),
-          name: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
-        response: { 200: Page(N8nWorkflowSummary), ...upstreamErrors },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/n8n-connections/:connectionId/workflows',
+    access: 'n8n:read',
+    summary: "The connection's n8n workflows with their webhook paths (n8n's cursor passes through)",
+    params: ConnectionParams,
+    querystring: Strict({
+      limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+      cursor: Type.Optional(Type.String({ maxLength: 1000 })),
+      active: Type.Optional(Type.Boolean()),
+      name: Type.Optional(Type.String({ maxLength: 200 })),
+    }),
+    response: { 200: Page(N8nWorkflowSummary), ...upstreamErrors },
+    handler: async (request) =>
       listN8nWorkflows(deps, outbound, request.params.tenantId, request.params.connectionId, request.query),
-  );
+  });
 };

@@ -14,16 +14,8 @@ import {
 import { Nullable } from '../../lib/schema-helpers.js';
 import { VOICE_PATH } from '../../telephony/index.js';
 import type { AppContext } from '../context.js';
-import {
-  ErrorBody,
-  errorResponses,
-  Id,
-  Page,
-  PageQuery,
-  Strict,
-  TenantParams,
-  Timestamp,
-} from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { ErrorBody, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const Label = Type.String({ maxLength: 120 });
@@ -46,157 +38,134 @@ const VoiceWebhook = Strict({
   expectedUrl: Type.String(),
   configured: Type.Boolean({ description: 'Twilio POSTs calls to this platform' }),
 });
-const twilioErrors = { ...errorResponses, 409: ErrorBody, 502: ErrorBody };
+const twilioErrors = { 409: ErrorBody, 502: ErrorBody };
 
 export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps, config, publicUrl } = ctx;
-  const tags = ['phone numbers'];
+  const route = declareRoutes(app, ['phone numbers']);
   const voiceWebhookUrl = () => `${publicUrl.get()}${VOICE_PATH}`;
 
-  app.get(
-    '/api/tenants/:tenantId/phone-numbers',
-    {
-      config: { access: 'numbers:read' },
-      schema: {
-        tags,
-        summary: "A tenant's phone numbers, newest first",
-        params: TenantParams,
-        querystring: Strict({ ...PageQuery.properties, agentId: Type.Optional(Id('agent')) }),
-        response: { 200: Page(PhoneNumber), ...errorResponses },
-      },
-    },
-    async (request) => listNumbers(deps, request.params.tenantId, request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/phone-numbers',
+    access: 'numbers:read',
+    summary: "A tenant's phone numbers, newest first",
+    params: TenantParams,
+    querystring: Strict({ ...PageQuery.properties, agentId: Type.Optional(Id('agent')) }),
+    response: { 200: Page(PhoneNumber) },
+    handler: async (request) => listNumbers(deps, request.params.tenantId, request.query),
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/phone-numbers',
-    {
-      config: { access: 'numbers:write', action: 'phone_number.register' },
-      schema: {
-        tags,
-        summary: 'Register a number to the tenant (normalised to E.164; unique platform-wide)',
-        params: TenantParams,
-        body: Strict({
-          e164: Type.String({
-            minLength: 1,
-            maxLength: 40,
-            description: 'any common notation with country code',
-          }),
-          label: Type.Optional(Nullable(Label)),
-          agentId: Type.Optional(Nullable(Id('agent'))),
-          twilioSid: Type.Optional(Nullable(TwilioSid)),
-        }),
-        response: { 201: PhoneNumber, ...errorResponses, 409: ErrorBody },
-      },
-    },
-    async (request, reply) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/phone-numbers',
+    access: 'numbers:write',
+    action: 'phone_number.register',
+    summary: 'Register a number to the tenant (normalised to E.164; unique platform-wide)',
+    params: TenantParams,
+    body: Strict({
+      e164: Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'any common notation with country code',
+      }),
+      label: Type.Optional(Nullable(Label)),
+      agentId: Type.Optional(Nullable(Id('agent'))),
+      twilioSid: Type.Optional(Nullable(TwilioSid)),
+    }),
+    response: { 201: PhoneNumber, 409: ErrorBody },
+    handler: async (request, reply) =>
       reply
         .status(201)
         .send(await registerNumber(deps, request.actor, request.params.tenantId, request.body)),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/phone-numbers/:numberId',
-    {
-      config: { access: 'numbers:read' },
-      schema: {
-        tags,
-        summary: 'Get a phone number',
-        params: NumberParams,
-        response: { 200: PhoneNumber, ...errorResponses },
-      },
-    },
-    async (request) => getNumber(deps, request.params.tenantId, request.params.numberId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/phone-numbers/:numberId',
+    access: 'numbers:read',
+    summary: 'Get a phone number',
+    params: NumberParams,
+    response: { 200: PhoneNumber },
+    handler: async (request) => getNumber(deps, request.params.tenantId, request.params.numberId),
+  });
 
-  app.patch(
-    '/api/tenants/:tenantId/phone-numbers/:numberId',
-    {
-      config: { access: 'numbers:write', action: 'phone_number.update' },
-      schema: {
-        tags,
-        summary: 'Route the number to an agent (or null) or relabel it',
-        params: NumberParams,
-        body: Strict({
-          agentId: Type.Optional(Nullable(Id('agent'))),
-          label: Type.Optional(Nullable(Label)),
-        }),
-        response: { 200: PhoneNumber, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'PATCH',
+    url: '/api/tenants/:tenantId/phone-numbers/:numberId',
+    access: 'numbers:write',
+    action: 'phone_number.update',
+    summary: 'Route the number to an agent (or null) or relabel it',
+    params: NumberParams,
+    body: Strict({
+      agentId: Type.Optional(Nullable(Id('agent'))),
+      label: Type.Optional(Nullable(Label)),
+    }),
+    response: { 200: PhoneNumber },
+    handler: async (request) =>
       updateNumber(deps, request.actor, request.params.tenantId, request.params.numberId, request.body),
-  );
+  });
 
-  app.delete(
-    '/api/tenants/:tenantId/phone-numbers/:numberId',
-    {
-      config: { access: 'numbers:write', action: 'phone_number.release' },
-      schema: {
-        tags,
-        summary: 'Release the number from the tenant (Twilio is not touched)',
-        params: NumberParams,
-        response: { 200: PhoneNumber, ...errorResponses },
-      },
-    },
-    async (request) => releaseNumber(deps, request.actor, request.params.tenantId, request.params.numberId),
-  );
+  route({
+    method: 'DELETE',
+    url: '/api/tenants/:tenantId/phone-numbers/:numberId',
+    access: 'numbers:write',
+    action: 'phone_number.release',
+    summary: 'Release the number from the tenant (Twilio is not touched)',
+    params: NumberParams,
+    response: { 200: PhoneNumber },
+    handler: async (request) =>
+      releaseNumber(deps, request.actor, request.params.tenantId, request.params.numberId),
+  });
 
-  app.get(
-    '/api/twilio/incoming-numbers',
-    {
-      config: { access: 'numbers:read' },
-      schema: {
-        tags,
-        summary: "The Twilio account's numbers and the tenant each is registered to",
-        response: {
-          200: Strict({
-            items: Type.Array(
-              Strict({
-                sid: Type.String(),
-                e164: Type.String(),
-                friendlyName: Type.String(),
-                voiceUrl: Nullable(Type.String()),
-                voiceMethod: Nullable(Type.String()),
-                registeredTenantId: Nullable(Id('tenant')),
-              }),
-            ),
-            voiceWebhookUrl: Type.String(),
+  route({
+    method: 'GET',
+    url: '/api/twilio/incoming-numbers',
+    access: 'numbers:read',
+    summary: "The Twilio account's numbers and the tenant each is registered to",
+    response: {
+      200: Strict({
+        items: Type.Array(
+          Strict({
+            sid: Type.String(),
+            e164: Type.String(),
+            friendlyName: Type.String(),
+            voiceUrl: Nullable(Type.String()),
+            voiceMethod: Nullable(Type.String()),
+            registeredTenantId: Nullable(Id('tenant')),
           }),
-          ...twilioErrors,
-        },
-      },
+        ),
+        voiceWebhookUrl: Type.String(),
+      }),
+      ...twilioErrors,
     },
-    async (request) => ({
+    handler: async (request) => ({
       items: await listAccountNumbers(deps, config.twilio, crossTenantAccess(request, 'twilio.numbers')),
       voiceWebhookUrl: voiceWebhookUrl(),
     }),
-  );
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/phone-numbers/import',
-    {
-      config: { access: 'numbers:write', action: 'phone_number.import' },
-      schema: {
-        tags,
-        summary: 'Register numbers of the Twilio account to the tenant (all or none)',
-        params: TenantParams,
-        body: Strict({
-          sids: Type.Array(TwilioSid, { minItems: 1, maxItems: 100, uniqueItems: true }),
-          agentId: Type.Optional(Nullable(Id('agent'))),
-          setVoiceWebhook: Type.Optional(
-            Type.Boolean({ description: 'also point each number at this platform' }),
-          ),
-        }),
-        response: {
-          201: Strict({
-            items: Type.Array(Strict({ ...PhoneNumber.properties, voiceUrl: Nullable(Type.String()) })),
-          }),
-          ...twilioErrors,
-        },
-      },
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/phone-numbers/import',
+    access: 'numbers:write',
+    action: 'phone_number.import',
+    summary: 'Register numbers of the Twilio account to the tenant (all or none)',
+    params: TenantParams,
+    body: Strict({
+      sids: Type.Array(TwilioSid, { minItems: 1, maxItems: 100, uniqueItems: true }),
+      agentId: Type.Optional(Nullable(Id('agent'))),
+      setVoiceWebhook: Type.Optional(
+        Type.Boolean({ description: 'also point each number at this platform' }),
+      ),
+    }),
+    response: {
+      201: Strict({
+        items: Type.Array(Strict({ ...PhoneNumber.properties, voiceUrl: Nullable(Type.String()) })),
+      }),
+      ...twilioErrors,
     },
-    async (request, reply) =>
+    handler: async (request, reply) =>
       reply.status(201).send({
         items: await importTwilioNumbers(
           deps,
@@ -207,20 +176,16 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
           voiceWebhookUrl(),
         ),
       }),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/phone-numbers/:numberId/voice-webhook',
-    {
-      config: { access: 'numbers:read' },
-      schema: {
-        tags,
-        summary: "Where Twilio sends this number's calls, and where it should",
-        params: NumberParams,
-        response: { 200: VoiceWebhook, ...twilioErrors },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/phone-numbers/:numberId/voice-webhook',
+    access: 'numbers:read',
+    summary: "Where Twilio sends this number's calls, and where it should",
+    params: NumberParams,
+    response: { 200: VoiceWebhook, ...twilioErrors },
+    handler: async (request) =>
       getVoiceWebhook(
         deps,
         config.twilio,
@@ -228,20 +193,17 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         request.params.numberId,
         voiceWebhookUrl(),
       ),
-  );
+  });
 
-  app.put(
-    '/api/tenants/:tenantId/phone-numbers/:numberId/voice-webhook',
-    {
-      config: { access: 'numbers:write', action: 'phone_number.set_voice_webhook' },
-      schema: {
-        tags,
-        summary: "Point the number's Twilio voice webhook at this platform",
-        params: NumberParams,
-        response: { 200: VoiceWebhook, ...twilioErrors },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'PUT',
+    url: '/api/tenants/:tenantId/phone-numbers/:numberId/voice-webhook',
+    access: 'numbers:write',
+    action: 'phone_number.set_voice_webhook',
+    summary: "Point the number's Twilio voice webhook at this platform",
+    params: NumberParams,
+    response: { 200: VoiceWebhook, ...twilioErrors },
+    handler: async (request) =>
       setVoiceWebhook(
         deps,
         config.twilio,
@@ -250,5 +212,5 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         request.params.numberId,
         voiceWebhookUrl(),
       ),
-  );
+  });
 };

@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import { checkRecordingLink, playRecording, type RecordingPlayback } from '../../analytics/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Id, Strict } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { Id, Strict } from '../schemas.js';
 
 const Params = Strict({ tenantId: Id('tenant'), callId: Id('call') });
 const Download = Type.Optional(
@@ -20,20 +21,16 @@ function send(reply: FastifyReply, playback: RecordingPlayback) {
 }
 
 export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  app.get(
-    '/api/tenants/:tenantId/calls/:callId/recording',
-    {
-      config: { access: 'recordings:read' },
-      schema: {
-        tags: ['calls'],
-        summary: "A call's recording",
-        description: RANGE_DOC,
-        params: Params,
-        querystring: Strict({ download: Download }),
-        response: errorResponses,
-      },
-    },
-    async (request, reply) =>
+  const route = declareRoutes(app, ['calls']);
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls/:callId/recording',
+    access: 'recordings:read',
+    summary: "A call's recording",
+    description: RANGE_DOC,
+    params: Params,
+    querystring: Strict({ download: Download }),
+    handler: async (request, reply) =>
       send(
         reply,
         await playRecording(ctx.deps, ctx.blobs, {
@@ -42,33 +39,28 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
           download: request.query.download === '1',
         }),
       ),
-  );
+  });
 
   // An <audio> element cannot send an API key: the call detail hands out this path, signed for the
   // viewer and a few minutes. The signature is the credential.
-  app.get(
-    '/api/tenants/:tenantId/calls/:callId/recording/signed',
-    {
-      config: { access: 'public' },
-      schema: {
-        tags: ['calls'],
-        summary: "A call's recording through a signed link (recordingUrl of the call detail)",
-        description: RANGE_DOC,
-        params: Params,
-        querystring: Strict({
-          viewer: Type.String({ minLength: 1, maxLength: 64 }),
-          expires: Type.Integer({
-            minimum: 0,
-            maximum: 8_640_000_000_000_000,
-            description: 'ms since the epoch',
-          }),
-          signature: Type.String({ minLength: 1, maxLength: 128 }),
-          download: Download,
-        }),
-        response: errorResponses,
-      },
-    },
-    async (request, reply) => {
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/calls/:callId/recording/signed',
+    access: 'public',
+    summary: "A call's recording through a signed link (recordingUrl of the call detail)",
+    description: RANGE_DOC,
+    params: Params,
+    querystring: Strict({
+      viewer: Type.String({ minLength: 1, maxLength: 64 }),
+      expires: Type.Integer({
+        minimum: 0,
+        maximum: 8_640_000_000_000_000,
+        description: 'ms since the epoch',
+      }),
+      signature: Type.String({ minLength: 1, maxLength: 128 }),
+      download: Download,
+    }),
+    handler: async (request, reply) => {
       const { tenantId, callId } = request.params;
       const { viewer, expires, signature } = request.query;
       const check = checkRecordingLink(
@@ -95,5 +87,5 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         }),
       );
     },
-  );
+  });
 };

@@ -20,8 +20,8 @@ import {
   setRetentionPolicy,
 } from '../../retention/index.js';
 import type { AppContext } from '../context.js';
+import { declareRoutes } from '../route.js';
 import {
-  errorResponses,
   Id,
   NullableTimestamp,
   Page,
@@ -109,58 +109,49 @@ const CsvBody = Type.String({ description: 'text/csv' });
 
 export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['retention'];
+  const route = declareRoutes(app, ['retention']);
   const env = {
     blobs: ctx.blobs,
     lock: retentionLock(ctx.database.db, ctx.database.kind),
   };
 
-  app.get(
-    '/api/tenants/:tenantId/retention-policy',
-    {
-      config: { access: 'retention:read' },
-      schema: {
-        tags,
-        summary: "How long the tenant's call content is kept after a call ends",
-        params: TenantParams,
-        response: { 200: RetentionPolicy, ...errorResponses },
-      },
-    },
-    async (request) => getRetentionPolicy(deps, request.params.tenantId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/retention-policy',
+    access: 'retention:read',
+    summary: "How long the tenant's call content is kept after a call ends",
+    params: TenantParams,
+    response: { 200: RetentionPolicy },
+    handler: async (request) => getRetentionPolicy(deps, request.params.tenantId),
+  });
 
-  app.put(
-    '/api/tenants/:tenantId/retention-policy',
-    {
-      config: { access: 'retention:write', action: 'retention.policy.update' },
-      schema: {
-        tags,
-        summary: "Set the tenant's retention period (internal admins)",
-        params: TenantParams,
-        body: Strict({
-          retentionDays: Type.Integer({ minimum: MIN_RETENTION_DAYS, maximum: MAX_RETENTION_DAYS }),
-          deleteRecordings: Type.Optional(Type.Boolean()),
-        }),
-        response: { 200: RetentionPolicy, ...errorResponses },
-      },
-    },
-    async (request) => setRetentionPolicy(deps, request.actor, request.params.tenantId, request.body),
-  );
+  route({
+    method: 'PUT',
+    url: '/api/tenants/:tenantId/retention-policy',
+    access: 'retention:write',
+    action: 'retention.policy.update',
+    summary: "Set the tenant's retention period (internal admins)",
+    params: TenantParams,
+    body: Strict({
+      retentionDays: Type.Integer({ minimum: MIN_RETENTION_DAYS, maximum: MAX_RETENTION_DAYS }),
+      deleteRecordings: Type.Optional(Type.Boolean()),
+    }),
+    response: { 200: RetentionPolicy },
+    handler: async (request) =>
+      setRetentionPolicy(deps, request.actor, request.params.tenantId, request.body),
+  });
 
   const holdParams = Strict({ ...TenantParams.properties, callId: Id('call') });
-  app.post(
-    '/api/tenants/:tenantId/calls/:callId/legal-hold',
-    {
-      config: { access: 'legal_hold:write', action: 'call.legal_hold.place' },
-      schema: {
-        tags,
-        summary: 'Put a call on legal hold: retention never deletes its content while held',
-        params: holdParams,
-        body: HoldBody,
-        response: { 200: LegalHold, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/calls/:callId/legal-hold',
+    access: 'legal_hold:write',
+    action: 'call.legal_hold.place',
+    summary: 'Put a call on legal hold: retention never deletes its content while held',
+    params: holdParams,
+    body: HoldBody,
+    response: { 200: LegalHold },
+    handler: async (request) =>
       placeLegalHold(
         deps,
         request.actor,
@@ -168,21 +159,18 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         request.params.callId,
         request.body.reason,
       ),
-  );
+  });
 
-  app.delete(
-    '/api/tenants/:tenantId/calls/:callId/legal-hold',
-    {
-      config: { access: 'legal_hold:write', action: 'call.legal_hold.release' },
-      schema: {
-        tags,
-        summary: 'Release a legal hold; normal retention applies again from the next run',
-        params: holdParams,
-        body: HoldBody,
-        response: { 200: LegalHold, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'DELETE',
+    url: '/api/tenants/:tenantId/calls/:callId/legal-hold',
+    access: 'legal_hold:write',
+    action: 'call.legal_hold.release',
+    summary: 'Release a legal hold; normal retention applies again from the next run',
+    params: holdParams,
+    body: HoldBody,
+    response: { 200: LegalHold },
+    handler: async (request) =>
       releaseLegalHold(
         deps,
         request.actor,
@@ -190,24 +178,21 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         request.params.callId,
         request.body.reason,
       ),
-  );
+  });
 
-  app.post(
-    '/api/retention/runs',
-    {
-      config: { access: 'retention:write', action: 'retention.run' },
-      schema: {
-        tags,
-        summary: 'Run the retention cleanup now (or a dry run), and answer the run record',
-        description: '409 CONFLICT when another run is in progress (on any instance).',
-        body: Strict({
-          dryRun: Type.Optional(Type.Boolean()),
-          tenantId: Type.Optional(Id('tenant')),
-        }),
-        response: { 200: RetentionRunResult, ...errorResponses },
-      },
-    },
-    async (request) => {
+  route({
+    method: 'POST',
+    url: '/api/retention/runs',
+    access: 'retention:write',
+    action: 'retention.run',
+    summary: 'Run the retention cleanup now (or a dry run), and answer the run record',
+    description: '409 CONFLICT when another run is in progress (on any instance).',
+    body: Strict({
+      dryRun: Type.Optional(Type.Boolean()),
+      tenantId: Type.Optional(Id('tenant')),
+    }),
+    response: { 200: RetentionRunResult },
+    handler: async (request) => {
       request.actor.audited = true; // the run writes its own audit row, success or failure
       return runRetention(deps, env, {
         trigger: 'api',
@@ -216,7 +201,7 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         tenantId: request.body.tenantId,
       });
     },
-  );
+  });
 
   const runsQuery = Strict({
     ...PageQuery.properties,
@@ -227,18 +212,14 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     ['/api/retention/runs', false],
     ['/api/retention/runs.csv', true],
   ] as const) {
-    app.get(
+    route({
+      method: 'GET',
       url,
-      {
-        config: { access: 'retention:write' },
-        schema: {
-          tags,
-          summary: csvOnly ? 'Retention runs as CSV' : 'Retention runs, newest first (?format=csv for CSV)',
-          querystring: runsQuery,
-          response: { 200: csvOnly ? CsvBody : Type.Union([Page(RetentionRun), CsvBody]), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
+      access: 'retention:write',
+      summary: csvOnly ? 'Retention runs as CSV' : 'Retention runs, newest first (?format=csv for CSV)',
+      querystring: runsQuery,
+      response: { 200: csvOnly ? CsvBody : Type.Union([Page(RetentionRun), CsvBody]) },
+      handler: async (request, reply) => {
         const { format, ...query } = request.query;
         const access = crossTenantAccess(request, 'retention.runs.list');
         if (csvOnly || format === 'csv') {
@@ -250,23 +231,19 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         }
         return listRetentionRuns(deps, access, query);
       },
-    );
+    });
   }
 
-  app.get(
-    '/api/retention/runs/:runId',
-    {
-      config: { access: 'retention:write' },
-      schema: {
-        tags,
-        summary: 'One retention run',
-        params: Strict({ runId: Id('retentionRun') }),
-        response: { 200: RetentionRun, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'GET',
+    url: '/api/retention/runs/:runId',
+    access: 'retention:write',
+    summary: 'One retention run',
+    params: Strict({ runId: Id('retentionRun') }),
+    response: { 200: RetentionRun },
+    handler: async (request) =>
       getRetentionRun(deps, crossTenantAccess(request, 'retention.runs.read'), request.params.runId),
-  );
+  });
 
   const auditQuery = Strict({
     ...PageQuery.properties,
@@ -279,24 +256,17 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     ['/api/tenants/:tenantId/deletion-audit', false],
     ['/api/tenants/:tenantId/deletion-audit.csv', true],
   ] as const) {
-    app.get(
+    route({
+      method: 'GET',
       url,
-      {
-        config: { access: 'retention:write' },
-        schema: {
-          tags,
-          summary: csvOnly
-            ? "The tenant's deletion audit as CSV"
-            : "What retention deleted from the tenant's calls, one row per call per run (?format=csv for CSV)",
-          params: TenantParams,
-          querystring: auditQuery,
-          response: {
-            200: csvOnly ? CsvBody : Type.Union([Page(DeletionAuditRow), CsvBody]),
-            ...errorResponses,
-          },
-        },
-      },
-      async (request, reply) => {
+      access: 'retention:write',
+      summary: csvOnly
+        ? "The tenant's deletion audit as CSV"
+        : "What retention deleted from the tenant's calls, one row per call per run (?format=csv for CSV)",
+      params: TenantParams,
+      querystring: auditQuery,
+      response: { 200: csvOnly ? CsvBody : Type.Union([Page(DeletionAuditRow), CsvBody]) },
+      handler: async (request, reply) => {
         const { format, ...query } = request.query;
         if (csvOnly || format === 'csv') {
           const page = await listDeletionAudit(deps, request.params.tenantId, {
@@ -310,6 +280,6 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
         }
         return listDeletionAudit(deps, request.params.tenantId, query);
       },
-    );
+    });
   }
 };

@@ -5,7 +5,8 @@ import { type Static, Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
 import type { SandboxCalls } from '../../platform/sandbox-calls.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Strict } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { ErrorBody, Strict } from '../schemas.js';
 
 const PlaceSandboxCall = Strict({
   to: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'the E.164 number to call' }),
@@ -75,26 +76,23 @@ export const sandboxCallRoutes: FastifyPluginAsyncTypebox<{
   ctx: AppContext;
   sandboxCalls?: SandboxCalls;
 }> = async (app, { sandboxCalls }) => {
-  app.post(
-    '/api/sandbox/calls',
-    {
-      config: { access: 'sandbox:call', action: 'sandbox.call' },
-      schema: {
-        tags: ['sandbox'],
-        summary: 'Place a simulated call to a number through the whole stack (the console\'s "test call")',
-        description:
-          'Answers JSON when the call is over; 503 `LINES_BUSY` (with `Retry-After`) at once when the call was refused for want of a free line. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.',
-        body: PlaceSandboxCall,
-        response: {
-          200: SandboxCallResult,
-          ...errorResponses,
-          409: errorResponses[400],
-          // LINES_BUSY (with Retry-After): the tenant's concurrent-call limit or every worker is full.
-          503: errorResponses[400],
-        },
-      },
+  const route = declareRoutes(app, ['sandbox']);
+  route({
+    method: 'POST',
+    url: '/api/sandbox/calls',
+    access: 'sandbox:call',
+    action: 'sandbox.call',
+    summary: 'Place a simulated call to a number through the whole stack (the console\'s "test call")',
+    description:
+      'Answers JSON when the call is over; 503 `LINES_BUSY` (with `Retry-After`) at once when the call was refused for want of a free line. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.',
+    body: PlaceSandboxCall,
+    response: {
+      200: SandboxCallResult,
+      409: ErrorBody,
+      // LINES_BUSY (with Retry-After): the tenant's concurrent-call limit or every worker is full.
+      503: ErrorBody,
     },
-    async (request, reply) => {
+    handler: async (request, reply) => {
       const scenario = await resolveScenario(request.body.scenario);
       if (!sandboxCalls) {
         throw new AppError(
@@ -122,5 +120,5 @@ export const sandboxCallRoutes: FastifyPluginAsyncTypebox<{
       // A stream is sent as is; the 200 schema describes the non-streaming answer.
       return reply.type('application/x-ndjson').send(stream as unknown as Static<typeof SandboxCallResult>);
     },
-  );
+  });
 };

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createTenant, getTenant, listTenants, updateTenant } from '../../control/tenants/index.js';
 import type { AppContext } from '../context.js';
-import { errorResponses, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
+import { declareRoutes } from '../route.js';
+import { ErrorBody, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const TenantStatus = Type.Union([Type.Literal('active'), Type.Literal('suspended')]);
@@ -21,76 +22,63 @@ const MaxConcurrentCalls = Type.Integer({ minimum: 1, maximum: 1000 });
 
 export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['tenants'];
+  const route = declareRoutes(app, ['tenants']);
 
-  app.get(
-    '/api/tenants',
-    {
-      config: { access: 'tenants:list' },
-      schema: {
-        tags,
-        summary: 'List tenants',
-        querystring: PageQuery,
-        response: { 200: Page(Tenant), ...errorResponses },
-      },
-    },
-    async (request) => listTenants(deps, crossTenantAccess(request, 'tenants.list'), request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants',
+    access: 'tenants:list',
+    summary: 'List tenants',
+    querystring: PageQuery,
+    response: { 200: Page(Tenant) },
+    handler: async (request) => listTenants(deps, crossTenantAccess(request, 'tenants.list'), request.query),
+  });
 
-  app.post(
-    '/api/tenants',
-    {
-      config: { access: 'tenants:write', action: 'tenant.create' },
-      schema: {
-        tags,
-        summary: 'Create a tenant (a client business)',
-        body: Strict({
-          name: Name,
-          slug: Type.String({
-            pattern: '^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$',
-            description: 'lowercase, digits, dashes',
-          }),
-          maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
-        }),
-        response: { 201: Tenant, ...errorResponses, 409: errorResponses[400] },
-      },
-    },
-    async (request, reply) => reply.status(201).send(await createTenant(deps, request.actor, request.body)),
-  );
+  route({
+    method: 'POST',
+    url: '/api/tenants',
+    access: 'tenants:write',
+    action: 'tenant.create',
+    summary: 'Create a tenant (a client business)',
+    body: Strict({
+      name: Name,
+      slug: Type.String({
+        pattern: '^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$',
+        description: 'lowercase, digits, dashes',
+      }),
+      maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
+    }),
+    response: { 201: Tenant, 409: ErrorBody },
+    handler: async (request, reply) =>
+      reply.status(201).send(await createTenant(deps, request.actor, request.body)),
+  });
 
-  app.get(
-    '/api/tenants/:tenantId',
-    {
-      config: { access: 'tenants:read' },
-      schema: {
-        tags,
-        summary: 'Get a tenant',
-        params: TenantParams,
-        response: { 200: Tenant, ...errorResponses },
-      },
-    },
-    async (request) => getTenant(deps, request.params.tenantId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId',
+    access: 'tenants:read',
+    summary: 'Get a tenant',
+    params: TenantParams,
+    response: { 200: Tenant },
+    handler: async (request) => getTenant(deps, request.params.tenantId),
+  });
 
-  app.patch(
-    '/api/tenants/:tenantId',
-    {
-      config: { access: 'tenants:write', action: 'tenant.update' },
-      schema: {
-        tags,
-        summary: 'Rename, suspend or reactivate a tenant',
-        params: TenantParams,
-        body: Strict({
-          name: Type.Optional(Name),
-          status: Type.Optional(TenantStatus),
-          maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
-          timezone: Type.Optional(
-            Type.String({ minLength: 1, maxLength: 64, description: 'IANA, e.g. Europe/Berlin' }),
-          ),
-        }),
-        response: { 200: Tenant, ...errorResponses },
-      },
-    },
-    async (request) => updateTenant(deps, request.actor, request.params.tenantId, request.body),
-  );
+  route({
+    method: 'PATCH',
+    url: '/api/tenants/:tenantId',
+    access: 'tenants:write',
+    action: 'tenant.update',
+    summary: 'Rename, suspend or reactivate a tenant',
+    params: TenantParams,
+    body: Strict({
+      name: Type.Optional(Name),
+      status: Type.Optional(TenantStatus),
+      maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
+      timezone: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 64, description: 'IANA, e.g. Europe/Berlin' }),
+      ),
+    }),
+    response: { 200: Tenant },
+    handler: async (request) => updateTenant(deps, request.actor, request.params.tenantId, request.body),
+  });
 };

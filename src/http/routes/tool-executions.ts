@@ -9,8 +9,8 @@ import {
 } from '../../gateway/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import type { AppContext } from '../context.js';
+import { declareRoutes } from '../route.js';
 import {
-  errorResponses,
   Id,
   NullableTimestamp,
   Page,
@@ -92,29 +92,25 @@ const ToolOutcome = Type.Union([
 
 export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps, gateway } = ctx;
-  const tags = ['tool executions'];
+  const route = declareRoutes(app, ['tool executions']);
 
-  app.get(
-    '/api/tenants/:tenantId/tool-executions',
-    {
-      config: { access: 'calls:inspect' },
-      schema: {
-        tags,
-        summary: "A tenant's tool executions, newest first",
-        params: TenantParams,
-        querystring: Strict({
-          ...PageQuery.properties,
-          toolId: Type.Optional(Id('tool')),
-          toolName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          status: Type.Optional(ExecutionStatus),
-          callId: Type.Optional(Id('call')),
-          from: Type.Optional(TimestampInput),
-          to: Type.Optional(TimestampInput),
-        }),
-        response: { 200: Page(ToolExecutionSummary), ...errorResponses },
-      },
-    },
-    async (request) => {
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/tool-executions',
+    access: 'calls:inspect',
+    summary: "A tenant's tool executions, newest first",
+    params: TenantParams,
+    querystring: Strict({
+      ...PageQuery.properties,
+      toolId: Type.Optional(Id('tool')),
+      toolName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      status: Type.Optional(ExecutionStatus),
+      callId: Type.Optional(Id('call')),
+      from: Type.Optional(TimestampInput),
+      to: Type.Optional(TimestampInput),
+    }),
+    response: { 200: Page(ToolExecutionSummary) },
+    handler: async (request) => {
       const { from, to, ...filter } = request.query;
       return listToolExecutions(deps, request.params.tenantId, {
         ...filter,
@@ -122,41 +118,34 @@ export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         ...(to ? { to: new Date(to) } : {}),
       });
     },
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/tool-executions/:id',
-    {
-      config: { access: 'calls:inspect' },
-      schema: {
-        tags,
-        summary: 'One tool execution with its HTTP attempts (secrets redacted)',
-        params: Strict({ ...TenantParams.properties, id: Id('toolExecution') }),
-        response: { 200: ToolExecutionDetail, ...errorResponses },
-      },
-    },
-    async (request) => getToolExecution(deps, request.params.tenantId, request.params.id),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/tool-executions/:id',
+    access: 'calls:inspect',
+    summary: 'One tool execution with its HTTP attempts (secrets redacted)',
+    params: Strict({ ...TenantParams.properties, id: Id('toolExecution') }),
+    response: { 200: ToolExecutionDetail },
+    handler: async (request) => getToolExecution(deps, request.params.tenantId, request.params.id),
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/tools/:toolId/test',
-    {
-      config: { access: 'tools:write', action: 'tool.test' },
-      schema: {
-        tags,
-        summary: "Run a tool once against the tenant's n8n, outside any call",
-        description:
-          'Executes like a call would (validation, retries, tracking) and answers the outcome, failures included.',
-        params: Strict({ ...TenantParams.properties, toolId: Id('tool') }),
-        body: Strict({ arguments: Type.Record(Type.String(), Json) }),
-        response: { 200: ToolOutcome, ...errorResponses },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/tools/:toolId/test',
+    access: 'tools:write',
+    action: 'tool.test',
+    summary: "Run a tool once against the tenant's n8n, outside any call",
+    description:
+      'Executes like a call would (validation, retries, tracking) and answers the outcome, failures included.',
+    params: Strict({ ...TenantParams.properties, toolId: Id('tool') }),
+    body: Strict({ arguments: Type.Record(Type.String(), Json) }),
+    response: { 200: ToolOutcome },
+    handler: async (request) =>
       testTool(deps, gateway, {
         tenantId: request.params.tenantId,
         toolId: request.params.toolId,
         arguments: request.body.arguments,
       }),
-  );
+  });
 };

@@ -11,9 +11,9 @@ import {
   updateTool,
 } from '../../control/tools/index.js';
 import type { AppContext } from '../context.js';
+import { declareRoutes } from '../route.js';
 import {
   ErrorBody,
-  errorResponses,
   Id,
   NullableTimestamp,
   Page,
@@ -31,79 +31,67 @@ const Tool = Strict({
   updatedAt: Timestamp,
 });
 const ToolParams = Strict({ tenantId: Id('tenant'), toolId: Id('tool') });
-const withConflicts = { ...errorResponses, 409: ErrorBody };
 
 export const toolRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
-  const tags = ['tools'];
+  const route = declareRoutes(app, ['tools']);
 
-  app.get(
-    '/api/tenants/:tenantId/tools',
-    {
-      config: { access: 'tools:read' },
-      schema: {
-        tags,
-        summary: "A tenant's tools, newest first",
-        params: TenantParams,
-        querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
-        response: { 200: Page(Tool), ...errorResponses },
-      },
-    },
-    async (request) => listTools(deps, request.params.tenantId, request.query),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/tools',
+    access: 'tools:read',
+    summary: "A tenant's tools, newest first",
+    params: TenantParams,
+    querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
+    response: { 200: Page(Tool) },
+    handler: async (request) => listTools(deps, request.params.tenantId, request.query),
+  });
 
-  app.post(
-    '/api/tenants/:tenantId/tools',
-    {
-      config: { access: 'tools:write', action: 'tool.create' },
-      schema: {
-        tags,
-        summary: 'Create a tool (input schema checked as JSON Schema draft 2020-12)',
-        params: TenantParams,
-        body: CreateToolInput,
-        response: { 201: Tool, ...withConflicts },
-      },
-    },
-    async (request, reply) =>
+  route({
+    method: 'POST',
+    url: '/api/tenants/:tenantId/tools',
+    access: 'tools:write',
+    action: 'tool.create',
+    summary: 'Create a tool (input schema checked as JSON Schema draft 2020-12)',
+    params: TenantParams,
+    body: CreateToolInput,
+    response: { 201: Tool, 409: ErrorBody },
+    handler: async (request, reply) =>
       reply.status(201).send(await createTool(deps, request.actor, request.params.tenantId, request.body)),
-  );
+  });
 
-  app.get(
-    '/api/tenants/:tenantId/tools/:toolId',
-    {
-      config: { access: 'tools:read' },
-      schema: { tags, summary: 'Get a tool', params: ToolParams, response: { 200: Tool, ...errorResponses } },
-    },
-    async (request) => getTool(deps, request.params.tenantId, request.params.toolId),
-  );
+  route({
+    method: 'GET',
+    url: '/api/tenants/:tenantId/tools/:toolId',
+    access: 'tools:read',
+    summary: 'Get a tool',
+    params: ToolParams,
+    response: { 200: Tool },
+    handler: async (request) => getTool(deps, request.params.tenantId, request.params.toolId),
+  });
 
-  app.patch(
-    '/api/tenants/:tenantId/tools/:toolId',
-    {
-      config: { access: 'tools:write', action: 'tool.update' },
-      schema: {
-        tags,
-        summary: 'Change a tool (published agent versions keep their snapshot)',
-        params: ToolParams,
-        body: UpdateToolInput,
-        response: { 200: Tool, ...withConflicts },
-      },
-    },
-    async (request) =>
+  route({
+    method: 'PATCH',
+    url: '/api/tenants/:tenantId/tools/:toolId',
+    access: 'tools:write',
+    action: 'tool.update',
+    summary: 'Change a tool (published agent versions keep their snapshot)',
+    params: ToolParams,
+    body: UpdateToolInput,
+    response: { 200: Tool, 409: ErrorBody },
+    handler: async (request) =>
       updateTool(deps, request.actor, request.params.tenantId, request.params.toolId, request.body),
-  );
+  });
 
-  app.delete(
-    '/api/tenants/:tenantId/tools/:toolId',
-    {
-      config: { access: 'tools:write', action: 'tool.archive' },
-      schema: {
-        tags,
-        summary: 'Archive a tool (it can no longer be published; live versions keep it)',
-        params: ToolParams,
-        response: { 200: Tool, ...errorResponses },
-      },
-    },
-    async (request) => archiveTool(deps, request.actor, request.params.tenantId, request.params.toolId),
-  );
+  route({
+    method: 'DELETE',
+    url: '/api/tenants/:tenantId/tools/:toolId',
+    access: 'tools:write',
+    action: 'tool.archive',
+    summary: 'Archive a tool (it can no longer be published; live versions keep it)',
+    params: ToolParams,
+    response: { 200: Tool },
+    handler: async (request) =>
+      archiveTool(deps, request.actor, request.params.tenantId, request.params.toolId),
+  });
 };

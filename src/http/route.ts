@@ -1,0 +1,120 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  ContextConfigDefault,
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifySchema,
+  preValidationHookHandler,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteGenericInterface,
+  RouteHandlerMethod,
+  RouteOptions,
+} from 'fastify';
+import type { TSchema } from 'typebox';
+import type { RouteAccess } from '../auth/index.js';
+import { errorResponses } from './schemas.js';
+
+/** A Fastify instance (or scope) whose routes infer request and reply types from Typebox schemas. */
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Responses = Record<number, TSchema>;
+type Input = TSchema | undefined;
+type NoResponses = Record<never, never>;
+
+interface Schema<P extends Input, Q extends Input, B extends Input, R extends Responses>
+  extends FastifySchema {
+  params: P;
+  querystring: Q;
+  body: B;
+  response: R;
+}
+
+type Handler<S extends FastifySchema> = RouteHandlerMethod<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  RouteGenericInterface,
+  ContextConfigDefault,
+  S,
+  TypeBoxTypeProvider,
+  FastifyBaseLogger
+>;
+
+type PreValidation<S extends FastifySchema> = preValidationHookHandler<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  RouteGenericInterface,
+  ContextConfigDefault,
+  S,
+  TypeBoxTypeProvider,
+  FastifyBaseLogger
+>;
+
+type StandardErrors = typeof errorResponses;
+
+/** One API route: what it needs (access, audit action), what it takes and answers, and its handler. */
+export interface RouteSpec<P extends Input, Q extends Input, B extends Input, R extends Responses> {
+  method: Method;
+  url: string;
+  /** The permission the route needs; start-up refuses a route without one. */
+  access: RouteAccess;
+  /** The audit action; start-up refuses a state-changing route without one. */
+  action?: string;
+  summary: string;
+  description?: string;
+  params?: P;
+  querystring?: Q;
+  body?: B;
+  /** The answers beside the standard 400/401/403/404 error bodies (which `standardErrors: false` leaves out). */
+  response?: R;
+  standardErrors?: boolean;
+  /** OpenAPI security override, e.g. `[]` for a route that takes no credentials. */
+  security?: Array<Record<string, string[]>>;
+  preValidation?: PreValidation<Schema<P, Q, B, R & StandardErrors>>;
+  handler: Handler<Schema<P, Q, B, R & StandardErrors>>;
+}
+
+/**
+ * The one way an API route is declared: `const route = declareRoutes(app, ['tools'])`, then
+ * `route({ method, url, access, action, summary, params, body, response, handler })`. Request and
+ * reply types are inferred from the Typebox schemas as with `app.get`.
+ */
+export function declareRoutes(app: TypedApp, tags: string[]) {
+  return function route<
+    P extends Input = undefined,
+    Q extends Input = undefined,
+    B extends Input = undefined,
+    R extends Responses = NoResponses,
+  >(spec: RouteSpec<P, Q, B, R>): void {
+    const { params, querystring, body, description, security } = spec;
+    const schema = {
+      tags,
+      summary: spec.summary,
+      ...(description === undefined ? {} : { description }),
+      ...(security === undefined ? {} : { security }),
+      ...(params === undefined ? {} : { params }),
+      ...(querystring === undefined ? {} : { querystring }),
+      ...(body === undefined ? {} : { body }),
+      response: spec.standardErrors === false ? spec.response : { ...errorResponses, ...spec.response },
+    };
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      config:
+        spec.action === undefined ? { access: spec.access } : { access: spec.access, action: spec.action },
+      schema,
+      ...(spec.preValidation === undefined ? {} : { preValidation: spec.preValidation }),
+      handler: spec.handler,
+    } as RouteOptions as never);
+  };
+}
