@@ -1,21 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadScenario, type Sandbox, type Scenario, startSandbox } from '@switchboard/sandbox';
+import { loadScenario, type Sandbox, type Scenario } from '@switchboard/sandbox';
 import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, type World } from '../../test/support/fixtures.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import type { World } from '../../test/support/fixtures.js';
+import {
+  publishBookingAgent,
+  type SandboxPlatform,
+  startSandboxPlatform,
+} from '../../test/support/sandbox-platform.js';
 import { finalizeCall } from '../analytics/index.js';
-import { loadConfig } from '../config/index.js';
 import { tables } from '../db/index.js';
-import { buildApp } from '../http/app.js';
 import { ToolSchemaCompiler } from '../lib/tool-json-schema.js';
-import { createSandboxCalls, type SandboxCalls } from '../platform/sandbox-calls.js';
-import { createServices } from '../platform/services.js';
-import { createVoiceService } from '../telephony/index.js';
+import type { SandboxCalls } from '../platform/sandbox-calls.js';
 import { DEMO_ANALYSIS } from './demo-analysis.js';
 import { AnalysisWorker, type AnalysisWorkerOptions } from './worker.js';
 
@@ -28,12 +26,12 @@ import { AnalysisWorker, type AnalysisWorkerOptions } from './worker.js';
 const NUMBER = '+15005550006';
 const KEY = 'test-analysis-suite';
 
+let platform: SandboxPlatform;
 let backend: TestBackend;
 let sandbox: Sandbox;
 let app: FastifyInstance;
 let world: World;
 let sandboxCalls: SandboxCalls;
-let recordingsDir: string;
 let providers: AnalysisWorkerOptions['providers'];
 let tenantId: string;
 let agentBase: string;
@@ -52,80 +50,21 @@ const silentCaller: Scenario = {
 } as unknown as Scenario;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  sandbox = await startSandbox();
-  recordingsDir = await mkdtemp(join(tmpdir(), 'sb-analysis-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    SANDBOX_PROVIDER_KEYS: 'true',
-    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
-    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
-    RIME_URL: sandbox.rime.url,
-    RIME_WS_URL: sandbox.rime.wsUrl,
-    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
-    RECORDINGS_DIR: recordingsDir,
-  });
-  providers = config.voice.providers;
-  const services = createServices(config);
-  const { outbound, gateway, publicUrl, blobs } = services;
-  const voice = createVoiceService(backend.deps, config, services);
-  sandboxCalls = createSandboxCalls(backend.deps, sandbox, publicUrl);
-  app = await buildApp(
-    { config, database: backend.database, deps: backend.deps, outbound, gateway, publicUrl, blobs },
-    { voice, sandboxCalls },
-  );
-  app.addHook('onClose', () => services.close());
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  publicUrl.resolveFromAddress(app.server.address());
-  world = await createWorld(backend, app);
+  platform = await startSandboxPlatform();
+  ({ backend, sandbox, app, world, sandboxCalls } = platform);
+  providers = platform.config.voice.providers;
   tenantId = world.tenantA;
-  const t = `/api/tenants/${tenantId}`;
-  const admin = world.as.admin;
-  const connection = await call(app, admin, 'POST', `${t}/n8n-connections`, {
-    name: 'sandbox n8n',
-    baseUrl: sandbox.n8n.url,
-    apiKey: 'sandbox-api-key',
+  const agentId = await publishBookingAgent(platform, NUMBER, {
+    systemPrompt:
+      'You are the receptionist of Acme Dental. Book appointments with the book_appointment tool.',
+    // The shipped book-appointment scenario reports its outcome through set_outcome.
+    outcomeLabels: ['appointment_booked'],
+    analysis: DEMO_ANALYSIS,
   });
-  sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
-  const tool = await call(app, admin, 'POST', `${t}/tools`, {
-    name: 'book_appointment',
-    description: 'Books an appointment',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: true },
-    connectionId: connection.json().id,
-    webhookPath: 'book-appointment',
-  });
-  const agent = await call(app, admin, 'POST', `${t}/agents`, {
-    name: 'Front desk',
-    draft: {
-      systemPrompt:
-        'You are the receptionist of Acme Dental. Book appointments with the book_appointment tool.',
-      greeting: 'Hi, this is Acme Dental. How can I help you today?',
-      voice: { model: 'mistv2', speaker: 'cove' },
-      stt: { model: 'nova-3', endpointingMs: 200 },
-      toolIds: [tool.json().id],
-      // The shipped book-appointment scenario reports its outcome through set_outcome.
-      outcomeLabels: ['appointment_booked'],
-      analysis: DEMO_ANALYSIS,
-    },
-  });
-  expect(agent.statusCode, agent.body).toBe(201);
-  const agentId = agent.json().id;
-  const base = `${t}/agents/${agentId}`;
-  agentBase = base;
-  expect((await call(app, admin, 'POST', `${base}/versions`, { note: 'v1' })).statusCode).toBe(201);
-  expect((await call(app, admin, 'POST', `${t}/phone-numbers`, { e164: NUMBER, agentId })).statusCode).toBe(
-    201,
-  );
+  agentBase = `/api/tenants/${tenantId}/agents/${agentId}`;
 }, 180_000);
 
-afterAll(async () => {
-  await sandbox?.close();
-  await app?.close();
-  await backend?.close();
-  if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
-});
+afterAll(() => platform?.close());
 
 /** Places a call to its end and its analysis queued (no worker runs yet). */
 async function placeCall(scenario: Scenario): Promise<string> {

@@ -1,22 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadScenario, type Sandbox, startSandbox } from '@switchboard/sandbox';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, TEST_PASSWORD, type World } from '../../test/support/fixtures.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import { TEST_PASSWORD, type World } from '../../test/support/fixtures.js';
+import {
+  publishBookingAgent,
+  type SandboxPlatform,
+  startSandboxPlatform,
+} from '../../test/support/sandbox-platform.js';
 import { createUser } from '../auth/index.js';
 import { runTestCommand } from '../cli/test-command.js';
-import { loadConfig } from '../config/index.js';
 import { tables } from '../db/index.js';
-import { buildApp } from '../http/app.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
-import { createSandboxCalls } from '../platform/sandbox-calls.js';
-import { createServices } from '../platform/services.js';
-import { createVoiceService } from '../telephony/index.js';
 import { seedDemoSuite } from './seed-demo-suite.js';
 
 /**
@@ -28,12 +24,11 @@ const NUMBER = '+15005550006';
 const PROMPT = 'You are the receptionist of Acme Dental. Book appointments with the book_appointment tool.';
 const BROKEN = 'You are the receptionist of Acme Dental. Take a message; never book appointments.';
 
+let platform: SandboxPlatform;
 let backend: TestBackend;
-let sandbox: Sandbox;
 let app: FastifyInstance;
 let world: World;
 let url: string;
-let recordingsDir: string;
 let tenantId: string;
 let agentId: string;
 let cliUser: { email: string };
@@ -41,64 +36,10 @@ let cliUser: { email: string };
 const base = () => `/api/tenants/${tenantId}/agents/${agentId}`;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  sandbox = await startSandbox();
-  recordingsDir = await mkdtemp(join(tmpdir(), 'sb-quality-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    SANDBOX_PROVIDER_KEYS: 'true',
-    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
-    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
-    RIME_URL: sandbox.rime.url,
-    RIME_WS_URL: sandbox.rime.wsUrl,
-    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
-    RECORDINGS_DIR: recordingsDir,
-  });
-  const services = createServices(config);
-  const { outbound, gateway, publicUrl, blobs } = services;
-  const voice = createVoiceService(backend.deps, config, services);
-  const sandboxCalls = createSandboxCalls(backend.deps, sandbox, publicUrl);
-  app = await buildApp(
-    { config, database: backend.database, deps: backend.deps, outbound, gateway, publicUrl, blobs },
-    { voice, sandboxCalls },
-  );
-  app.addHook('onClose', () => services.close());
-  url = await app.listen({ host: '127.0.0.1', port: 0 });
-  publicUrl.resolveFromAddress(app.server.address());
-  world = await createWorld(backend, app);
+  platform = await startSandboxPlatform();
+  ({ backend, app, world, url } = platform);
   tenantId = world.tenantA;
-  const t = `/api/tenants/${tenantId}`;
-  const admin = world.as.admin;
-  const connection = await call(app, admin, 'POST', `${t}/n8n-connections`, {
-    name: 'sandbox n8n',
-    baseUrl: sandbox.n8n.url,
-    apiKey: 'sandbox-api-key',
-  });
-  sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
-  const tool = await call(app, admin, 'POST', `${t}/tools`, {
-    name: 'book_appointment',
-    description: 'Books an appointment',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: true },
-    connectionId: connection.json().id,
-    webhookPath: 'book-appointment',
-  });
-  const agent = await call(app, admin, 'POST', `${t}/agents`, {
-    name: 'Front desk',
-    draft: {
-      systemPrompt: PROMPT,
-      greeting: 'Hi, this is Acme Dental. How can I help you today?',
-      voice: { model: 'mistv2', speaker: 'cove' },
-      stt: { model: 'nova-3', endpointingMs: 200 },
-      toolIds: [tool.json().id],
-    },
-  });
-  agentId = agent.json().id;
-  expect((await call(app, admin, 'POST', `${base()}/versions`, { note: 'v1' })).statusCode).toBe(201);
-  expect((await call(app, admin, 'POST', `${t}/phone-numbers`, { e164: NUMBER, agentId })).statusCode).toBe(
-    201,
-  );
+  agentId = await publishBookingAgent(platform, NUMBER, { systemPrompt: PROMPT });
   await seedDemoSuite(backend.deps, tenantId, agentId);
   cliUser = await createUser(backend.deps, SYSTEM_ACTOR, {
     email: `cli-${Date.now()}@example.com`,
@@ -108,12 +49,7 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  await sandbox?.close();
-  await app?.close();
-  await backend?.close();
-  if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
-});
+afterAll(() => platform?.close());
 
 const setPrompt = async (systemPrompt: string) => {
   const res = await call(app, world.as.operator, 'PATCH', base(), { draft: { systemPrompt } });

@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario, type Sandbox, startSandbox } from '@switchboard/sandbox';
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import { type Config, loadConfig } from '../../src/config/index.js';
+import { buildApp } from '../../src/http/app.js';
+import { createSandboxCalls, type SandboxCalls } from '../../src/platform/sandbox-calls.js';
+import { createServices } from '../../src/platform/services.js';
+import { createVoiceService } from '../../src/telephony/index.js';
+import { call } from './app.js';
+import { openTestBackend, type TestBackend } from './backend.js';
+import { createWorld, type World } from './fixtures.js';
+
+/** The product with its runtime plane over the sandbox's emulators, listening on a free port. */
+export interface SandboxPlatform {
+  backend: TestBackend;
+  sandbox: Sandbox;
+  config: Config;
+  sandboxCalls: SandboxCalls;
+  app: FastifyInstance;
+  /** Where the app listens. */
+  url: string;
+  world: World;
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox, then the app (with voice and sandbox calls) configured against it. */
+export async function startSandboxPlatform(): Promise<SandboxPlatform> {
+  const backend = await openTestBackend();
+  const sandbox = await startSandbox();
+  const recordingsDir = await mkdtemp(join(tmpdir(), 'sb-platform-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
+    SANDBOX_PROVIDER_KEYS: 'true',
+    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
+    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
+    RIME_URL: sandbox.rime.url,
+    RIME_WS_URL: sandbox.rime.wsUrl,
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    RECORDINGS_DIR: recordingsDir,
+  });
+  const services = createServices(config);
+  const { outbound, gateway, publicUrl, blobs } = services;
+  const voice = createVoiceService(backend.deps, config, services);
+  const sandboxCalls = createSandboxCalls(backend.deps, sandbox, publicUrl);
+  const app = await buildApp(
+    { config, database: backend.database, deps: backend.deps, outbound, gateway, publicUrl, blobs },
+    { voice, sandboxCalls },
+  );
+  app.addHook('onClose', () => services.close());
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  publicUrl.resolveFromAddress(app.server.address());
+  const world = await createWorld(backend, app);
+  return {
+    backend,
+    sandbox,
+    config,
+    sandboxCalls,
+    app,
+    url,
+    world,
+    close: async () => {
+      await sandbox.close();
+      await app.close();
+      await backend.close();
+      await rm(recordingsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A receptionist agent of the world's tenant A with the `book_appointment` tool (the shipped
+ * book-appointment scenario's n8n workflow), published and answering `number`. `draft` adds to or
+ * overrides the default draft. Answers the agent's id.
+ */
+export async function publishBookingAgent(
+  platform: SandboxPlatform,
+  number: string,
+  draft: Record<string, unknown>,
+): Promise<string> {
+  const { app, sandbox, sandboxCalls, world } = platform;
+  const t = `/api/tenants/${world.tenantA}`;
+  const admin = world.as.admin;
+  const connection = await call(app, admin, 'POST', `${t}/n8n-connections`, {
+    name: 'sandbox n8n',
+    baseUrl: sandbox.n8n.url,
+    apiKey: 'sandbox-api-key',
+  });
+  sandboxCalls.installWorkflows(await loadScenario('book-appointment'));
+  const tool = await call(app, admin, 'POST', `${t}/tools`, {
+    name: 'book_appointment',
+    description: 'Books an appointment',
+    inputSchema: { type: 'object', properties: {}, additionalProperties: true },
+    connectionId: connection.json().id,
+    webhookPath: 'book-appointment',
+  });
+  const agent = await call(app, admin, 'POST', `${t}/agents`, {
+    name: 'Front desk',
+    draft: {
+      greeting: 'Hi, this is Acme Dental. How can I help you today?',
+      voice: { model: 'mistv2', speaker: 'cove' },
+      stt: { model: 'nova-3', endpointingMs: 200 },
+      toolIds: [tool.json().id],
+      ...draft,
+    },
+  });
+  expect(agent.statusCode, agent.body).toBe(201);
+  const agentId: string = agent.json().id;
+  expect((await call(app, admin, 'POST', `${t}/agents/${agentId}/versions`, { note: 'v1' })).statusCode).toBe(
+    201,
+  );
+  expect((await call(app, admin, 'POST', `${t}/phone-numbers`, { e164: number, agentId })).statusCode).toBe(
+    201,
+  );
+  return agentId;
+}
