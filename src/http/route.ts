@@ -4,12 +4,10 @@ import type {
   FastifyBaseLogger,
   FastifyInstance,
   FastifySchema,
-  preValidationHookHandler,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
   RouteGenericInterface,
-  RouteHandlerMethod,
   RouteOptions,
 } from 'fastify';
 import type { TSchema } from 'typebox';
@@ -38,18 +36,8 @@ interface Schema<P extends Input, Q extends Input, B extends Input, R extends Re
   response: R;
 }
 
-type Handler<S extends FastifySchema> = RouteHandlerMethod<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  RouteGenericInterface,
-  ContextConfigDefault,
-  S,
-  TypeBoxTypeProvider,
-  FastifyBaseLogger
->;
-
-type PreValidation<S extends FastifySchema> = preValidationHookHandler<
+/** Fastify's own route options for a schema, so handler and hooks get its inferred request types. */
+type TypedRouteOptions<S extends FastifySchema> = RouteOptions<
   RawServerDefault,
   RawRequestDefaultExpression,
   RawReplyDefaultExpression,
@@ -80,8 +68,8 @@ export interface RouteSpec<P extends Input, Q extends Input, B extends Input, R 
   standardErrors?: boolean;
   /** OpenAPI security override, e.g. `[]` for a route that takes no credentials. */
   security?: Array<Record<string, string[]>>;
-  preValidation?: PreValidation<Schema<P, Q, B, R & StandardErrors>>;
-  handler: Handler<Schema<P, Q, B, R & StandardErrors>>;
+  preValidation?: TypedRouteOptions<Schema<P, Q, B, R & StandardErrors>>['preValidation'];
+  handler: TypedRouteOptions<Schema<P, Q, B, R & StandardErrors>>['handler'];
 }
 
 /**
@@ -115,6 +103,6 @@ export function declareRoutes(app: TypedApp, tags: string[]) {
       schema,
       ...(spec.preValidation === undefined ? {} : { preValidation: spec.preValidation }),
       handler: spec.handler,
-    } as RouteOptions as never);
+    } as RouteOptions);
   };
 }

@@ -55,29 +55,17 @@ export async function checkPublishGate(
   if (passed) return { testRunId: passed.id, override: null };
 
   const latest = runs.find((run) => run.status === 'failed' || run.status === 'error');
-  const failing = latest
-    ? await tx
-        .select({
-          caseId: tables.agentTestResults.caseId,
-          name: tables.agentTestResults.caseName,
-          reasons: tables.agentTestResults.reasons,
-        })
-        .from(tables.agentTestResults)
-        .where(
-          and(eq(tables.agentTestResults.runId, latest.id), eq(tables.agentTestResults.status, 'failed')),
-        )
+  const resultsOf = (runId: string, status: 'failed' | 'error') => {
+    const results = tables.agentTestResults;
+    return tx
+      .select({ caseId: results.caseId, name: results.caseName, reasons: results.reasons })
+      .from(results)
+      .where(and(eq(results.runId, runId), eq(results.status, status)));
+  };
+  // Failed cases first, then the ones that could not run.
+  const bad = latest
+    ? [...(await resultsOf(latest.id, 'failed')), ...(await resultsOf(latest.id, 'error'))]
     : [];
-  const errored = latest
-    ? await tx
-        .select({
-          caseId: tables.agentTestResults.caseId,
-          name: tables.agentTestResults.caseName,
-          reasons: tables.agentTestResults.reasons,
-        })
-        .from(tables.agentTestResults)
-        .where(and(eq(tables.agentTestResults.runId, latest.id), eq(tables.agentTestResults.status, 'error')))
-    : [];
-  const bad = [...failing, ...errored];
 
   if (input.override) {
     if (!input.mayOverride) {

@@ -357,13 +357,7 @@ async function deleteContent(tx: Tx, runId: string, callIds: string[], asOf: Dat
       runId,
       dryRun: false,
       policyDays: row.policy_days,
-      deleted: {
-        utterances: row.utterances,
-        events: row.events,
-        toolBodies: row.tool_bodies,
-        recordings: row.recordings,
-        recordingBytes: Number(row.recording_bytes),
-      },
+      deleted: countsOf(row),
       createdAt: asOf,
     })),
   );

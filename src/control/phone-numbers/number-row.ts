@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { type Tx, tables } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
-import type { FieldIssue } from '../field-issues.js';
+import { throwIfIssues } from '../field-issues.js';
 import { type E164Result, normaliseE164 } from './e164.js';
 
 export type PhoneNumber = typeof tables.phoneNumbers.$inferSelect;
@@ -22,16 +22,20 @@ export async function findNumber(
   return row;
 }
 
-/** Problems with routing a number to `agentId`: the agent must be this tenant's and not archived. */
-export async function checkAssignableAgent(tx: Tx, tenantId: string, agentId: string): Promise<FieldIssue[]> {
+/** Refuses routing a number to `agentId` unless it is this tenant's agent and not archived (none: no check). */
+export async function requireAssignableAgent(
+  tx: Tx,
+  tenantId: string,
+  agentId: string | null | undefined,
+): Promise<void> {
+  if (!agentId) return;
   const a = tables.agents;
   const [agent] = await tx
     .select({ archivedAt: a.archivedAt })
     .from(a)
     .where(and(eq(a.tenantId, tenantId), eq(a.id, agentId)));
-  if (!agent) return [{ field: 'agentId', message: 'is not an agent of this tenant' }];
-  if (agent.archivedAt) return [{ field: 'agentId', message: 'is archived' }];
-  return [];
+  const problem = !agent ? 'is not an agent of this tenant' : agent.archivedAt ? 'is archived' : undefined;
+  if (problem) throwIfIssues('VALIDATION_FAILED', 'cannot assign', [{ field: 'agentId', message: problem }]);
 }
 
 export function requireE164(input: string, field = 'e164'): string {

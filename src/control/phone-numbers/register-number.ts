@@ -4,8 +4,7 @@ import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { newId } from '../../lib/ids.js';
 import { uniqueViolation } from '../db-errors.js';
-import { throwIfIssues } from '../field-issues.js';
-import { checkAssignableAgent, numberTaken, type PhoneNumber, requireE164 } from './number-row.js';
+import { numberTaken, type PhoneNumber, requireAssignableAgent, requireE164 } from './number-row.js';
 
 export interface RegisterNumberInput {
   /** Any common notation; stored as E.164. */
@@ -25,12 +24,7 @@ export async function registerNumber(
   const e164 = requireE164(input.e164);
   try {
     return await withTenant(deps.db, tenantId, async (tx) => {
-      if (input.agentId)
-        throwIfIssues(
-          'VALIDATION_FAILED',
-          'cannot assign',
-          await checkAssignableAgent(tx, tenantId, input.agentId),
-        );
+      await requireAssignableAgent(tx, tenantId, input.agentId);
       const [row] = await tx
         .insert(tables.phoneNumbers)
         .values({

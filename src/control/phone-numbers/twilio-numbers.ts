@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids.js';
 import { uniqueViolation } from '../db-errors.js';
 import { throwIfIssues } from '../field-issues.js';
 import { normaliseE164 } from './e164.js';
-import { checkAssignableAgent, findNumber, numberTaken, type PhoneNumber } from './number-row.js';
+import { findNumber, numberTaken, type PhoneNumber, requireAssignableAgent } from './number-row.js';
 import {
   findTwilioNumber,
   listTwilioNumbers,
@@ -81,12 +81,7 @@ export async function importTwilioNumbers(
   let rows: PhoneNumber[];
   try {
     rows = await withTenant(deps.db, tenantId, async (tx) => {
-      if (input.agentId)
-        throwIfIssues(
-          'VALIDATION_FAILED',
-          'cannot assign',
-          await checkAssignableAgent(tx, tenantId, input.agentId),
-        );
+      await requireAssignableAgent(tx, tenantId, input.agentId);
       const inserted: PhoneNumber[] = [];
       for (const number of chosen) {
         const e164 = normaliseE164(number.e164);
@@ -145,11 +140,29 @@ export interface VoiceWebhookState {
   configured: boolean;
 }
 
-async function twilioNumberFor(twilio: TwilioSettings, number: PhoneNumber): Promise<TwilioNumber> {
+/** The tenant's number and the Twilio account's record of it. */
+async function findOnTwilio(
+  deps: Deps,
+  settings: TwilioSettings | undefined,
+  tenantId: string,
+  numberId: string,
+): Promise<{ twilio: TwilioSettings; number: PhoneNumber; found: TwilioNumber }> {
+  const twilio = requireTwilio(settings);
+  const number = await withTenant(deps.db, tenantId, (tx) => findNumber(tx, tenantId, numberId));
   const found = await findTwilioNumber(twilio, number.e164);
   if (!found)
     throw new AppError('TWILIO_NUMBER_NOT_FOUND', `${number.e164} is not a number of the Twilio account`);
-  return found;
+  return { twilio, number, found };
+}
+
+function webhookState(onTwilio: TwilioNumber, expectedUrl: string): VoiceWebhookState {
+  return {
+    twilioSid: onTwilio.sid,
+    voiceUrl: onTwilio.voiceUrl,
+    voiceMethod: onTwilio.voiceMethod,
+    expectedUrl,
+    configured: onTwilio.voiceUrl === expectedUrl && onTwilio.voiceMethod === 'POST',
+  };
 }
 
 export async function getVoiceWebhook(
@@ -159,16 +172,8 @@ export async function getVoiceWebhook(
   numberId: string,
   expectedUrl: string,
 ): Promise<VoiceWebhookState> {
-  const twilio = requireTwilio(settings);
-  const number = await withTenant(deps.db, tenantId, (tx) => findNumber(tx, tenantId, numberId));
-  const found = await twilioNumberFor(twilio, number);
-  return {
-    twilioSid: found.sid,
-    voiceUrl: found.voiceUrl,
-    voiceMethod: found.voiceMethod,
-    expectedUrl,
-    configured: found.voiceUrl === expectedUrl && found.voiceMethod === 'POST',
-  };
+  const { found } = await findOnTwilio(deps, settings, tenantId, numberId);
+  return webhookState(found, expectedUrl);
 }
 
 /** Points the number's Twilio voice webhook at this platform (and remembers its Twilio sid). */
@@ -180,9 +185,7 @@ export async function setVoiceWebhook(
   numberId: string,
   expectedUrl: string,
 ): Promise<VoiceWebhookState> {
-  const twilio = requireTwilio(settings);
-  const number = await withTenant(deps.db, tenantId, (tx) => findNumber(tx, tenantId, numberId));
-  const found = await twilioNumberFor(twilio, number);
+  const { twilio, number, found } = await findOnTwilio(deps, settings, tenantId, numberId);
   const updated = await setVoiceUrlAudited(
     deps,
     twilio,
@@ -191,13 +194,7 @@ export async function setVoiceWebhook(
     found.voiceUrl,
     expectedUrl,
   );
-  return {
-    twilioSid: updated.sid,
-    voiceUrl: updated.voiceUrl,
-    voiceMethod: updated.voiceMethod,
-    expectedUrl,
-    configured: updated.voiceUrl === expectedUrl && updated.voiceMethod === 'POST',
-  };
+  return webhookState(updated, expectedUrl);
 }
 
 async function setVoiceUrlAudited(

@@ -3,8 +3,7 @@ import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
-import { throwIfIssues } from '../field-issues.js';
-import { checkAssignableAgent, findNumber, type PhoneNumber } from './number-row.js';
+import { findNumber, type PhoneNumber, requireAssignableAgent } from './number-row.js';
 
 export interface UpdateNumberInput {
   /** The agent that answers this number; null leaves it unrouted. */
@@ -22,12 +21,7 @@ export async function updateNumber(
 ): Promise<PhoneNumber> {
   return withTenant(deps.db, tenantId, async (tx) => {
     const before = await findNumber(tx, tenantId, numberId, true);
-    if (input.agentId)
-      throwIfIssues(
-        'VALIDATION_FAILED',
-        'cannot assign',
-        await checkAssignableAgent(tx, tenantId, input.agentId),
-      );
+    await requireAssignableAgent(tx, tenantId, input.agentId);
     const [after] = await tx
       .update(tables.phoneNumbers)
       .set({ ...input, updatedAt: deps.now() })

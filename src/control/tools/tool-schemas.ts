@@ -42,6 +42,17 @@ const toolFields = {
   idempotent: Type.Boolean({ description: 'safe to call twice with the same arguments (may be retried)' }),
 };
 
+/** The fields a new tool may leave out (defaults apply) and a change may give alone. */
+const optionalToolFields = {
+  outputSchema: Type.Optional(toolFields.outputSchema),
+  connectionId: Type.Optional(toolFields.connectionId),
+  webhookPath: Type.Optional(toolFields.webhookPath),
+  workflowId: Type.Optional(toolFields.workflowId),
+  timeoutMs: Type.Optional(toolFields.timeoutMs),
+  retry: Type.Optional(ToolRetry),
+  idempotent: Type.Optional(toolFields.idempotent),
+};
+
 export const CreateToolInput = Type.Object(
   {
     name: ToolName,
@@ -49,13 +60,7 @@ export const CreateToolInput = Type.Object(
     inputSchema: Type.Record(Type.String(), Type.Unknown(), {
       description: 'JSON Schema (draft 2020-12) of the arguments; the root is an object',
     }),
-    outputSchema: Type.Optional(toolFields.outputSchema),
-    connectionId: Type.Optional(toolFields.connectionId),
-    webhookPath: Type.Optional(toolFields.webhookPath),
-    workflowId: Type.Optional(toolFields.workflowId),
-    timeoutMs: Type.Optional(toolFields.timeoutMs),
-    retry: Type.Optional(ToolRetry),
-    idempotent: Type.Optional(toolFields.idempotent),
+    ...optionalToolFields,
   },
   { additionalProperties: false },
 );
@@ -66,13 +71,7 @@ export const UpdateToolInput = Type.Object(
     name: Type.Optional(ToolName),
     description: Type.Optional(toolFields.description),
     inputSchema: Type.Optional(toolFields.inputSchema),
-    outputSchema: Type.Optional(toolFields.outputSchema),
-    connectionId: Type.Optional(toolFields.connectionId),
-    webhookPath: Type.Optional(toolFields.webhookPath),
-    workflowId: Type.Optional(toolFields.workflowId),
-    timeoutMs: Type.Optional(toolFields.timeoutMs),
-    retry: Type.Optional(ToolRetry),
-    idempotent: Type.Optional(toolFields.idempotent),
+    ...optionalToolFields,
   },
   { additionalProperties: false },
 );

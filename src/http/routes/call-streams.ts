@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { getCallSnapshot, listLiveCalls } from '../../analytics/index.js';
 import { type CallUpdate, followCall, followCalls } from '../../runtime/index.js';
@@ -18,6 +19,28 @@ const EventStreamBody = Type.Unsafe<never>({ type: 'string', description: 'text/
 export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { deps } = ctx;
   const route = declareRoutes(app, ['calls']);
+
+  /** A snapshot of the running calls, then every update of the tenant's calls (null: every tenant's). */
+  const streamCalls = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tenantId: string | null,
+    runningCalls: () => Promise<unknown[]>,
+  ) => {
+    let stream: ReturnType<typeof openEventStream> | undefined;
+    const unsubscribe = await followCalls(deps.store, tenantId, (update) =>
+      stream?.send(update.type, update),
+    );
+    try {
+      const calls = await runningCalls();
+      stream = openEventStream(request, reply);
+      stream.onClose(() => void unsubscribe());
+      stream.send('snapshot', { calls });
+    } catch (err) {
+      await unsubscribe();
+      throw err;
+    }
+  };
 
   route({
     method: 'GET',
@@ -63,18 +86,7 @@ export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     response: { 200: EventStreamBody },
     handler: async (request, reply) => {
       const { tenantId } = request.params;
-      const relay = (update: CallUpdate) => stream?.send(update.type, update);
-      let stream: ReturnType<typeof openEventStream> | undefined;
-      const unsubscribe = await followCalls(deps.store, tenantId, relay);
-      try {
-        const calls = await listLiveCalls(deps, { tenantId });
-        stream = openEventStream(request, reply);
-        stream.onClose(() => void unsubscribe());
-        stream.send('snapshot', { calls });
-      } catch (err) {
-        await unsubscribe();
-        throw err;
-      }
+      await streamCalls(request, reply, tenantId, () => listLiveCalls(deps, { tenantId }));
     },
   });
 
@@ -84,19 +96,9 @@ export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
     access: 'calls:inspect',
     summary: "Every tenant's calls as they happen (agency staff): a snapshot, then every call's updates",
     response: { 200: EventStreamBody },
-    handler: async (request, reply) => {
-      const relay = (update: CallUpdate) => stream?.send(update.type, update);
-      let stream: ReturnType<typeof openEventStream> | undefined;
-      const unsubscribe = await followCalls(deps.store, null, relay);
-      try {
-        const calls = await listLiveCalls(deps, { access: crossTenantAccess(request, 'calls.live') });
-        stream = openEventStream(request, reply);
-        stream.onClose(() => void unsubscribe());
-        stream.send('snapshot', { calls });
-      } catch (err) {
-        await unsubscribe();
-        throw err;
-      }
-    },
+    handler: async (request, reply) =>
+      streamCalls(request, reply, null, () =>
+        listLiveCalls(deps, { access: crossTenantAccess(request, 'calls.live') }),
+      ),
   });
 };
