@@ -1,4 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   ContextConfigDefault,
   FastifyBaseLogger,
@@ -12,6 +12,7 @@ import type {
 } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { RouteAccess } from '../auth/index.js';
+import type { AppContext } from './context.js';
 import { errorResponses } from './schemas.js';
 
 /** A Fastify instance (or scope) whose routes infer request and reply types from Typebox schemas. */
@@ -105,4 +106,19 @@ export function declareRoutes(app: TypedApp, tags: string[]) {
       handler: spec.handler,
     } as RouteOptions);
   };
+}
+
+/** Declares one route (see `declareRoutes`). */
+export type Route = ReturnType<typeof declareRoutes>;
+
+/**
+ * A route file's plugin, its routes under one OpenAPI tag:
+ * `export const toolRoutes = routePlugin(['tools'], (route, { deps }) => { route({ … }); })`.
+ * `options` are what app.ts registers the plugin with (the context and any extra part).
+ */
+export function routePlugin<Options extends { ctx: AppContext } = { ctx: AppContext }>(
+  tags: string[],
+  declare: (route: Route, ctx: AppContext, options: Options, app: TypedApp) => void | Promise<void>,
+): FastifyPluginAsyncTypebox<Options> {
+  return async (app, options) => declare(declareRoutes(app, tags), options.ctx, options, app);
 }

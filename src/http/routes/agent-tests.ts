@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseScenario } from '@switchboard/sandbox';
 import { Type } from 'typebox';
 import { roleFor } from '../../auth/index.js';
@@ -23,7 +22,7 @@ import {
   updateTestCase,
 } from '../../quality/index.js';
 import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { ErrorBody, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
 
 const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });
@@ -138,220 +137,218 @@ function sandboxPlacer(sandboxCalls: SandboxCalls): TestCallPlacer {
   };
 }
 
-export const agentTestRoutes: FastifyPluginAsyncTypebox<{
-  ctx: AppContext;
-  sandboxCalls?: SandboxCalls;
-}> = async (app, { ctx, sandboxCalls }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['agent tests']);
-  const runner = createTestRunner(deps, sandboxCalls ? sandboxPlacer(sandboxCalls) : undefined);
-  app.addHook('onClose', () => runner.idle());
-  const base = '/api/tenants/:tenantId/agents/:agentId/tests';
+export const agentTestRoutes = routePlugin<{ ctx: AppContext; sandboxCalls?: SandboxCalls }>(
+  ['agent tests'],
+  (route, { deps }, { sandboxCalls }, app) => {
+    const runner = createTestRunner(deps, sandboxCalls ? sandboxPlacer(sandboxCalls) : undefined);
+    app.addHook('onClose', () => runner.idle());
+    const base = '/api/tenants/:tenantId/agents/:agentId/tests';
 
-  route({
-    method: 'GET',
-    url: `${base}/cases`,
-    access: 'agents:read',
-    summary: "The agent's test suite: its active cases, in the order a run plays them",
-    params: AgentParams,
-    response: { 200: Strict({ items: Type.Array(TestCase) }) },
-    handler: async (request) => ({
-      items: await listTestCases(deps, request.params.tenantId, request.params.agentId),
-    }),
-  });
-
-  route({
-    method: 'POST',
-    url: `${base}/cases`,
-    access: 'agents:write',
-    action: 'agent_test.create',
-    summary: 'Add a test case: a caller script (sandbox scenario format) and expectations',
-    params: AgentParams,
-    body: Strict({ name: TestCaseName, spec: TestCaseSpec, expect: TestExpect }),
-    response: { 201: TestCase },
-    handler: async (request, reply) => {
-      checkSpec(request.body.spec);
-      const created = await createTestCase(
-        deps,
-        request.actor,
-        request.params.tenantId,
-        request.params.agentId,
-        request.body,
-      );
-      return reply.status(201).send(created);
-    },
-  });
-
-  route({
-    method: 'POST',
-    url: `${base}/cases/from-call`,
-    access: 'agents:write',
-    action: 'agent_test.create',
-    summary: 'Turn a finished call into a test case: its caller turns become the script',
-    description:
-      'By default the case expects the tools the call ran and no tool failure; `expect` replaces that, `llm` gives the sandbox model its rules.',
-    params: AgentParams,
-    body: Strict({
-      callId: Id('call'),
-      name: TestCaseName,
-      expect: Type.Optional(TestExpect),
-      llm: Type.Optional(TestCaseSpec.properties.llm),
-    }),
-    response: { 201: TestCase },
-    handler: async (request, reply) => {
-      if (request.body.llm)
-        checkSpec({ caller: { steps: [{ type: 'pause', ms: 0 }] }, llm: request.body.llm });
-      const created = await createTestCaseFromCall(
-        deps,
-        request.actor,
-        request.params.tenantId,
-        request.params.agentId,
-        request.body,
-      );
-      return reply.status(201).send(created);
-    },
-  });
-
-  route({
-    method: 'GET',
-    url: `${base}/cases/:caseId`,
-    access: 'agents:read',
-    summary: 'Get a test case',
-    params: CaseParams,
-    response: { 200: TestCase },
-    handler: async (request) =>
-      getTestCase(deps, request.params.tenantId, request.params.agentId, request.params.caseId),
-  });
-
-  route({
-    method: 'PATCH',
-    url: `${base}/cases/:caseId`,
-    access: 'agents:write',
-    action: 'agent_test.update',
-    summary: 'Change a test case (a new revision; the history keeps the old one)',
-    params: CaseParams,
-    body: Strict({
-      name: Type.Optional(TestCaseName),
-      spec: Type.Optional(TestCaseSpec),
-      expect: Type.Optional(TestExpect),
-    }),
-    response: { 200: TestCase },
-    handler: async (request) => {
-      if (request.body.spec) checkSpec(request.body.spec);
-      return updateTestCase(
-        deps,
-        request.actor,
-        request.params.tenantId,
-        request.params.agentId,
-        request.params.caseId,
-        request.body,
-      );
-    },
-  });
-
-  route({
-    method: 'DELETE',
-    url: `${base}/cases/:caseId`,
-    access: 'agents:write',
-    action: 'agent_test.delete',
-    summary: 'Remove a test case from the suite (its history and results stay)',
-    params: CaseParams,
-    response: { 204: Type.Null() },
-    handler: async (request, reply) => {
-      await deleteTestCase(
-        deps,
-        request.actor,
-        request.params.tenantId,
-        request.params.agentId,
-        request.params.caseId,
-      );
-      return reply.status(204).send(null);
-    },
-  });
-
-  route({
-    method: 'GET',
-    url: `${base}/cases/:caseId/history`,
-    access: 'agents:read',
-    summary: "A test case's revisions, newest first",
-    params: CaseParams,
-    response: { 200: Strict({ items: Type.Array(TestCaseRevision) }) },
-    handler: async (request) => ({
-      items: await testCaseHistory(
-        deps,
-        request.params.tenantId,
-        request.params.agentId,
-        request.params.caseId,
-      ),
-    }),
-  });
-
-  route({
-    method: 'POST',
-    url: `${base}/runs`,
-    access: 'agents:write',
-    action: 'agent_test.run',
-    summary: 'Run the suite against the draft (default) or a version, through the whole call path',
-    description:
-      'A job: answers 202 with the run at once; read progress and results from GET …/runs/{runId}. With `wait: true` answers 200 with the finished run. Needs the sandbox (simulated callers) and a phone number on the agent.',
-    params: AgentParams,
-    body: Strict({
-      version: Type.Optional(
-        Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('draft')], {
-          description: 'a version number, or "draft" (the default)',
-        }),
-      ),
-      wait: Type.Optional(Type.Boolean({ description: 'answer once the run has finished' })),
-    }),
-    response: { 200: TestRunDetail, 202: TestRun, 409: ErrorBody, 422: ErrorBody },
-    preValidation: async (request) => {
-      request.body ??= {};
-    },
-    handler: async (request, reply) => {
-      const { tenantId, agentId } = request.params;
-      const version = request.body.version ?? 'draft';
-      const run = await runner.start(
-        request.actor,
-        tenantId,
-        agentId,
-        version === 'draft' ? 'draft' : { version },
-      );
-      if (!request.body.wait) return reply.status(202).send(run);
-      await runner.finished(run.id);
-      return reply.status(200).send(await getTestRun(deps, tenantId, agentId, run.id));
-    },
-  });
-
-  route({
-    method: 'GET',
-    url: `${base}/runs`,
-    access: 'agents:read',
-    summary: "The agent's test runs, newest first (history per version with `version`)",
-    params: AgentParams,
-    querystring: Strict({
-      version: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('draft')])),
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    }),
-    response: { 200: Strict({ items: Type.Array(TestRun) }) },
-    handler: async (request) => ({
-      items: await listTestRuns(deps, request.params.tenantId, request.params.agentId, {
-        version: request.query.version,
-        limit: request.query.limit ?? 20,
+    route({
+      method: 'GET',
+      url: `${base}/cases`,
+      access: 'agents:read',
+      summary: "The agent's test suite: its active cases, in the order a run plays them",
+      params: AgentParams,
+      response: { 200: Strict({ items: Type.Array(TestCase) }) },
+      handler: async (request) => ({
+        items: await listTestCases(deps, request.params.tenantId, request.params.agentId),
       }),
-    }),
-  });
+    });
 
-  route({
-    method: 'GET',
-    url: `${base}/runs/:runId`,
-    access: 'agents:read',
-    summary: 'A test run: progress, a result per case, and the comparison with the published version',
-    params: RunParams,
-    response: { 200: TestRunDetail },
-    handler: async (request) =>
-      getTestRun(deps, request.params.tenantId, request.params.agentId, request.params.runId),
-  });
-};
+    route({
+      method: 'POST',
+      url: `${base}/cases`,
+      access: 'agents:write',
+      action: 'agent_test.create',
+      summary: 'Add a test case: a caller script (sandbox scenario format) and expectations',
+      params: AgentParams,
+      body: Strict({ name: TestCaseName, spec: TestCaseSpec, expect: TestExpect }),
+      response: { 201: TestCase },
+      handler: async (request, reply) => {
+        checkSpec(request.body.spec);
+        const created = await createTestCase(
+          deps,
+          request.actor,
+          request.params.tenantId,
+          request.params.agentId,
+          request.body,
+        );
+        return reply.status(201).send(created);
+      },
+    });
+
+    route({
+      method: 'POST',
+      url: `${base}/cases/from-call`,
+      access: 'agents:write',
+      action: 'agent_test.create',
+      summary: 'Turn a finished call into a test case: its caller turns become the script',
+      description:
+        'By default the case expects the tools the call ran and no tool failure; `expect` replaces that, `llm` gives the sandbox model its rules.',
+      params: AgentParams,
+      body: Strict({
+        callId: Id('call'),
+        name: TestCaseName,
+        expect: Type.Optional(TestExpect),
+        llm: Type.Optional(TestCaseSpec.properties.llm),
+      }),
+      response: { 201: TestCase },
+      handler: async (request, reply) => {
+        if (request.body.llm)
+          checkSpec({ caller: { steps: [{ type: 'pause', ms: 0 }] }, llm: request.body.llm });
+        const created = await createTestCaseFromCall(
+          deps,
+          request.actor,
+          request.params.tenantId,
+          request.params.agentId,
+          request.body,
+        );
+        return reply.status(201).send(created);
+      },
+    });
+
+    route({
+      method: 'GET',
+      url: `${base}/cases/:caseId`,
+      access: 'agents:read',
+      summary: 'Get a test case',
+      params: CaseParams,
+      response: { 200: TestCase },
+      handler: async (request) =>
+        getTestCase(deps, request.params.tenantId, request.params.agentId, request.params.caseId),
+    });
+
+    route({
+      method: 'PATCH',
+      url: `${base}/cases/:caseId`,
+      access: 'agents:write',
+      action: 'agent_test.update',
+      summary: 'Change a test case (a new revision; the history keeps the old one)',
+      params: CaseParams,
+      body: Strict({
+        name: Type.Optional(TestCaseName),
+        spec: Type.Optional(TestCaseSpec),
+        expect: Type.Optional(TestExpect),
+      }),
+      response: { 200: TestCase },
+      handler: async (request) => {
+        if (request.body.spec) checkSpec(request.body.spec);
+        return updateTestCase(
+          deps,
+          request.actor,
+          request.params.tenantId,
+          request.params.agentId,
+          request.params.caseId,
+          request.body,
+        );
+      },
+    });
+
+    route({
+      method: 'DELETE',
+      url: `${base}/cases/:caseId`,
+      access: 'agents:write',
+      action: 'agent_test.delete',
+      summary: 'Remove a test case from the suite (its history and results stay)',
+      params: CaseParams,
+      response: { 204: Type.Null() },
+      handler: async (request, reply) => {
+        await deleteTestCase(
+          deps,
+          request.actor,
+          request.params.tenantId,
+          request.params.agentId,
+          request.params.caseId,
+        );
+        return reply.status(204).send(null);
+      },
+    });
+
+    route({
+      method: 'GET',
+      url: `${base}/cases/:caseId/history`,
+      access: 'agents:read',
+      summary: "A test case's revisions, newest first",
+      params: CaseParams,
+      response: { 200: Strict({ items: Type.Array(TestCaseRevision) }) },
+      handler: async (request) => ({
+        items: await testCaseHistory(
+          deps,
+          request.params.tenantId,
+          request.params.agentId,
+          request.params.caseId,
+        ),
+      }),
+    });
+
+    route({
+      method: 'POST',
+      url: `${base}/runs`,
+      access: 'agents:write',
+      action: 'agent_test.run',
+      summary: 'Run the suite against the draft (default) or a version, through the whole call path',
+      description:
+        'A job: answers 202 with the run at once; read progress and results from GET …/runs/{runId}. With `wait: true` answers 200 with the finished run. Needs the sandbox (simulated callers) and a phone number on the agent.',
+      params: AgentParams,
+      body: Strict({
+        version: Type.Optional(
+          Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('draft')], {
+            description: 'a version number, or "draft" (the default)',
+          }),
+        ),
+        wait: Type.Optional(Type.Boolean({ description: 'answer once the run has finished' })),
+      }),
+      response: { 200: TestRunDetail, 202: TestRun, 409: ErrorBody, 422: ErrorBody },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      handler: async (request, reply) => {
+        const { tenantId, agentId } = request.params;
+        const version = request.body.version ?? 'draft';
+        const run = await runner.start(
+          request.actor,
+          tenantId,
+          agentId,
+          version === 'draft' ? 'draft' : { version },
+        );
+        if (!request.body.wait) return reply.status(202).send(run);
+        await runner.finished(run.id);
+        return reply.status(200).send(await getTestRun(deps, tenantId, agentId, run.id));
+      },
+    });
+
+    route({
+      method: 'GET',
+      url: `${base}/runs`,
+      access: 'agents:read',
+      summary: "The agent's test runs, newest first (history per version with `version`)",
+      params: AgentParams,
+      querystring: Strict({
+        version: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('draft')])),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+      }),
+      response: { 200: Strict({ items: Type.Array(TestRun) }) },
+      handler: async (request) => ({
+        items: await listTestRuns(deps, request.params.tenantId, request.params.agentId, {
+          version: request.query.version,
+          limit: request.query.limit ?? 20,
+        }),
+      }),
+    });
+
+    route({
+      method: 'GET',
+      url: `${base}/runs/:runId`,
+      access: 'agents:read',
+      summary: 'A test run: progress, a result per case, and the comparison with the published version',
+      params: RunParams,
+      response: { 200: TestRunDetail },
+      handler: async (request) =>
+        getTestRun(deps, request.params.tenantId, request.params.agentId, request.params.runId),
+    });
+  },
+);
 
 /** Whether the principal may publish past a failing suite (only an internal_admin). */
 export function mayOverridePublishGate(

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   AgentConfig,
@@ -17,8 +16,7 @@ import {
   updateAgent,
 } from '../../control/agents/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   ErrorBody,
   Id,
@@ -72,10 +70,7 @@ const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });
 const VersionParams = Strict({ ...AgentParams.properties, version: VersionNumber });
 const publishErrors = { 409: ErrorBody, 422: ErrorBody };
 
-export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['agents']);
-
+export const agentRoutes = routePlugin(['agents'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/agents',
@@ -244,4 +239,4 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         request.query.to,
       ),
   });
-};
+});

@@ -1,9 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createApiKey, listApiKeys, ROLES, revokeApiKey } from '../../auth/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   Id,
   NullableTimestamp,
@@ -29,10 +27,7 @@ const ApiKey = Strict({
   createdAt: Timestamp,
 });
 
-export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['api keys']);
-
+export const apiKeyRoutes = routePlugin(['api keys'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/api-keys',
@@ -76,4 +71,4 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     response: { 200: ApiKey },
     handler: async (request) => revokeApiKey(deps, request.actor, request.params.id),
   });
-};
+});

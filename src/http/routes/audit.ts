@@ -1,8 +1,6 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listAudit } from '../../audit/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
@@ -22,10 +20,7 @@ const AuditRow = Strict({
 });
 const Filters = { action: Type.Optional(Type.String({ maxLength: 100 })) };
 
-export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['audit']);
-
+export const auditRoutes = routePlugin(['audit'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/audit-log',
@@ -50,4 +45,4 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async
         tenantId: request.params.tenantId,
       }),
   });
-};
+});

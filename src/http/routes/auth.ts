@@ -1,10 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { recordAudit } from '../../audit/index.js';
 import { login, primaryRole, ROLES, revokeSession } from '../../auth/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth-hooks.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { ErrorBody, Strict, StringEnum, Timestamp } from '../schemas.js';
 
 const Me = Strict({
@@ -18,10 +16,7 @@ const Me = Strict({
   ),
 });
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const route = declareRoutes(app, ['auth']);
-  const { config, deps } = ctx;
-
+export const authRoutes = routePlugin(['auth'], (route, { config, deps }) => {
   route({
     method: 'POST',
     url: '/api/auth/login',
@@ -108,4 +103,4 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
           };
     },
   });
-};
+});

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, buildTestApp, type Credentials, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { authHeaders, type Credentials, call } from '../../../test/support/app.js';
+import { openTestApp } from '../../../test/support/app-test.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import type { World } from '../../../test/support/fixtures.js';
 import { FilesystemBlobStore } from '../../storage/index.js';
 
 /** A 1×1 PNG, and bytes that only claim to be images. */
@@ -22,10 +23,8 @@ let world: World;
 let blobDir: string;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
   blobDir = mkdtempSync(join(tmpdir(), 'branding-blobs-'));
-  app = await buildTestApp(backend, {}, { blobs: new FilesystemBlobStore(blobDir) });
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp({}, { blobs: new FilesystemBlobStore(blobDir) }));
 }, 180_000);
 afterAll(async () => {
   await app?.close();

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
@@ -13,18 +13,14 @@ import {
   UpdateBrandingInput,
   updateBranding,
 } from '../../control/branding/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { declareRoutes, routePlugin } from '../route.js';
 import { ErrorBody, Strict, TenantParams } from '../schemas.js';
 
 const LOGO_DOC = `The image itself as the body (any content type; the bytes decide): ${LOGO_CONTENT_TYPES.join(
   ', ',
 )}, at most ${MAX_LOGO_BYTES / 1024} KB. SVG and other types answer 415 LOGO_TYPE_UNSUPPORTED, larger images 413 LOGO_TOO_LARGE.`;
 
-export const brandingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps, blobs } = ctx;
-  const route = declareRoutes(app, ['branding']);
-
+export const brandingRoutes = routePlugin(['branding'], async (route, { deps, blobs }, _options, app) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/branding',
@@ -91,7 +87,7 @@ export const brandingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = as
       handler: async (request) => setLogo(deps, blobs, request.actor, request.params.tenantId, request.body),
     });
   });
-};
+});
 
 /** The image with its validator; a matching If-None-Match answers 304 without the bytes. */
 function sendLogo(request: FastifyRequest, reply: FastifyReply, logo: LogoFile) {

@@ -1,11 +1,9 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from 'typebox';
 import { getCallDetail } from '../../analytics/index.js';
 import { authorize } from '../../auth/index.js';
 import { ANALYSIS_STATUSES, CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
 
 const Int = Type.Integer();
@@ -174,8 +172,7 @@ export const CallDetailInternal = detail(
 );
 export const CallDetailClient = detail('client', execution({}, {}));
 
-export const callDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const route = declareRoutes(app, ['calls']);
+export const callDetailRoutes = routePlugin(['calls'], (route, ctx) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/calls/:callId',
@@ -194,4 +191,4 @@ export const callDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
       });
     },
   });
-};
+});

@@ -1,10 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { getCallSnapshot, listLiveCalls } from '../../analytics/index.js';
 import { type CallUpdate, followCall, followCalls } from '../../runtime/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { Id, Strict, TenantParams } from '../schemas.js';
 import { openEventStream } from '../sse.js';
 import { crossTenantAccess } from './access.js';
@@ -16,10 +14,7 @@ const EventStreamBody = Type.Unsafe<never>({ type: 'string', description: 'text/
  * then relays updates by type: `call_started`, `call_answered`, `utterance` (turn text as spoken),
  * `tool_called` (name, isError), `call_ended`, …, each `{ callId, tenantId, type, at, data }`.
  */
-export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['calls']);
-
+export const callStreamRoutes = routePlugin(['calls'], (route, { deps }) => {
   /** A snapshot of the running calls, then every update of the tenant's calls (null: every tenant's). */
   const streamCalls = async (
     request: FastifyRequest,
@@ -101,4 +96,4 @@ export const callStreamRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = 
         listLiveCalls(deps, { access: crossTenantAccess(request, 'calls.live') }),
       ),
   });
-};
+});

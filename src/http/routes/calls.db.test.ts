@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, buildTestApp, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { authHeaders, call } from '../../../test/support/app.js';
+import { openTestApp } from '../../../test/support/app-test.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import type { World } from '../../../test/support/fixtures.js';
 import { seedCalls } from '../../analytics/index.js';
 import { rawQuery, withTenant } from '../../db/index.js';
 import { publishCallUpdate } from '../../runtime/index.js';
@@ -14,9 +15,7 @@ let world: World;
 let baseUrl: string;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp());
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   await seedCalls(backend.deps, { tenantId: world.tenantA, calls: 60, batchSize: 25 });
   await seedCalls(backend.deps, { tenantId: world.tenantB, calls: 15, seed: 7 });

@@ -1,11 +1,9 @@
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type CallListFilters, exportCallsCsv, listAllCalls, listCalls } from '../../analytics/index.js';
 import { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS } from '../../db/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   Id,
   NullableTimestamp,
@@ -82,10 +80,7 @@ function csvFileName(scope: string, filters: CallListFilters): string {
   return `calls-${scope}${range ? `-${range}` : ''}.csv`;
 }
 
-export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['calls']);
-
+export const callRoutes = routePlugin(['calls'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/calls',
@@ -147,4 +142,4 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         .send(Readable.from(csv));
     },
   });
-};
+});

@@ -1,13 +1,10 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { Strict } from '../schemas.js';
 
 const Check = Type.Union([Type.Literal('ok'), Type.Literal('fail')]);
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const route = declareRoutes(app, ['health']);
+export const healthRoutes = routePlugin(['health'], (route, ctx) => {
   route({
     method: 'GET',
     url: '/healthz',
@@ -34,18 +31,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
           p,
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
         ]);
-      const [database, store] = await Promise.all([
-        timeout(ctx.database.ping()).then(
+      const check = (ping: Promise<unknown>) =>
+        timeout(ping).then(
           () => 'ok' as const,
           () => 'fail' as const,
-        ),
-        timeout(ctx.deps.store.ping()).then(
-          () => 'ok' as const,
-          () => 'fail' as const,
-        ),
-      ]);
+        );
+      const [database, store] = await Promise.all([check(ctx.database.ping()), check(ctx.deps.store.ping())]);
       const status = database === 'ok' && store === 'ok' ? ('ok' as const) : ('fail' as const);
       return reply.status(status === 'ok' ? 200 : 503).send({ status, database, store });
     },
   });
-};
+});

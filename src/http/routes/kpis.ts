@@ -1,9 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getTenantKpis, listTenantKpis } from '../../analytics/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { Id, Strict, TenantParams } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
@@ -47,8 +45,7 @@ const AllTenantKpis = Strict({
   ),
 });
 
-export const kpiRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const route = declareRoutes(app, ['kpis']);
+export const kpiRoutes = routePlugin(['kpis'], (route, ctx) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/kpis',
@@ -75,4 +72,4 @@ export const kpiRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (
     handler: async (request) =>
       listTenantKpis(ctx.deps, crossTenantAccess(request, 'kpis.list'), request.query),
   });
-};
+});

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   ConnectionTestResult,
@@ -18,8 +17,7 @@ import {
 } from '../../control/n8n/index.js';
 import { connectionCircuits } from '../../gateway/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { ErrorBody, Id, Page, PageQuery, Strict, StringEnum, TenantParams, Timestamp } from '../schemas.js';
 
 const N8nConnection = Strict({
@@ -56,10 +54,7 @@ const CircuitsView = Strict({
 const ConnectionParams = Strict({ tenantId: Id('tenant'), connectionId: Id('n8nConnection') });
 const upstreamErrors = { 409: ErrorBody, 502: ErrorBody };
 
-export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps, outbound, gateway } = ctx;
-  const route = declareRoutes(app, ['n8n connections']);
-
+export const n8nConnectionRoutes = routePlugin(['n8n connections'], (route, { deps, outbound, gateway }) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/n8n-connections',
@@ -186,4 +181,4 @@ export const n8nConnectionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
     handler: async (request) =>
       listN8nWorkflows(deps, outbound, request.params.tenantId, request.params.connectionId, request.query),
   });
-};
+});

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   getNumber,
@@ -13,8 +12,7 @@ import {
 } from '../../control/phone-numbers/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import { VOICE_PATH } from '../../telephony/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { ErrorBody, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
@@ -40,9 +38,7 @@ const VoiceWebhook = Strict({
 });
 const twilioErrors = { 409: ErrorBody, 502: ErrorBody };
 
-export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps, config, publicUrl } = ctx;
-  const route = declareRoutes(app, ['phone numbers']);
+export const phoneNumberRoutes = routePlugin(['phone numbers'], (route, { deps, config, publicUrl }) => {
   const voiceWebhookUrl = () => `${publicUrl.get()}${VOICE_PATH}`;
 
   route({
@@ -213,4 +209,4 @@ export const phoneNumberRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> =
         voiceWebhookUrl(),
       ),
   });
-};
+});

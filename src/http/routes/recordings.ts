@@ -1,10 +1,8 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { checkRecordingLink, playRecording, type RecordingPlayback } from '../../analytics/index.js';
 import { AppError } from '../../lib/errors.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { Id, Strict } from '../schemas.js';
 
 const Params = Strict({ tenantId: Id('tenant'), callId: Id('call') });
@@ -20,8 +18,7 @@ function send(reply: FastifyReply, playback: RecordingPlayback) {
   return reply.status(playback.status).headers(playback.headers).send(playback.body);
 }
 
-export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const route = declareRoutes(app, ['calls']);
+export const recordingRoutes = routePlugin(['calls'], (route, ctx) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/calls/:callId/recording',
@@ -88,4 +85,4 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       );
     },
   });
-};
+});

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { call } from '../../../test/support/app.js';
+import { openTestApp } from '../../../test/support/app-test.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import type { World } from '../../../test/support/fixtures.js';
 import { listAudit } from '../../audit/index.js';
 import { blobKeysOnDisk, seedCalls } from '../../retention/retention.test-support.js';
 import { FilesystemBlobStore } from '../../storage/index.js';
@@ -20,9 +21,7 @@ let blobs: FilesystemBlobStore;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'retention-routes-'));
   blobs = new FilesystemBlobStore(dir);
-  backend = await openTestBackend();
-  app = await buildTestApp(backend, { RECORDINGS_DIR: dir });
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp({ RECORDINGS_DIR: dir }));
 });
 afterAll(async () => {
   await app?.close();

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Nullable } from '../../lib/schema-helpers.js';
 import {
@@ -19,8 +18,7 @@ import {
   runRetention,
   setRetentionPolicy,
 } from '../../retention/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   Id,
   NullableTimestamp,
@@ -107,12 +105,10 @@ const DeletionAuditRow = Strict({
 const Format = Type.Optional(StringEnum(['json', 'csv'] as const, { description: 'csv: download as CSV' }));
 const CsvBody = Type.String({ description: 'text/csv' });
 
-export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['retention']);
+export const retentionRoutes = routePlugin(['retention'], (route, { deps, blobs, database }) => {
   const env = {
-    blobs: ctx.blobs,
-    lock: retentionLock(ctx.database.db, ctx.database.kind),
+    blobs,
+    lock: retentionLock(database.db, database.kind),
   };
 
   route({
@@ -282,4 +278,4 @@ export const retentionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
       },
     });
   }
-};
+});

@@ -1,11 +1,10 @@
 import { PassThrough } from 'node:stream';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { loadScenario, parseScenario, type Scenario, shippedScenarioNames } from '@switchboard/sandbox';
 import { type Static, Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
 import type { SandboxCalls } from '../../platform/sandbox-calls.js';
 import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { ErrorBody, Strict } from '../schemas.js';
 
 const PlaceSandboxCall = Strict({
@@ -72,53 +71,52 @@ async function resolveScenario(input: string | Record<string, unknown>): Promise
   return parsed.scenario;
 }
 
-export const sandboxCallRoutes: FastifyPluginAsyncTypebox<{
-  ctx: AppContext;
-  sandboxCalls?: SandboxCalls;
-}> = async (app, { sandboxCalls }) => {
-  const route = declareRoutes(app, ['sandbox']);
-  route({
-    method: 'POST',
-    url: '/api/sandbox/calls',
-    access: 'sandbox:call',
-    action: 'sandbox.call',
-    summary: 'Place a simulated call to a number through the whole stack (the console\'s "test call")',
-    description:
-      'Answers JSON when the call is over; 503 `LINES_BUSY` (with `Retry-After`) at once when the call was refused for want of a free line. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.',
-    body: PlaceSandboxCall,
-    response: {
-      200: SandboxCallResult,
-      409: ErrorBody,
-      // LINES_BUSY (with Retry-After): the tenant's concurrent-call limit or every worker is full.
-      503: ErrorBody,
-    },
-    handler: async (request, reply) => {
-      const scenario = await resolveScenario(request.body.scenario);
-      if (!sandboxCalls) {
-        throw new AppError(
-          'SANDBOX_DISABLED',
-          'the sandbox is off: real providers are configured (SANDBOX=on enables it)',
-        );
-      }
-      const input = { to: request.body.to, scenario, speed: request.body.speed };
-      if (!String(request.headers.accept ?? '').includes('application/x-ndjson')) {
-        return sandboxCalls.place(input);
-      }
-      const stream = new PassThrough();
-      const write = (event: unknown) => stream.write(`${JSON.stringify(event)}\n`);
-      sandboxCalls
-        .place({ ...input, onEvent: write })
-        .then((result) => write({ type: 'result', ...result }))
-        .catch((err: unknown) => {
-          request.log.error({ err }, 'sandbox call failed');
-          write({
-            type: 'error',
-            message: err instanceof AppError ? err.message : 'the sandbox call failed',
-          });
-        })
-        .finally(() => stream.end());
-      // A stream is sent as is; the 200 schema describes the non-streaming answer.
-      return reply.type('application/x-ndjson').send(stream as unknown as Static<typeof SandboxCallResult>);
-    },
-  });
-};
+export const sandboxCallRoutes = routePlugin<{ ctx: AppContext; sandboxCalls?: SandboxCalls }>(
+  ['sandbox'],
+  (route, _ctx, { sandboxCalls }) => {
+    route({
+      method: 'POST',
+      url: '/api/sandbox/calls',
+      access: 'sandbox:call',
+      action: 'sandbox.call',
+      summary: 'Place a simulated call to a number through the whole stack (the console\'s "test call")',
+      description:
+        'Answers JSON when the call is over; 503 `LINES_BUSY` (with `Retry-After`) at once when the call was refused for want of a free line. With `Accept: application/x-ndjson` it streams the conversation as it happens, one JSON event per line, the last line being `{"type":"result",...}`.',
+      body: PlaceSandboxCall,
+      response: {
+        200: SandboxCallResult,
+        409: ErrorBody,
+        // LINES_BUSY (with Retry-After): the tenant's concurrent-call limit or every worker is full.
+        503: ErrorBody,
+      },
+      handler: async (request, reply) => {
+        const scenario = await resolveScenario(request.body.scenario);
+        if (!sandboxCalls) {
+          throw new AppError(
+            'SANDBOX_DISABLED',
+            'the sandbox is off: real providers are configured (SANDBOX=on enables it)',
+          );
+        }
+        const input = { to: request.body.to, scenario, speed: request.body.speed };
+        if (!String(request.headers.accept ?? '').includes('application/x-ndjson')) {
+          return sandboxCalls.place(input);
+        }
+        const stream = new PassThrough();
+        const write = (event: unknown) => stream.write(`${JSON.stringify(event)}\n`);
+        sandboxCalls
+          .place({ ...input, onEvent: write })
+          .then((result) => write({ type: 'result', ...result }))
+          .catch((err: unknown) => {
+            request.log.error({ err }, 'sandbox call failed');
+            write({
+              type: 'error',
+              message: err instanceof AppError ? err.message : 'the sandbox call failed',
+            });
+          })
+          .finally(() => stream.end());
+        // A stream is sent as is; the 200 schema describes the non-streaming answer.
+        return reply.type('application/x-ndjson').send(stream as unknown as Static<typeof SandboxCallResult>);
+      },
+    });
+  },
+);

@@ -1,8 +1,6 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { createTenant, getTenant, listTenants, updateTenant } from '../../control/tenants/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import { ErrorBody, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
 import { crossTenantAccess } from './access.js';
 
@@ -20,10 +18,7 @@ const Tenant = Strict({
 const Name = Type.String({ minLength: 1, maxLength: 120 });
 const MaxConcurrentCalls = Type.Integer({ minimum: 1, maximum: 1000 });
 
-export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['tenants']);
-
+export const tenantRoutes = routePlugin(['tenants'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/tenants',
@@ -81,4 +76,4 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     response: { 200: Tenant },
     handler: async (request) => updateTenant(deps, request.actor, request.params.tenantId, request.body),
   });
-};
+});

@@ -2,8 +2,9 @@ import { type N8nEmulator, startN8nEmulator } from '@switchboard/sandbox';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Credentials, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { openTestApp } from '../../../test/support/app-test.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import type { World } from '../../../test/support/fixtures.js';
 import { insertConnection, insertTool } from '../../gateway/gateway.test-support.js';
 import type { GatewayTool } from '../../gateway/index.js';
 import { newId } from '../../lib/ids.js';
@@ -17,9 +18,7 @@ const SECRET = 'route-test-secret-5d1c';
 const ARGS = { name: 'Grace Hopper', date: '2026-12-24' };
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend, { OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' });
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp({ OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' }));
   n8n = await startN8nEmulator();
   n8n.installWorkflow({
     path: 'route-book',

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   EXECUTION_STATUSES,
@@ -8,8 +7,7 @@ import {
   testTool,
 } from '../../gateway/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   Id,
   NullableTimestamp,
@@ -90,10 +88,7 @@ const ToolOutcome = Type.Union([
   }),
 ]);
 
-export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps, gateway } = ctx;
-  const route = declareRoutes(app, ['tool executions']);
-
+export const toolExecutionRoutes = routePlugin(['tool executions'], (route, { deps, gateway }) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/tool-executions',
@@ -148,4 +143,4 @@ export const toolExecutionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }>
         arguments: request.body.arguments,
       }),
   });
-};
+});

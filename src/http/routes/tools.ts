@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   archiveTool,
@@ -10,8 +9,7 @@ import {
   UpdateToolInput,
   updateTool,
 } from '../../control/tools/index.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   ErrorBody,
   Id,
@@ -32,10 +30,7 @@ const Tool = Strict({
 });
 const ToolParams = Strict({ tenantId: Id('tenant'), toolId: Id('tool') });
 
-export const toolRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['tools']);
-
+export const toolRoutes = routePlugin(['tools'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/tenants/:tenantId/tools',
@@ -94,4 +89,4 @@ export const toolRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     handler: async (request) =>
       archiveTool(deps, request.actor, request.params.tenantId, request.params.toolId),
   });
-};
+});

@@ -1,4 +1,3 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listUsers, MIN_PASSWORD_LENGTH } from '../../auth/index.js';
 import {
@@ -15,8 +14,7 @@ import {
   updateUser,
 } from '../../control/users/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { AppContext } from '../context.js';
-import { declareRoutes } from '../route.js';
+import { routePlugin } from '../route.js';
 import {
   ErrorBody,
   Id,
@@ -49,10 +47,7 @@ const Name = Type.String({ minLength: 1, maxLength: 120 });
 const UserParams = Strict({ userId: Id('user') });
 const MemberParams = Strict({ tenantId: Id('tenant'), userId: Id('user') });
 
-export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
-  const { deps } = ctx;
-  const route = declareRoutes(app, ['users']);
-
+export const userRoutes = routePlugin(['users'], (route, { deps }) => {
   route({
     method: 'GET',
     url: '/api/users',
@@ -235,4 +230,4 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       return reply.status(204).send(null);
     },
   });
-};
+});
