@@ -1,29 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call, loginAs } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, TEST_PASSWORD, type World } from '../../test/support/fixtures.js';
+import { describe, expect } from 'vitest';
+import { call, loginAs } from '../../test/support/app.js';
+import { type AppFixtures, appTest } from '../../test/support/app-test.js';
+import { TEST_PASSWORD } from '../../test/support/fixtures.js';
 import { addMembership, createApiKey, createUser } from '../auth/index.js';
 import { tables } from '../db/index.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
 
-let backend: TestBackend;
-let app: FastifyInstance;
-let world: World;
+const test = appTest();
 
-beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await backend?.close();
-});
-
-async function newAdminWithKey() {
+async function newAdminWithKey({ app, backend }: Pick<AppFixtures, 'app' | 'backend'>) {
   const tag = randomBytes(4).toString('hex');
   const user = await createUser(backend.deps, SYSTEM_ACTOR, {
     email: `keymaker-${tag}@example.com`,
@@ -38,8 +25,12 @@ async function newAdminWithKey() {
 }
 
 describe('API keys act with at most their creator’s current rights', () => {
-  it('a demoted admin’s admin key acts as an operator, and as nothing once the platform role is gone', async () => {
-    const { userId, key } = await newAdminWithKey();
+  test('a demoted admin’s admin key acts as an operator, and as nothing once the platform role is gone', async ({
+    app,
+    world,
+    backend,
+  }) => {
+    const { userId, key } = await newAdminWithKey({ app, backend });
     expect((await call(app, key, 'GET', '/api/api-keys')).statusCode).toBe(200);
 
     const demote = await call(app, world.as.admin, 'PATCH', `/api/users/${userId}`, {
@@ -60,8 +51,8 @@ describe('API keys act with at most their creator’s current rights', () => {
     expect((await call(app, key, 'GET', '/api/tenants')).statusCode).toBe(401);
   });
 
-  it('a disabled creator’s key is refused at the next request', async () => {
-    const { userId, key } = await newAdminWithKey();
+  test('a disabled creator’s key is refused at the next request', async ({ app, world, backend }) => {
+    const { userId, key } = await newAdminWithKey({ app, backend });
     expect((await call(app, key, 'GET', '/api/api-keys')).statusCode).toBe(200);
     expect((await call(app, world.as.admin, 'POST', `/api/users/${userId}/disable`)).statusCode).toBe(200);
     const refused = await call(app, key, 'GET', '/api/api-keys');
@@ -69,8 +60,12 @@ describe('API keys act with at most their creator’s current rights', () => {
     expect(refused.json().error.code).toBe('UNAUTHENTICATED');
   });
 
-  it('a key made with a key answers to the person behind the first key', async () => {
-    const { userId, key } = await newAdminWithKey();
+  test('a key made with a key answers to the person behind the first key', async ({
+    app,
+    world,
+    backend,
+  }) => {
+    const { userId, key } = await newAdminWithKey({ app, backend });
     const child = await call(app, key, 'POST', '/api/api-keys', { name: 'child', role: 'internal_admin' });
     expect(child.statusCode).toBe(201);
     expect(child.json().createdBy).toBe(userId);
@@ -78,7 +73,7 @@ describe('API keys act with at most their creator’s current rights', () => {
     expect((await call(app, { apiKey: child.json().key }, 'GET', '/api/tenants')).statusCode).toBe(401);
   });
 
-  it('a tenant key stops when its creator loses the membership', async () => {
+  test('a tenant key stops when its creator loses the membership', async ({ app, world, backend }) => {
     const tag = randomBytes(4).toString('hex');
     const member = await createUser(backend.deps, SYSTEM_ACTOR, {
       email: `member-${tag}@example.com`,
@@ -108,8 +103,8 @@ describe('API keys act with at most their creator’s current rights', () => {
     expect((await call(app, key, 'GET', `/api/tenants/${world.tenantA}/calls`)).statusCode).toBe(401);
   });
 
-  it('audits a revocation with what the key was', async () => {
-    const { key } = await newAdminWithKey();
+  test('audits a revocation with what the key was', async ({ app, world, backend }) => {
+    const { key } = await newAdminWithKey({ app, backend });
     const me = await call(app, key, 'GET', '/api/auth/me');
     const keyId = me.json().id as string;
     expect((await call(app, world.as.admin, 'DELETE', `/api/api-keys/${keyId}`)).statusCode).toBe(200);

@@ -1,31 +1,22 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, buildTestApp, call, loginAs } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, TEST_PASSWORD, type World } from '../../test/support/fixtures.js';
+import { describe, expect } from 'vitest';
+import { authHeaders, call, loginAs } from '../../test/support/app.js';
+import { appTest } from '../../test/support/app-test.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import { TEST_PASSWORD } from '../../test/support/fixtures.js';
 import { tables } from '../db/index.js';
 import { SESSION_COOKIE } from './auth-hooks.js';
 
-let backend: TestBackend;
-let app: FastifyInstance;
-let world: World;
-
-beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend, { LOGIN_MAX_ATTEMPTS: '3' });
-  world = await createWorld(backend, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await backend?.close();
-});
+const test = appTest({ LOGIN_MAX_ATTEMPTS: '3' });
 
 describe('sessions', () => {
-  it('logs in, answers /me, and sets an httpOnly SameSite cookie', async () => {
+  test('logs in, answers /me, and sets an httpOnly SameSite cookie', async ({ app, world, backend }) => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/auth/login',
-      payload: { email: (await emailOf(world.users.operator)).toUpperCase(), password: TEST_PASSWORD },
+      payload: {
+        email: (await emailOf(backend, world.users.operator)).toUpperCase(),
+        password: TEST_PASSWORD,
+      },
     });
     expect(res.statusCode).toBe(200);
     const setCookie = String(res.headers['set-cookie']);
@@ -36,11 +27,15 @@ describe('sessions', () => {
     expect(me.json()).toMatchObject({ kind: 'user', id: world.users.operator, role: 'internal_operator' });
   });
 
-  it('rejects a wrong password and an unknown account with the same answer', async () => {
+  test('rejects a wrong password and an unknown account with the same answer', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const wrong = await app.inject({
       method: 'POST',
       url: '/api/auth/login',
-      payload: { email: await emailOf(world.users.admin), password: 'not-the-password' },
+      payload: { email: await emailOf(backend, world.users.admin), password: 'not-the-password' },
     });
     const unknown = await app.inject({
       method: 'POST',
@@ -53,8 +48,12 @@ describe('sessions', () => {
     expect(unknown.json().error.message).toBe(wrong.json().error.message);
   });
 
-  it('limits failed logins per account, then refuses even the right password until the window ends', async () => {
-    const email = await emailOf(world.users.viewerB);
+  test('limits failed logins per account, then refuses even the right password until the window ends', async ({
+    app,
+    world,
+    backend,
+  }) => {
+    const email = await emailOf(backend, world.users.viewerB);
     for (let i = 0; i < 3; i++) {
       const res = await app.inject({
         method: 'POST',
@@ -73,7 +72,7 @@ describe('sessions', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it('limits failed logins per IP across accounts', async () => {
+  test('limits failed logins per IP across accounts', async ({ app }) => {
     const ip = '203.0.113.7';
     let last = 0;
     for (let i = 0; i < 13; i++) {
@@ -88,7 +87,11 @@ describe('sessions', () => {
     expect(last).toBe(429);
   });
 
-  it('refuses a state change carried by the cookie without the CSRF token', async () => {
+  test('refuses a state change carried by the cookie without the CSRF token', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const creds = world.as.admin!;
     if (!('cookie' in creds)) throw new Error('expected a session');
     const res = await app.inject({
@@ -103,32 +106,36 @@ describe('sessions', () => {
     expect(rows.some((t) => t.slug === 'no-csrf')).toBe(false);
   });
 
-  it('logs out: the cookie no longer authenticates', async () => {
-    const creds = await loginAs(app, await emailOf(world.users.viewerA), TEST_PASSWORD);
+  test('logs out: the cookie no longer authenticates', async ({ app, world, backend }) => {
+    const creds = await loginAs(app, await emailOf(backend, world.users.viewerA), TEST_PASSWORD);
     expect((await call(app, creds, 'POST', '/api/auth/logout')).statusCode).toBe(204);
     const after = await call(app, creds, 'GET', '/api/auth/me');
     expect(after.statusCode).toBe(401);
     expect(after.json().error.code).toBe('UNAUTHENTICATED');
   });
 
-  it('expires sessions', async () => {
-    const creds = await loginAs(app, await emailOf(world.users.viewerA), TEST_PASSWORD);
+  test('expires sessions', async ({ app, world, backend }) => {
+    const creds = await loginAs(app, await emailOf(backend, world.users.viewerA), TEST_PASSWORD);
     const { sessions } = tables;
     await backend.owner.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) });
     const res = await app.inject({ method: 'GET', url: '/api/auth/me', headers: authHeaders(creds) });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.code).toBe('SESSION_EXPIRED');
     world.as = {
-      admin: await loginAs(app, await emailOf(world.users.admin), TEST_PASSWORD),
-      operator: await loginAs(app, await emailOf(world.users.operator), TEST_PASSWORD),
-      viewerA: await loginAs(app, await emailOf(world.users.viewerA), TEST_PASSWORD),
+      admin: await loginAs(app, await emailOf(backend, world.users.admin), TEST_PASSWORD),
+      operator: await loginAs(app, await emailOf(backend, world.users.operator), TEST_PASSWORD),
+      viewerA: await loginAs(app, await emailOf(backend, world.users.viewerA), TEST_PASSWORD),
       viewerB: world.as.viewerB,
     };
   });
 });
 
 describe('API keys', () => {
-  it('authenticates with a created key, stores only its hash, and stops after revocation', async () => {
+  test('authenticates with a created key, stores only its hash, and stops after revocation', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const created = await call(app, world.as.admin, 'POST', '/api/api-keys', {
       name: 'portal sync',
       role: 'client_viewer',
@@ -150,7 +157,7 @@ describe('API keys', () => {
     );
   });
 
-  it('refuses a client_viewer key without a tenant', async () => {
+  test('refuses a client_viewer key without a tenant', async ({ app, world }) => {
     const res = await call(app, world.as.admin, 'POST', '/api/api-keys', {
       name: 'x',
       role: 'client_viewer',
@@ -160,7 +167,7 @@ describe('API keys', () => {
   });
 });
 
-async function emailOf(userId: string): Promise<string> {
+async function emailOf(backend: TestBackend, userId: string): Promise<string> {
   const rows = await backend.owner.select().from(tables.users);
   return rows.find((u) => u.id === userId)!.email;
 }

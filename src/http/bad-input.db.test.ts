@@ -1,9 +1,10 @@
 import { count } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, buildTestApp, call } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, type World } from '../../test/support/fixtures.js';
+import { authHeaders, call } from '../../test/support/app.js';
+import { openTestApp } from '../../test/support/app-test.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import type { World } from '../../test/support/fixtures.js';
 import { tables } from '../db/index.js';
 
 let backend: TestBackend;
@@ -11,9 +12,7 @@ let app: FastifyInstance;
 let world: World;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend, { BODY_LIMIT_BYTES: '2048' });
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp({ BODY_LIMIT_BYTES: '2048' }));
 });
 afterAll(async () => {
   await app?.close();

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, type World } from '../../test/support/fixtures.js';
+import { call } from '../../test/support/app.js';
+import { openTestApp } from '../../test/support/app-test.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import type { World } from '../../test/support/fixtures.js';
 
 let backend: TestBackend;
 let app: FastifyInstance;
@@ -12,9 +13,7 @@ let world: World;
 let port: number;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp());
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
 }, 180_000);

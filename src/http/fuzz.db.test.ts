@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, buildTestApp, type Credentials } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, type World } from '../../test/support/fixtures.js';
+import { authHeaders, type Credentials } from '../../test/support/app.js';
+import { openTestApp } from '../../test/support/app-test.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import type { World } from '../../test/support/fixtures.js';
 import { GRANTS, type Permission } from '../auth/index.js';
 
 /**
@@ -58,9 +59,7 @@ let app: FastifyInstance;
 let world: World;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp());
 }, 180_000);
 afterAll(async () => {
   await app?.close();

@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, call } from '../../test/support/app.js';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { createWorld, type World } from '../../test/support/fixtures.js';
-import { createLogger } from '../lib/logger.js';
+import { withLogCapture } from '../../test/support/log-capture.js';
 
 let backend: TestBackend;
 let app: FastifyInstance;
@@ -13,15 +12,7 @@ let world: World;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  const real = await openTestBackend();
-  const capture = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  // The server's own logger (as `switchboard start` builds it), writing where the test can read it.
-  backend = { ...real, deps: { ...real.deps, log: createLogger('info', capture) } };
+  backend = withLogCapture(await openTestBackend(), 'info', lines);
   app = await buildTestApp(backend);
   world = await createWorld(backend, app);
   // A write the database refuses: a trigger stands in for any constraint the application did not foresee.

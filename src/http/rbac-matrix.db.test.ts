@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeaders, buildTestApp, type Credentials, call } from '../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createWorld, type World } from '../../test/support/fixtures.js';
+import { authHeaders, type Credentials, call } from '../../test/support/app.js';
+import { openTestApp } from '../../test/support/app-test.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import type { World } from '../../test/support/fixtures.js';
 import type { RouteEntry } from './route-config.js';
 
 /**
@@ -51,9 +52,7 @@ async function callStream(credentials: Credentials, url: string) {
 }
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp());
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   routes = app.routeTable.filter(
     (r) =>

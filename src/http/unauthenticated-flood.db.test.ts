@@ -1,25 +1,17 @@
-import { Writable } from 'node:stream';
 import { count } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/support/app.js';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { withLogCapture } from '../../test/support/log-capture.js';
 import { tables } from '../db/index.js';
-import { createLogger } from '../lib/logger.js';
 
 let backend: TestBackend;
 let app: FastifyInstance;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  const real = await openTestBackend();
-  const capture = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  backend = { ...real, deps: { ...real.deps, log: createLogger('warn', capture) } };
+  backend = withLogCapture(await openTestBackend(), 'warn', lines);
   app = await buildTestApp(backend, { LOGIN_MAX_ATTEMPTS: '3' });
 }, 180_000);
 afterAll(async () => {

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { test as base } from 'vitest';
+import type { Deps } from '../../src/deps/index.js';
+import type { BlobStore } from '../../src/storage/index.js';
 import { buildTestApp } from './app.js';
 import { openTestBackend, type TestBackend } from './backend.js';
 import { createWorld, type World } from './fixtures.js';
@@ -11,6 +13,19 @@ export interface AppFixtures {
   app: FastifyInstance;
   /** Two tenants and a logged-in user per role. */
   world: World;
+}
+
+/**
+ * The test database of this file, the HTTP app over it and the world in it: what `appTest` builds,
+ * for files whose `beforeAll` does more with them (listen, seed rows, start emulators).
+ */
+export async function openTestApp(
+  env: Record<string, string> = {},
+  overrides: { deps?: Deps; blobs?: BlobStore } = {},
+): Promise<AppFixtures> {
+  const backend = await openTestBackend();
+  const app = await buildTestApp(backend, env, overrides);
+  return { backend, app, world: await createWorld(backend, app) };
 }
 
 /**

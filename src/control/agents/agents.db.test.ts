@@ -1,8 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { describe, expect } from 'vitest';
+import { call } from '../../../test/support/app.js';
+import { appTest } from '../../../test/support/app-test.js';
 import { tables } from '../../db/index.js';
 import {
   CONTROL_TEST_ENV,
@@ -12,19 +10,7 @@ import {
 } from '../control-fixtures.test-support.js';
 import { resolveNumber } from '../index.js';
 
-let backend: TestBackend;
-let app: FastifyInstance;
-let world: World;
-
-beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend, CONTROL_TEST_ENV);
-  world = await createWorld(backend, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await backend?.close();
-});
+const test = appTest(CONTROL_TEST_ENV);
 
 interface AgentBody {
   id: string;
@@ -40,7 +26,11 @@ interface VersionBody {
 }
 
 describe('agent lifecycle: draft → v1 → v2 → rollback → diff', () => {
-  it('publishes immutable versions, rolls back, diffs, and the number resolves to the live version each time', async () => {
+  test('publishes immutable versions, rolls back, diffs, and the number resolves to the live version each time', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const { admin, operator } = world.as;
     const t = `/api/tenants/${world.tenantA}`;
     const { toolId, connectionId } = await createBoundTool(app, admin, world.tenantA);
@@ -187,7 +177,10 @@ describe('agent lifecycle: draft → v1 → v2 → rollback → diff', () => {
 });
 
 describe('publish validation', () => {
-  it('names every bad field: unknown models and speaker, missing or foreign tools, empty phrases', async () => {
+  test('names every bad field: unknown models and speaker, missing or foreign tools, empty phrases', async ({
+    app,
+    world,
+  }) => {
     const { admin } = world.as;
     const { toolId: foreignTool } = await createBoundTool(app, admin, world.tenantB, {
       name: 'foreign_tool',
@@ -234,7 +227,11 @@ describe('publish validation', () => {
     expect(check.issues.map((i) => i.field)).toEqual(fields);
   });
 
-  it('refuses malformed drafts at the API with field names, writing nothing', async () => {
+  test('refuses malformed drafts at the API with field names, writing nothing', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const t = `/api/tenants/${world.tenantA}`;
     const before = (await backend.owner.select().from(tables.agents)).length;
     const res = await call(app, world.as.admin, 'POST', `${t}/agents`, {
@@ -251,7 +248,10 @@ describe('publish validation', () => {
 });
 
 describe('agents CRUD and access', () => {
-  it('lists with pagination, renames, and archives only when no number routes to the agent', async () => {
+  test('lists with pagination, renames, and archives only when no number routes to the agent', async ({
+    app,
+    world,
+  }) => {
     const { operator } = world.as;
     const t = `/api/tenants/${world.tenantB}`;
     const ids: string[] = [];
@@ -309,7 +309,7 @@ describe('agents CRUD and access', () => {
     );
   });
 
-  it('denies client viewers, and other tenants', async () => {
+  test('denies client viewers, and other tenants', async ({ app, world }) => {
     const agent = await expectStatus<AgentBody>(
       app,
       world.as.admin,

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, type World } from '../../../test/support/fixtures.js';
+import { call } from '../../../test/support/app.js';
+import { openTestApp } from '../../../test/support/app-test.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import type { World } from '../../../test/support/fixtures.js';
 import { tables } from '../../db/index.js';
 import {
   CONTROL_TEST_ENV,
@@ -18,9 +19,7 @@ let connectionA: string;
 let tools: string;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend, CONTROL_TEST_ENV);
-  world = await createWorld(backend, app);
+  ({ backend, app, world } = await openTestApp(CONTROL_TEST_ENV));
   connectionA = (await createBoundTool(app, world.as.admin, world.tenantA, { name: 'seed_tool' }))
     .connectionId;
   tools = `/api/tenants/${world.tenantA}/tools`;

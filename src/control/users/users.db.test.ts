@@ -1,24 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, call, loginAs } from '../../../test/support/app.js';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createWorld, TEST_PASSWORD, type World } from '../../../test/support/fixtures.js';
+import { describe, expect } from 'vitest';
+import { call, loginAs } from '../../../test/support/app.js';
+import { appTest } from '../../../test/support/app-test.js';
+import { TEST_PASSWORD } from '../../../test/support/fixtures.js';
 import { tables } from '../../db/index.js';
 import { expectStatus } from '../control-fixtures.test-support.js';
 
-let backend: TestBackend;
-let app: FastifyInstance;
-let world: World;
-
-beforeAll(async () => {
-  backend = await openTestBackend();
-  app = await buildTestApp(backend);
-  world = await createWorld(backend, app);
-});
-afterAll(async () => {
-  await app?.close();
-  await backend?.close();
-});
+const test = appTest();
 
 interface UserBody {
   id: string;
@@ -33,11 +21,15 @@ interface TokenBody {
   expiresAt: string;
 }
 
-const redeem = (token: string, password: string) =>
+const redeem = (app: FastifyInstance, token: string, password: string) =>
   app.inject({ method: 'POST', url: '/api/password-tokens/redeem', payload: { token, password } });
 
 describe('users', () => {
-  it('invites a user who sets their own password with the one-time token', async () => {
+  test('invites a user who sets their own password with the one-time token', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const invited = await expectStatus<UserBody & { invitation: TokenBody }>(
       app,
       world.as.admin,
@@ -57,9 +49,9 @@ describe('users', () => {
     const stored = JSON.stringify(await backend.owner.select().from(tables.passwordTokens));
     expect(stored).not.toContain(invited.invitation.token);
 
-    expect((await redeem(invited.invitation.token, 'short')).statusCode).toBe(400);
-    expect((await redeem(invited.invitation.token, 'a-long-enough-password')).statusCode).toBe(204);
-    const reused = await redeem(invited.invitation.token, 'another-long-password');
+    expect((await redeem(app, invited.invitation.token, 'short')).statusCode).toBe(400);
+    expect((await redeem(app, invited.invitation.token, 'a-long-enough-password')).statusCode).toBe(204);
+    const reused = await redeem(app, invited.invitation.token, 'another-long-password');
     expect(reused.statusCode).toBe(400);
     expect(reused.json().error.code).toBe('PASSWORD_TOKEN_INVALID');
     await loginAs(app, 'new.person@example.com', 'a-long-enough-password');
@@ -85,7 +77,11 @@ describe('users', () => {
     expect(dup.statusCode).toBe(409);
   });
 
-  it('reads, lists with pagination and updates name and role; nobody changes their own role', async () => {
+  test('reads, lists with pagination and updates name and role; nobody changes their own role', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const page1 = await expectStatus<{ items: UserBody[]; nextCursor: string }>(
       app,
       world.as.operator,
@@ -146,7 +142,7 @@ describe('users', () => {
     });
   });
 
-  it('disables a user (sessions end, sign-in fails) and enables them again', async () => {
+  test('disables a user (sessions end, sign-in fails) and enables them again', async ({ app, world }) => {
     const victim = await expectStatus<UserBody>(app, world.as.admin, 'POST', '/api/users', 201, {
       email: 'victim@example.com',
       name: 'Victim',
@@ -183,7 +179,11 @@ describe('users', () => {
     ).toBe(409);
   });
 
-  it('resets passwords: set by an admin, or chosen by the user through a reset token; old sessions end', async () => {
+  test('resets passwords: set by an admin, or chosen by the user through a reset token; old sessions end', async ({
+    app,
+    world,
+    backend,
+  }) => {
     const email = 'resetme@example.com';
     const user = await expectStatus<UserBody>(app, world.as.admin, 'POST', '/api/users', 201, {
       email,
@@ -206,14 +206,14 @@ describe('users', () => {
     );
     expect(reset.purpose).toBe('reset');
     expect((await call(app, second, 'GET', '/api/auth/me')).statusCode).toBe(401);
-    expect((await redeem(reset.token, 'user-chosen-password')).statusCode).toBe(204);
+    expect((await redeem(app, reset.token, 'user-chosen-password')).statusCode).toBe(204);
     await loginAs(app, email, 'user-chosen-password');
     const audit = JSON.stringify(await backend.owner.select().from(tables.auditLog));
     for (const secret of ['admin-chosen-password', 'user-chosen-password', reset.token])
       expect(audit).not.toContain(secret);
   });
 
-  it('lists and removes memberships', async () => {
+  test('lists and removes memberships', async ({ app, world }) => {
     const members = await expectStatus<{ items: (UserBody & { role: string })[] }>(
       app,
       world.as.operator,
@@ -278,7 +278,7 @@ describe('users', () => {
     expect(unknownUser.json().error.code).toBe('USER_NOT_FOUND');
   });
 
-  it('lets only internal_admin change users; viewers cannot even read them', async () => {
+  test('lets only internal_admin change users; viewers cannot even read them', async ({ app, world }) => {
     const target = `/api/users/${world.users.viewerA}`;
     for (const [method, url, body] of [
       ['POST', '/api/users', { email: 'op@example.com', name: 'x' }],
