@@ -71,6 +71,13 @@ export async function lockAgent(tx: Tx, tenantId: string, agentId: string): Prom
   return row;
 }
 
+/** Locks the agent for a change that an archived agent no longer takes (edit, publish, rollback). */
+export async function lockActiveAgent(tx: Tx, tenantId: string, agentId: string): Promise<AgentRow> {
+  const row = await lockAgent(tx, tenantId, agentId);
+  if (row.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is archived');
+  return row;
+}
+
 export function toAgentVersion(row: AgentVersionRow, liveVersionId: string | null): AgentVersion {
   return {
     id: row.id,

@@ -3,13 +3,12 @@ import { recordAudit } from '../../audit/index.js';
 import { type Tx, tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
-import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { checkPublishGate, type PublishGateInput } from '../../quality/publish-gate.js';
 import { throwIfIssues } from '../field-issues.js';
 import { toToolSnapshot } from '../tools/tool-row.js';
 import type { AgentConfig, AgentDraft } from './agent-config.js';
-import { type AgentVersion, lockAgent, toAgentVersion } from './agent-row.js';
+import { type AgentVersion, lockActiveAgent, toAgentVersion } from './agent-row.js';
 import { loadDraftTools } from './load-draft-tools.js';
 import { validateDraft } from './validate-draft.js';
 
@@ -35,8 +34,7 @@ export async function publishAgentVersion(
   input: { note?: string } & PublishGateInput = {},
 ): Promise<AgentVersion> {
   return withTenant(deps.db, tenantId, async (tx) => {
-    const agent = await lockAgent(tx, tenantId, agentId);
-    if (agent.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is archived');
+    const agent = await lockActiveAgent(tx, tenantId, agentId);
     const config = await buildDraftConfig(tx, tenantId, agent.draft as AgentDraft);
     const gate = await checkPublishGate(tx, actor, tenantId, agentId, config, input);
     const [latest] = await tx

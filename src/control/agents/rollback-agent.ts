@@ -3,8 +3,7 @@ import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
-import { AppError } from '../../lib/errors.js';
-import { type AgentVersion, findVersion, lockAgent, toAgentVersion } from './agent-row.js';
+import { type AgentVersion, findVersion, lockActiveAgent, toAgentVersion } from './agent-row.js';
 
 /**
  * Makes an earlier (or later) published version live again. The version itself is unchanged; new
@@ -18,8 +17,7 @@ export async function rollbackAgent(
   version: number,
 ): Promise<AgentVersion> {
   return withTenant(deps.db, tenantId, async (tx) => {
-    const agent = await lockAgent(tx, tenantId, agentId);
-    if (agent.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is archived');
+    const agent = await lockActiveAgent(tx, tenantId, agentId);
     const target = await findVersion(tx, tenantId, agentId, version);
     const [previous] = agent.liveVersionId
       ? await tx

@@ -3,9 +3,8 @@ import { recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
-import { AppError } from '../../lib/errors.js';
 import { type AgentDraft, type AgentDraftPatch, applyDraftPatch } from './agent-config.js';
-import { type Agent, findAgent, lockAgent } from './agent-row.js';
+import { type Agent, findAgent, lockActiveAgent } from './agent-row.js';
 
 export interface UpdateAgentInput {
   name?: string;
@@ -21,8 +20,7 @@ export async function updateAgent(
   input: UpdateAgentInput,
 ): Promise<Agent> {
   return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await lockAgent(tx, tenantId, agentId);
-    if (before.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is archived');
+    const before = await lockActiveAgent(tx, tenantId, agentId);
     const draftBefore = before.draft as AgentDraft;
     const draft = input.draft ? applyDraftPatch(draftBefore, input.draft) : draftBefore;
     await tx
