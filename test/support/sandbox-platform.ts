@@ -26,12 +26,9 @@ export interface SandboxPlatform {
   close(): Promise<void>;
 }
 
-/** Starts the sandbox, then the app (with voice and sandbox calls) configured against it. */
-export async function startSandboxPlatform(): Promise<SandboxPlatform> {
-  const backend = await openTestBackend();
-  const sandbox = await startSandbox();
-  const recordingsDir = await mkdtemp(join(tmpdir(), 'sb-platform-'));
-  const config = loadConfig({
+/** Settings that point the app's providers (Twilio, Deepgram, OpenAI, Rime, n8n) at the sandbox. */
+export function sandboxEnv(sandbox: Sandbox, recordingsDir: string): Record<string, string> {
+  return {
     LOG_LEVEL: 'silent',
     TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
     TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
@@ -42,7 +39,15 @@ export async function startSandboxPlatform(): Promise<SandboxPlatform> {
     RIME_WS_URL: sandbox.rime.wsUrl,
     OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
     RECORDINGS_DIR: recordingsDir,
-  });
+  };
+}
+
+/** Starts the sandbox, then the app (with voice and sandbox calls) configured against it. */
+export async function startSandboxPlatform(): Promise<SandboxPlatform> {
+  const backend = await openTestBackend();
+  const sandbox = await startSandbox();
+  const recordingsDir = await mkdtemp(join(tmpdir(), 'sb-platform-'));
+  const config = loadConfig(sandboxEnv(sandbox, recordingsDir));
   const services = createServices(config);
   const { outbound, gateway, publicUrl, blobs } = services;
   const voice = createVoiceService(backend.deps, config, services);

@@ -28,6 +28,7 @@ import type { Credentials } from '../../support/app.js';
 import { call } from '../../support/app.js';
 import { openTestBackend, type TestBackend } from '../../support/backend.js';
 import { createWorld, type World } from '../../support/fixtures.js';
+import { sandboxEnv } from '../../support/sandbox-platform.js';
 
 export const AGENT_NUMBER = '+15005550006';
 
@@ -80,19 +81,7 @@ export async function startVoiceWorld(options: VoiceWorldOptions = {}): Promise<
   const backend = await openTestBackend();
   const sandbox = await startSandbox();
   const recordingsDir = await mkdtemp(join(tmpdir(), 'sb-recordings-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    SANDBOX_PROVIDER_KEYS: 'true',
-    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
-    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
-    RIME_URL: sandbox.rime.url,
-    RIME_WS_URL: sandbox.rime.wsUrl,
-    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
-    RECORDINGS_DIR: recordingsDir,
-    ...options.env,
-  });
+  const config = loadConfig({ ...sandboxEnv(sandbox, recordingsDir), ...options.env });
   const services = createServices(config);
   const { outbound, gateway, publicUrl, blobs } = services;
   const voice = createVoiceService(backend.deps, config, services, options.overrides);
