@@ -6,36 +6,21 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { backendKind } from '../../test/support/backend.js';
 import { adminUrl, databaseUrl } from '../../test/support/urls.js';
 import { createTenant } from '../control/tenants/index.js';
-import { type Database, type DatabaseTarget, openDatabase, tables, withAllTenants } from '../db/index.js';
-import type { Deps } from '../deps/index.js';
+import { type DatabaseTarget, openDatabase, tables, withAllTenants } from '../db/index.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
-import { SecretBox } from '../lib/secrets.js';
 import { FilesystemBlobStore } from '../storage/index.js';
-import { MemoryStore } from '../store/index.js';
 import { placeLegalHold, retentionLock, runRetention } from './index.js';
-import { blobKeysOnDisk, callStates, seedCalls } from './retention.test-support.js';
+import { blobKeysOnDisk, callStates, seedCalls, standaloneDeps } from './retention.test-support.js';
 
 const DAY = 86_400_000;
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
-
-function depsFor(database: Database): Deps {
-  return {
-    db: database.db,
-    store: new MemoryStore(),
-    log: pino({ level: 'silent' }),
-    now: () => new Date(),
-    crossTenantLog: () => {},
-    secrets: SecretBox.fromKey(randomBytes(32)),
-  };
-}
 
 /** A database the child process can open too: a PGlite data directory, or a PostgreSQL database. */
 async function sharedTarget(root: string): Promise<DatabaseTarget> {
@@ -71,7 +56,7 @@ describe('retention crash recovery', () => {
 
     let database = await openDatabase(target);
     await database.migrate();
-    let deps = depsFor(database);
+    let deps = standaloneDeps(database);
     const tenantId = (
       await createTenant(deps, SYSTEM_ACTOR, {
         name: 'Crash',
@@ -119,7 +104,7 @@ describe('retention crash recovery', () => {
     await exited;
 
     if (database.kind === 'pglite') database = await openDatabase(target);
-    deps = depsFor(database);
+    deps = standaloneDeps(database);
     cleanups.push(() => database.close());
 
     // The crash left the planned calls with their rows but without their blobs, marked pending.

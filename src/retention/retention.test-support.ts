@@ -2,10 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { inArray, sql } from 'drizzle-orm';
-import { rawQuery, tables, withAllTenants, withTenant } from '../db/index.js';
+import { pino } from 'pino';
+import { type Database, rawQuery, tables, withAllTenants, withTenant } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { newId } from '../lib/ids.js';
+import { SecretBox } from '../lib/secrets.js';
 import type { BlobStore } from '../storage/index.js';
+import { MemoryStore } from '../store/index.js';
+
+/** Deps over a database opened outside the test backend: the crash test's shared one, in both processes. */
+export function standaloneDeps(database: Database): Deps {
+  return {
+    db: database.db,
+    store: new MemoryStore(),
+    log: pino({ level: 'silent' }),
+    now: () => new Date(),
+    crossTenantLog: () => {},
+    secrets: SecretBox.fromKey(randomBytes(32)),
+  };
+}
 
 export interface SeedCall {
   tenantId: string;
