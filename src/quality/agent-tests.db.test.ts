@@ -12,6 +12,7 @@ import { createUser } from '../auth/index.js';
 import { runTestCommand } from '../cli/test-command.js';
 import { loadConfig } from '../config/index.js';
 import { tables } from '../db/index.js';
+import { TEST_TRAFFIC_HEADER } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { createSandboxCalls } from '../platform/sandbox-calls.js';
@@ -144,6 +145,21 @@ describe('agent test suites gate publishing', () => {
     expect(booking.transcript.some((t: { text: string }) => /booked for tuesday/i.test(t.text))).toBe(true);
     expect(booking.latency.maxMs).toBeGreaterThan(0);
     expect(booking.callId).toMatch(/^call_/);
+    // The workflow was told it served a test run; a real call to the same number is not flagged.
+    const bookings = () => sandbox.n8n.executions().filter((e) => e.request.path === 'book-appointment');
+    const tested = bookings().at(-1)!;
+    expect(tested.request.headers[TEST_TRAFFIC_HEADER]).toBe('true');
+    expect(tested.request.body).toMatchObject({ context: { test: true } });
+    const placed = await call(app, world.as.operator, 'POST', '/api/sandbox/calls', {
+      to: NUMBER,
+      scenario: 'book-appointment',
+      speed: 8,
+    });
+    expect(placed.statusCode, placed.body).toBe(200);
+    const real = bookings().at(-1)!;
+    expect(real.id).not.toBe(tested.id);
+    expect(real.request.headers[TEST_TRAFFIC_HEADER]).toBeUndefined();
+    expect((real.request.body as { context: Record<string, unknown> }).context.test).toBeUndefined();
     const history = await call(app, world.as.operator, 'GET', `${base()}/tests/runs?version=1`);
     expect(history.json().items.map((r: { id: string }) => r.id)).toEqual([run.id]);
   }, 120_000);
