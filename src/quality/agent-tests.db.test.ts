@@ -15,6 +15,7 @@ import { tables } from '../db/index.js';
 import { TEST_TRAFFIC_HEADER } from '../gateway/index.js';
 import { buildApp } from '../http/app.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
+import { newId } from '../lib/ids.js';
 import { createSandboxCalls } from '../platform/sandbox-calls.js';
 import { createServices } from '../platform/services.js';
 import { createVoiceService } from '../telephony/index.js';
@@ -238,5 +239,42 @@ describe('agent test suites gate publishing', () => {
     expect(await runTestCommand({ ...options, version: 'draft' }, (l) => lines.push(l), url)).toBe(1);
     expect(lines.join('\n')).toMatch(/FAIL\s+books a cleaning/);
     expect(lines.join('\n')).toContain('the tool book_appointment was not called');
+  }, 120_000);
+
+  it('reads a run left running by a stopped instance as interrupted, and a live run as running', async () => {
+    // As a crash leaves it: running, with no instance holding its lease.
+    const orphan = newId('testRun');
+    await backend.owner.insert(tables.agentTestRuns).values({
+      id: orphan,
+      tenantId,
+      agentId,
+      configHash: 'x',
+      suiteHash: 'x',
+      status: 'running',
+      total: 2,
+    });
+    const read = await call(app, world.as.operator, 'GET', `${base()}/tests/runs/${orphan}`);
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toMatchObject({
+      status: 'error',
+      errorMessage: expect.stringMatching(/^interrupted/),
+    });
+    expect(read.json().finishedAt).toEqual(expect.any(String));
+
+    await setPrompt(PROMPT);
+    const started = await call(app, world.as.operator, 'POST', `${base()}/tests/runs`, {});
+    expect(started.statusCode, started.body).toBe(202);
+    const listed = await call(app, world.as.operator, 'GET', `${base()}/tests/runs?version=draft`);
+    const live = listed.json().items.find((r: { id: string }) => r.id === started.json().id);
+    expect(live.status).toBe('running');
+    expect(listed.json().items.find((r: { id: string }) => r.id === orphan).status).toBe('error');
+    // The job runs on in the server; its progress is what a client polls.
+    let status = 'running';
+    for (let i = 0; i < 400 && status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await call(app, world.as.operator, 'GET', `${base()}/tests/runs/${started.json().id}`)).json()
+        .status;
+    }
+    expect(status).toBe('passed');
   }, 120_000);
 });
