@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { loadScenario, parseScenario, type Scenario, shippedScenarioNames } from '@switchboard/sandbox';
 import { type Static, Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
-import type { SandboxCalls } from '../../platform/sandbox-calls.js';
 import type { AppContext } from '../context.js';
+import type { SandboxCalls } from '../sandbox-calls-port.js';
 import { errorResponses, Strict } from '../schemas.js';
 
 const PlaceSandboxCall = Strict({
