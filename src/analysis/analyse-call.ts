@@ -237,7 +237,8 @@ export async function analyseCall(
       { provider: 'openai', model, metric: 'cached_input_tokens', quantity: cached },
       { provider: 'openai', model, metric: 'output_tokens', quantity: answer.usage.completion_tokens ?? 0 },
     ].filter((e) => e.quantity > 0) as ModelUsageEntry[];
-    const lines = costLines(usage, settings.prices);
+    // Priced as the model's tokens, kept apart from the call's own conversation tokens in the ledger.
+    const lines = costLines(usage, settings.prices).map((l) => ({ ...l, metric: `analysis_${l.metric}` }));
     const stored = await withTenant(deps.db, job.tenantId, async (tx) => {
       const updated = await tx
         .update(tables.callAnalyses)
@@ -270,8 +271,9 @@ export async function analyseCall(
       }
       return true;
     });
-    // The cost changed: the call's metrics and its day's KPIs are rebuilt as at the call's end.
-    if (stored && lines.length > 0) await finalizeCall(deps, { id: job.callId, tenantId: job.tenantId });
+    // The cost and the verdict changed: the call's metrics and its day's KPIs are rebuilt as at the
+    // call's end (which queues nothing new: the analysis row exists).
+    if (stored) await finalizeCall(deps, { id: job.callId, tenantId: job.tenantId });
     return { status: 'done' };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -87,6 +87,12 @@ async function analyse(callId: string, options: Partial<AnalysisWorkerOptions> =
   }
 }
 
+const kpiTotals = async () => {
+  const res = await call(app, world.as.operator, 'GET', `/api/tenants/${tenantId}/kpis`);
+  expect(res.statusCode).toBe(200);
+  return res.json().totals as { analysedCalls: number; successfulCalls: number; successRate: number | null };
+};
+
 const costs = (callId: string) =>
   backend.owner
     .select({
@@ -118,6 +124,7 @@ describe('post-call analysis', () => {
       .where(eq(tables.callAnalyses.callId, callId));
     expect(queued?.status).toBe('pending');
     const before = await costs(callId);
+    const kpisBefore = await kpiTotals();
 
     const settled = await analyse(callId);
     expect(settled, settled.error).toMatchObject({ status: 'done', attempts: 1 });
@@ -133,12 +140,13 @@ describe('post-call analysis', () => {
     if (!validate.ok) throw new Error(validate.error);
     expect(validate.value(analysis.data), JSON.stringify(validate.value.errors)).toBe(true);
 
-    // The completion's tokens are new openai cost lines; the call's metrics carry the new total.
+    // The completion's tokens are new openai cost lines, apart from the conversation's; the call's
+    // metrics carry the new total.
     const after = await costs(callId);
     const added = after.slice(before.length);
     expect(added.map((l) => `${l.provider}:${l.metric}`).sort()).toEqual([
-      'openai:input_tokens',
-      'openai:output_tokens',
+      'openai:analysis_input_tokens',
+      'openai:analysis_output_tokens',
     ]);
     expect(added.every((l) => Number(l.amountUsd) > 0)).toBe(true);
     expect(detailCosts.lines).toHaveLength(after.length);
@@ -159,6 +167,18 @@ describe('post-call analysis', () => {
     expect(header?.endsWith(',summary,success')).toBe(true);
     const row = rows.find((r) => r.startsWith(`${callId},`));
     expect(row?.endsWith(`,${analysis.success}`)).toBe(true);
+
+    // The verdict feeds the KPIs and narrows the call list.
+    const kpisAfter = await kpiTotals();
+    expect(kpisAfter.analysedCalls - kpisBefore.analysedCalls).toBe(1);
+    expect(kpisAfter.successfulCalls - kpisBefore.successfulCalls).toBe(analysis.success ? 1 : 0);
+    expect(kpisAfter.successRate).toBe(kpisAfter.successfulCalls / kpisAfter.analysedCalls);
+    const listed = async (success: boolean) =>
+      (await call(app, world.as.operator, 'GET', `/api/tenants/${tenantId}/calls?success=${success}`))
+        .json()
+        .items.map((c: { id: string }) => c.id);
+    expect(await listed(analysis.success)).toContain(callId);
+    expect(await listed(!analysis.success)).not.toContain(callId);
   }, 120_000);
 
   it('skips a call with no caller speech without asking the model', async () => {

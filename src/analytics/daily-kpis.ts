@@ -41,8 +41,10 @@ export async function refreshDailyKpis(tx: DbOrTx, tenantId: string, from: Day, 
       select coalesce(c.agent_id, '') as agent_id,
              (c.started_at at time zone ${tz})::date as day,
              c.status, c.answered_at, c.duration_ms, c.outcome,
-             m.tool_calls, m.tool_successes, m.turn_latency_count, m.turn_latency_sum_ms, m.cost_usd
+             m.tool_calls, m.tool_successes, m.turn_latency_count, m.turn_latency_sum_ms, m.cost_usd,
+             a.success
       from calls c left join call_metrics m on m.call_id = c.id
+        left join call_analyses a on a.call_id = c.id and a.status = 'done'
       where c.tenant_id = ${tenantId}
         and c.status in ('completed', 'failed', 'rejected')
         and c.started_at >= (${from}::date::timestamp at time zone ${tz})
@@ -74,18 +76,21 @@ export async function refreshDailyKpis(tx: DbOrTx, tenantId: string, from: Day, 
              coalesce(sum(tool_successes), 0)::int as tool_successes,
              coalesce(sum(turn_latency_count), 0)::int as turn_latency_count,
              coalesce(sum(turn_latency_sum_ms), 0)::bigint as turn_latency_sum_ms,
-             coalesce(sum(cost_usd), 0) as cost_usd
+             coalesce(sum(cost_usd), 0) as cost_usd,
+             count(success)::int as analysed_calls,
+             (count(*) filter (where success))::int as successful_calls
       from base group by agent_id, day
     )
     insert into daily_kpis (tenant_id, agent_id, day, calls, answered_calls, completed_calls, failed_calls,
       contained_calls, total_duration_ms, avg_duration_ms, p95_duration_ms, tool_calls, tool_successes,
       tool_failures, turn_latency_count, turn_latency_sum_ms, avg_turn_latency_ms, outcomes, duration_seconds,
-      cost_usd, updated_at)
+      cost_usd, analysed_calls, successful_calls, updated_at)
     select ${tenantId}, r.agent_id, r.day, r.calls, r.answered_calls, r.completed_calls, r.failed_calls,
       r.contained_calls, r.total_duration_ms, r.avg_duration_ms, r.p95_duration_ms, r.tool_calls, r.tool_successes,
       r.tool_calls - r.tool_successes, r.turn_latency_count, r.turn_latency_sum_ms,
       case when r.turn_latency_count > 0 then round(r.turn_latency_sum_ms::numeric / r.turn_latency_count)::int end,
-      coalesce(o.outcomes, '{}'::jsonb), coalesce(h.duration_seconds, '{}'::jsonb), r.cost_usd, now()
+      coalesce(o.outcomes, '{}'::jsonb), coalesce(h.duration_seconds, '{}'::jsonb), r.cost_usd,
+      r.analysed_calls, r.successful_calls, now()
     from rolled r left join outcome_counts o on o.agent_id = r.agent_id and o.day = r.day
       left join duration_histograms h on h.agent_id = r.agent_id and h.day = r.day
     on conflict (tenant_id, agent_id, day) do update set
@@ -97,7 +102,7 @@ export async function refreshDailyKpis(tx: DbOrTx, tenantId: string, from: Day, 
       tool_failures = excluded.tool_failures, turn_latency_count = excluded.turn_latency_count,
       turn_latency_sum_ms = excluded.turn_latency_sum_ms, avg_turn_latency_ms = excluded.avg_turn_latency_ms,
       outcomes = excluded.outcomes, duration_seconds = excluded.duration_seconds, cost_usd = excluded.cost_usd,
-      updated_at = excluded.updated_at
+      analysed_calls = excluded.analysed_calls, successful_calls = excluded.successful_calls, updated_at = excluded.updated_at
   `);
 }
 

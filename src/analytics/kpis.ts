@@ -19,6 +19,10 @@ export interface Kpis {
   toolCalls: number;
   toolSuccesses: number;
   toolSuccessRate: number | null;
+  /** Calls the post-call analysis judged, those judged a success by the agent's rubric, and the rate. */
+  analysedCalls: number;
+  successfulCalls: number;
+  successRate: number | null;
   avgTurnLatencyMs: number | null;
   /** Calls per agent-reported outcome label. */
   outcomes: Record<string, number>;
@@ -77,6 +81,8 @@ interface SumRow {
   contained_calls: number;
   tool_calls: number;
   tool_successes: number;
+  analysed_calls: number;
+  successful_calls: number;
   turn_latency_count: number;
   turn_latency_sum_ms: string | number;
   total_duration_ms: string | number;
@@ -111,6 +117,9 @@ function kpisFrom(
     toolCalls: n(sums?.tool_calls),
     toolSuccesses: n(sums?.tool_successes),
     toolSuccessRate: rate(n(sums?.tool_successes), n(sums?.tool_calls)),
+    analysedCalls: n(sums?.analysed_calls),
+    successfulCalls: n(sums?.successful_calls),
+    successRate: rate(n(sums?.successful_calls), n(sums?.analysed_calls)),
     avgTurnLatencyMs: latencyCount > 0 ? Math.round(n(sums?.turn_latency_sum_ms) / latencyCount) : null,
     outcomes,
     costUsd: Number(sums?.cost_usd ?? 0).toFixed(6),
@@ -122,6 +131,7 @@ const SUMS = sql`
   sum(completed_calls)::int as completed_calls, sum(failed_calls)::int as failed_calls,
   sum(contained_calls)::int as contained_calls, sum(tool_calls)::int as tool_calls,
   sum(tool_successes)::int as tool_successes, sum(turn_latency_count)::int as turn_latency_count,
+  sum(analysed_calls)::int as analysed_calls, sum(successful_calls)::int as successful_calls,
   sum(turn_latency_sum_ms) as turn_latency_sum_ms, sum(total_duration_ms) as total_duration_ms,
   sum(cost_usd)::text as cost_usd`;
 

@@ -28,6 +28,8 @@ export interface CallListFilters {
   maxDurationMs?: number;
   hasRecording?: boolean;
   legalHold?: boolean;
+  /** The post-call analysis judged the call a success (true) or not (false); unjudged calls match neither. */
+  success?: boolean;
   /** `+15005550006` matches that caller exactly; bare digits match anywhere in the caller's number. */
   caller?: string;
   /** Full-text search over the transcript (web-search syntax: words, "phrases", -excluded, or). */
@@ -104,6 +106,9 @@ export function callFilterConditions(f: CallListFilters & { tenantId?: string })
       : f.hasRecording
         ? sql`exists (select 1 from recordings r where r.call_id = ${calls.id})`
         : sql`not exists (select 1 from recordings r where r.call_id = ${calls.id})`,
+    f.success === undefined
+      ? undefined
+      : sql`exists (select 1 from call_analyses a where a.call_id = ${calls.id} and a.status = 'done' and a.success = ${f.success})`,
     callerCondition(f.caller),
     f.q
       ? sql`exists (select 1 from utterances u where u.call_id = ${calls.id} and u.search_tsv @@ websearch_to_tsquery('english', ${f.q}))`

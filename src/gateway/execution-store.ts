@@ -16,6 +16,8 @@ export interface ExecutionStart {
   tool: GatewayTool;
   callId: string | null;
   turn: number | null;
+  /** Test traffic (an agent test run's call). */
+  test: boolean;
   arguments: unknown;
   startedAt: Date;
 }

@@ -106,6 +106,8 @@ export interface Gateway {
 }
 
 const USER_AGENT = 'Switchboard-Gateway/1';
+/** Sent with every tool call of an agent test run. */
+export const TEST_TRAFFIC_HEADER = 'x-switchboard-test';
 
 /**
  * Failures that may be retried. An idempotent tool goes again after any transient failure. One that
@@ -280,6 +282,7 @@ class AutomationGateway implements Gateway {
       tool,
       callId: request.context?.callId ?? null,
       turn: request.context?.turn ?? null,
+      test: request.context?.test === true,
       arguments: request.arguments,
       startedAt: deps.now(),
     };
@@ -363,6 +366,8 @@ class AutomationGateway implements Gateway {
       accept: 'application/json',
       'user-agent': USER_AGENT,
       'idempotency-key': start.id,
+      // A workflow can skip real side effects (an actual booking, an email) for an agent test run.
+      ...(start.test ? { [TEST_TRAFFIC_HEADER]: 'true' } : {}),
     };
     // `args`, not `arguments`: n8n's expression sandbox refuses any property named `arguments`
     // ("Cannot access "arguments" due to security concerns"), so workflows could not read it.
@@ -374,6 +379,7 @@ class AutomationGateway implements Gateway {
         turn: start.turn,
         tool: start.tool.name,
         executionId: start.id,
+        ...(start.test ? { test: true } : {}),
       },
     });
     const storedRequest = {

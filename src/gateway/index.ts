@@ -8,6 +8,7 @@ export {
   type Gateway,
   type GatewayLimits,
   type GatewayOptions,
+  TEST_TRAFFIC_HEADER,
 } from './gateway.js';
 export {
   countToolRequests,

@@ -25,6 +25,8 @@ export type FinalStatus = Exclude<ExecutionStatus, 'pending' | 'running'>;
 export interface ToolCallContext {
   callId?: string | null;
   turn?: number | null;
+  /** A call of an agent test run: the workflow is told (header `x-switchboard-test: true`). */
+  test?: boolean;
 }
 
 export interface ExecuteToolRequest {

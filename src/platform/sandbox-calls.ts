@@ -1,53 +1,22 @@
 import {
-  type CallerEvent,
   checkScenarioExpectations,
   type MediaStreamSession,
   newTwilioSid,
   runCaller,
   type Sandbox,
   type Scenario,
-  type TranscriptEntry,
 } from '@switchboard/sandbox';
 import { resolveNumber } from '../control/index.js';
 import type { CallEndReason } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { countToolRequests } from '../gateway/index.js';
+import type { SandboxCallInput, SandboxCallResult, SandboxCalls } from '../http/sandbox-calls-port.js';
 import { AppError } from '../lib/errors.js';
 import type { PublicUrl } from '../lib/public-url.js';
 import { findCallBySid, waitForCallEnd } from '../runtime/index.js';
 import { STATUS_PATH, VOICE_PATH } from '../telephony/index.js';
 
-export interface SandboxCallInput {
-  to: string;
-  scenario: Scenario;
-  /** Playout speed: 1 = real time (the default, so calls go at the sandbox's human pace). */
-  speed?: number;
-  onEvent?: (event: CallerEvent) => void;
-  /** Runs once the CallSid is chosen, before the call is dialled (a test run names its version here). */
-  beforeDial?: (callSid: string) => Promise<void>;
-}
-
-export interface SandboxCallResult {
-  callId: string | null;
-  callSid: string;
-  status: string | null;
-  endReason: CallEndReason | null;
-  transcript: TranscriptEntry[];
-  /** Unmet `expect` entries of the scenario; empty when it went as scripted. */
-  problems: string[];
-  /**
-   * How the emulated line kept time: frames played to the caller and how far behind real time the
-   * latest frame went out (ms, wall clock). Above a frame (20 ms) the line slipped: the process
-   * carrying the call could not keep up.
-   */
-  line?: { frames: number; maxLateMs: number };
-}
-
-export interface SandboxCalls {
-  place(input: SandboxCallInput): Promise<SandboxCallResult>;
-  /** Makes the scenario's n8n workflows answer their paths (the demo's tools call fixed paths). */
-  installWorkflows(scenario: Scenario): void;
-}
+export type { SandboxCallInput, SandboxCallResult, SandboxCalls };
 
 /** How long after the line closes the engine may take to record the end. */
 const END_RECORDED_WITHIN_MS = 5_000;

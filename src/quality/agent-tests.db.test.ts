@@ -1,3 +1,4 @@
+import type { Sandbox } from '@switchboard/sandbox';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,9 @@ import {
 import { createUser } from '../auth/index.js';
 import { runTestCommand } from '../cli/test-command.js';
 import { tables } from '../db/index.js';
+import { TEST_TRAFFIC_HEADER } from '../gateway/index.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
+import { newId } from '../lib/ids.js';
 import { seedDemoSuite } from './seed-demo-suite.js';
 
 /**
@@ -26,6 +29,7 @@ const BROKEN = 'You are the receptionist of Acme Dental. Take a message; never b
 
 let platform: SandboxPlatform;
 let backend: TestBackend;
+let sandbox: Sandbox;
 let app: FastifyInstance;
 let world: World;
 let url: string;
@@ -37,7 +41,7 @@ const base = () => `/api/tenants/${tenantId}/agents/${agentId}`;
 
 beforeAll(async () => {
   platform = await startSandboxPlatform();
-  ({ backend, app, world, url } = platform);
+  ({ backend, sandbox, app, world, url } = platform);
   tenantId = world.tenantA;
   agentId = await publishBookingAgent(platform, NUMBER, { systemPrompt: PROMPT });
   await seedDemoSuite(backend.deps, tenantId, agentId);
@@ -80,6 +84,21 @@ describe('agent test suites gate publishing', () => {
     expect(booking.transcript.some((t: { text: string }) => /booked for tuesday/i.test(t.text))).toBe(true);
     expect(booking.latency.maxMs).toBeGreaterThan(0);
     expect(booking.callId).toMatch(/^call_/);
+    // The workflow was told it served a test run; a real call to the same number is not flagged.
+    const bookings = () => sandbox.n8n.executions().filter((e) => e.request.path === 'book-appointment');
+    const tested = bookings().at(-1)!;
+    expect(tested.request.headers[TEST_TRAFFIC_HEADER]).toBe('true');
+    expect(tested.request.body).toMatchObject({ context: { test: true } });
+    const placed = await call(app, world.as.operator, 'POST', '/api/sandbox/calls', {
+      to: NUMBER,
+      scenario: 'book-appointment',
+      speed: 8,
+    });
+    expect(placed.statusCode, placed.body).toBe(200);
+    const real = bookings().at(-1)!;
+    expect(real.id).not.toBe(tested.id);
+    expect(real.request.headers[TEST_TRAFFIC_HEADER]).toBeUndefined();
+    expect((real.request.body as { context: Record<string, unknown> }).context.test).toBeUndefined();
     const history = await call(app, world.as.operator, 'GET', `${base()}/tests/runs?version=1`);
     expect(history.json().items.map((r: { id: string }) => r.id)).toEqual([run.id]);
   }, 120_000);
@@ -158,5 +177,42 @@ describe('agent test suites gate publishing', () => {
     expect(await runTestCommand({ ...options, version: 'draft' }, (l) => lines.push(l), url)).toBe(1);
     expect(lines.join('\n')).toMatch(/FAIL\s+books a cleaning/);
     expect(lines.join('\n')).toContain('the tool book_appointment was not called');
+  }, 120_000);
+
+  it('reads a run left running by a stopped instance as interrupted, and a live run as running', async () => {
+    // As a crash leaves it: running, with no instance holding its lease.
+    const orphan = newId('testRun');
+    await backend.owner.insert(tables.agentTestRuns).values({
+      id: orphan,
+      tenantId,
+      agentId,
+      configHash: 'x',
+      suiteHash: 'x',
+      status: 'running',
+      total: 2,
+    });
+    const read = await call(app, world.as.operator, 'GET', `${base()}/tests/runs/${orphan}`);
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toMatchObject({
+      status: 'error',
+      errorMessage: expect.stringMatching(/^interrupted/),
+    });
+    expect(read.json().finishedAt).toEqual(expect.any(String));
+
+    await setPrompt(PROMPT);
+    const started = await call(app, world.as.operator, 'POST', `${base()}/tests/runs`, {});
+    expect(started.statusCode, started.body).toBe(202);
+    const listed = await call(app, world.as.operator, 'GET', `${base()}/tests/runs?version=draft`);
+    const live = listed.json().items.find((r: { id: string }) => r.id === started.json().id);
+    expect(live.status).toBe('running');
+    expect(listed.json().items.find((r: { id: string }) => r.id === orphan).status).toBe('error');
+    // The job runs on in the server; its progress is what a client polls.
+    let status = 'running';
+    for (let i = 0; i < 400 && status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await call(app, world.as.operator, 'GET', `${base()}/tests/runs/${started.json().id}`)).json()
+        .status;
+    }
+    expect(status).toBe('passed');
   }, 120_000);
 });

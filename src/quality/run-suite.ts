@@ -103,6 +103,33 @@ export interface TestRunner {
   idle(): Promise<void>;
 }
 
+/**
+ * A running run holds a lease in the ephemeral store, refreshed while its cases play. A run still
+ * `running` without one was left by an instance that stopped (a crash, a kill): reading it marks it
+ * `error` instead of leaving it running forever. Shared through Redis across instances.
+ */
+const RUN_LEASE_MS = 30_000;
+const runLeaseKey = (runId: string) => `test-run-lease:${runId}`;
+const INTERRUPTED = 'interrupted: the instance running it stopped before it finished';
+
+/** Marks the given `running` rows whose lease is gone as interrupted; returns the rows as they now are. */
+async function settleInterrupted(deps: Deps, tenantId: string, rows: RunRow[]): Promise<RunRow[]> {
+  return Promise.all(
+    rows.map(async (row) => {
+      if (row.status !== 'running' || (await deps.store.get(runLeaseKey(row.id))) !== null) return row;
+      const r = tables.agentTestRuns;
+      const [settled] = await withTenant(deps.db, tenantId, (tx) =>
+        tx
+          .update(r)
+          .set({ status: 'error', errorMessage: INTERRUPTED, finishedAt: deps.now() })
+          .where(and(eq(r.id, row.id), eq(r.status, 'running')))
+          .returning(),
+      );
+      return settled ?? row;
+    }),
+  );
+}
+
 /** Test calls play at twice real time, like the console's test calls (the caller's clock, not the engine's budgets). */
 const DEFAULT_SPEED = 2;
 
@@ -113,6 +140,8 @@ export function createTestRunner(
 ): TestRunner {
   const running = new Map<string, Promise<void>>();
   const speed = options.speed ?? DEFAULT_SPEED;
+  const holdLease = (runId: string) =>
+    deps.store.set(runLeaseKey(runId), '1', { ttlMs: RUN_LEASE_MS }).then(() => {});
 
   const execute = async (
     tenantId: string,
@@ -124,6 +153,7 @@ export function createTestRunner(
     const log = deps.log.child({ component: 'agent-tests', runId: run.id });
     let allPassed = true;
     for (const row of cases) {
+      await holdLease(run.id);
       const testCase = toTestCase(row);
       const started = Date.now();
       let result: Omit<TestResult, 'durationMs'>;
@@ -261,6 +291,9 @@ export function createTestRunner(
           'the agent needs a phone number: test calls dial it like a caller would',
         );
       }
+      const runId = newId('testRun');
+      // Held before the row exists: a reader never sees this run running without its lease.
+      await holdLease(runId);
       const { run, cases } = await withTenant(deps.db, tenantId, async (tx) => {
         const cases = await activeCases(tx, tenantId, agentId);
         if (cases.length === 0) {
@@ -271,7 +304,7 @@ export function createTestRunner(
         const [run] = await tx
           .insert(tables.agentTestRuns)
           .values({
-            id: newId('testRun'),
+            id: runId,
             tenantId,
             agentId,
             agentVersionId: callTarget.versionId,
@@ -285,6 +318,9 @@ export function createTestRunner(
           .returning();
         return { run: run!, cases };
       });
+      // A case can outlast the lease (a long call at real pace): refreshed on a timer as well.
+      const refresh = setInterval(() => void holdLease(run.id).catch(() => {}), RUN_LEASE_MS / 3);
+      refresh.unref();
       const job = execute(tenantId, run, cases, callTarget, number.e164)
         .catch(async (err: unknown) => {
           deps.log.error({ err, runId: run.id }, 'test run failed');
@@ -299,7 +335,11 @@ export function createTestRunner(
               .where(eq(tables.agentTestRuns.id, run.id)),
           ).catch(() => {});
         })
-        .finally(() => running.delete(run.id));
+        .finally(() => {
+          clearInterval(refresh);
+          running.delete(run.id);
+          void deps.store.delete(runLeaseKey(run.id)).catch(() => {});
+        });
       running.set(run.id, job);
       return toRun(run);
     },
@@ -321,7 +361,8 @@ async function findRun(deps: Deps, tenantId: string, agentId: string, runId: str
       .where(and(eq(r.tenantId, tenantId), eq(r.agentId, agentId), eq(r.id, runId))),
   );
   if (!row) throw new AppError('AGENT_TEST_RUN_NOT_FOUND', 'test run not found');
-  return row;
+  const [settled] = await settleInterrupted(deps, tenantId, [row]);
+  return settled!;
 }
 
 export interface TestRunDetail extends TestRun {
@@ -411,5 +452,5 @@ export async function listTestRuns(
       .orderBy(desc(r.createdAt), desc(r.id))
       .limit(input.limit),
   );
-  return rows.map(toRun);
+  return (await settleInterrupted(deps, tenantId, rows)).map(toRun);
 }

@@ -42,7 +42,9 @@ export async function resolveCallTarget(
   const target = JSON.parse(raw) as TestCallTarget;
   const liveVersion = { id: target.versionId, version: target.version, config: target.config };
   if (resolution.ok) {
-    return resolution.agent.id === target.agentId ? { ...resolution, liveVersion } : resolution;
+    return resolution.agent.id === target.agentId
+      ? { ...resolution, liveVersion, testCall: true }
+      : resolution;
   }
   if (resolution.reason !== 'no_published_version') return resolution;
   const p = tables.phoneNumbers;
@@ -61,5 +63,6 @@ export async function resolveCallTarget(
     tenant: resolution.tenant,
     agent,
     liveVersion,
+    testCall: true,
   };
 }

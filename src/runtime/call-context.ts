@@ -17,6 +17,8 @@ export interface CallAgentConfig {
   fallbackPhrases: { noAnswer: string; toolSlow: string; error: string; goodbye: string };
   /** Labels the agent may report as the call's outcome (its built-in `set_outcome` tool). */
   outcomeLabels?: string[];
+  /** A call placed by an agent test run: its tool calls reach n8n flagged as test traffic. */
+  testCall?: boolean;
 }
 
 /** One call as the engine runs it: identity, who called whom, and the agent version to run. */

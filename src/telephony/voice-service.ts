@@ -129,7 +129,7 @@ export class VoiceService {
         await handOffCallConfig(
           this.deps.store,
           admission.call.id,
-          admission.resolution.liveVersion.config,
+          { ...admission.resolution.liveVersion.config, testCall: admission.resolution.testCall === true },
           this.options.streamTokenTtlMs,
         );
         log.info({ callId: admission.call.id, tenantId: admission.call.tenantId }, 'inbound call admitted');

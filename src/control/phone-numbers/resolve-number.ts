@@ -19,6 +19,8 @@ export type NumberResolution =
       agent: { id: string; name: string };
       /** The published version; a test call may run another version, or the draft (id and version null). */
       liveVersion: { id: string | null; version: number | null; config: AgentConfig };
+      /** Placed by an agent test run (which chose `liveVersion`). */
+      testCall?: boolean;
     }
   | { ok: false; reason: 'unknown_number' }
   | {

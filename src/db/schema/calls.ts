@@ -330,6 +330,9 @@ export const dailyKpis = pgTable(
     turnLatencyCount: integer('turn_latency_count').notNull().default(0),
     turnLatencySumMs: bigint('turn_latency_sum_ms', { mode: 'number' }).notNull().default(0),
     avgTurnLatencyMs: integer('avg_turn_latency_ms'),
+    /** Calls the post-call analysis judged, and those it judged a success. */
+    analysedCalls: integer('analysed_calls').notNull().default(0),
+    successfulCalls: integer('successful_calls').notNull().default(0),
     /** Calls per agent-reported outcome label. */
     outcomes: jsonb('outcomes').$type<Record<string, number>>().notNull().default({}),
     costUsd: numeric('cost_usd', { precision: 18, scale: 6 }).notNull().default('0'),

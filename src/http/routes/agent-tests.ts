@@ -3,7 +3,6 @@ import { Type } from 'typebox';
 import { roleFor } from '../../auth/index.js';
 import { AppError } from '../../lib/errors.js';
 import { Nullable } from '../../lib/schema-helpers.js';
-import type { SandboxCalls } from '../../platform/sandbox-calls.js';
 import {
   caseScenarioForValidation,
   createTestCase,
@@ -23,6 +22,7 @@ import {
 } from '../../quality/index.js';
 import type { AppContext } from '../context.js';
 import { routePlugin } from '../route.js';
+import type { SandboxCalls } from '../sandbox-calls-port.js';
 import { ErrorBody, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
 
 const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });

@@ -52,6 +52,9 @@ const filterProperties = {
   maxDurationMs: Type.Optional(DurationMs),
   hasRecording: Type.Optional(Type.Boolean()),
   legalHold: Type.Optional(Type.Boolean()),
+  success: Type.Optional(
+    Type.Boolean({ description: "the post-call analysis judged the call a success by the agent's rubric" }),
+  ),
   caller: Type.Optional(
     Type.String({
       pattern: '^\\+?[0-9]{1,15}$',

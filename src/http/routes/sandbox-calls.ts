@@ -2,9 +2,9 @@ import { PassThrough } from 'node:stream';
 import { loadScenario, parseScenario, type Scenario, shippedScenarioNames } from '@switchboard/sandbox';
 import { type Static, Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
-import type { SandboxCalls } from '../../platform/sandbox-calls.js';
 import type { AppContext } from '../context.js';
 import { routePlugin } from '../route.js';
+import type { SandboxCalls } from '../sandbox-calls-port.js';
 import { ErrorBody, Strict } from '../schemas.js';
 
 const PlaceSandboxCall = Strict({

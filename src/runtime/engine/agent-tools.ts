@@ -47,7 +47,7 @@ export function agentTools(ctx: CallContext, options: AgentToolsOptions): ToolEn
           tenantId: ctx.tenantId,
           tool,
           arguments: args,
-          context: { callId: ctx.callId, turn: options.turn() },
+          context: { callId: ctx.callId, turn: options.turn(), test: ctx.config.testCall === true },
         };
         // Not `RunContext.filler`: its scheduler loops on `session.waitForIdle()`, and in
         // @livekit/agents 1.9.0 every pass of that loop leaves an abort listener on the activity's

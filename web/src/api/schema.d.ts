@@ -2942,6 +2942,8 @@ export interface paths {
                     maxDurationMs?: number;
                     hasRecording?: boolean;
                     legalHold?: boolean;
+                    /** @description the post-call analysis judged the call a success by the agent's rubric */
+                    success?: boolean;
                     /** @description +E.164 matches the caller exactly; bare digits match part of the number */
                     caller?: string;
                     /** @description transcript search */
@@ -3087,6 +3089,8 @@ export interface paths {
                     maxDurationMs?: number;
                     hasRecording?: boolean;
                     legalHold?: boolean;
+                    /** @description the post-call analysis judged the call a success by the agent's rubric */
+                    success?: boolean;
                     /** @description +E.164 matches the caller exactly; bare digits match part of the number */
                     caller?: string;
                     /** @description transcript search */
@@ -3209,6 +3213,8 @@ export interface paths {
                     maxDurationMs?: number;
                     hasRecording?: boolean;
                     legalHold?: boolean;
+                    /** @description the post-call analysis judged the call a success by the agent's rubric */
+                    success?: boolean;
                     /** @description +E.164 matches the caller exactly; bare digits match part of the number */
                     caller?: string;
                     /** @description transcript search */
@@ -3353,6 +3359,8 @@ export interface paths {
                     maxDurationMs?: number;
                     hasRecording?: boolean;
                     legalHold?: boolean;
+                    /** @description the post-call analysis judged the call a success by the agent's rubric */
+                    success?: boolean;
                     /** @description +E.164 matches the caller exactly; bare digits match part of the number */
                     caller?: string;
                     /** @description transcript search */
@@ -4200,6 +4208,12 @@ export interface paths {
                                 toolSuccesses: number;
                                 /** @description 0..1 */
                                 toolSuccessRate: number | null;
+                                /** @description calls the post-call analysis judged */
+                                analysedCalls: number;
+                                /** @description calls judged a success by the agent's rubric */
+                                successfulCalls: number;
+                                /** @description successful / analysed, 0..1 */
+                                successRate: number | null;
                                 avgTurnLatencyMs: number | null;
                                 /** @description calls per agent-reported outcome label */
                                 outcomes: {
@@ -4223,6 +4237,12 @@ export interface paths {
                                 toolSuccesses: number;
                                 /** @description 0..1 */
                                 toolSuccessRate: number | null;
+                                /** @description calls the post-call analysis judged */
+                                analysedCalls: number;
+                                /** @description calls judged a success by the agent's rubric */
+                                successfulCalls: number;
+                                /** @description successful / analysed, 0..1 */
+                                successRate: number | null;
                                 avgTurnLatencyMs: number | null;
                                 /** @description calls per agent-reported outcome label */
                                 outcomes: {
@@ -4249,6 +4269,12 @@ export interface paths {
                                     toolSuccesses: number;
                                     /** @description 0..1 */
                                     toolSuccessRate: number | null;
+                                    /** @description calls the post-call analysis judged */
+                                    analysedCalls: number;
+                                    /** @description calls judged a success by the agent's rubric */
+                                    successfulCalls: number;
+                                    /** @description successful / analysed, 0..1 */
+                                    successRate: number | null;
                                     avgTurnLatencyMs: number | null;
                                     /** @description calls per agent-reported outcome label */
                                     outcomes: {
@@ -4385,6 +4411,12 @@ export interface paths {
                                     toolSuccesses: number;
                                     /** @description 0..1 */
                                     toolSuccessRate: number | null;
+                                    /** @description calls the post-call analysis judged */
+                                    analysedCalls: number;
+                                    /** @description calls judged a success by the agent's rubric */
+                                    successfulCalls: number;
+                                    /** @description successful / analysed, 0..1 */
+                                    successRate: number | null;
                                     avgTurnLatencyMs: number | null;
                                     /** @description calls per agent-reported outcome label */
                                     outcomes: {

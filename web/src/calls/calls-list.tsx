@@ -20,6 +20,8 @@ interface Filters {
   to?: string;
   q?: string;
   caller?: string;
+  /** The post-call analysis verdict: 'true' or 'false'. */
+  success?: string;
 }
 
 function query(filters: Filters, cursor?: string): string {
@@ -137,6 +139,16 @@ export function CallsPage({ area }: { area: 'console' | 'portal' | 'all' }) {
             data={STATUSES}
             value={draft.status ?? null}
             onChange={(v) => setDraft({ ...draft, status: v ?? undefined })}
+          />
+          <Select
+            label="Analysis verdict"
+            clearable
+            data={[
+              { value: 'true', label: 'Successful' },
+              { value: 'false', label: 'Not successful' },
+            ]}
+            value={draft.success ?? null}
+            onChange={(v) => setDraft({ ...draft, success: v ?? undefined })}
           />
           {area === 'console' ? (
             <Select

@@ -136,7 +136,7 @@ export function DashboardPage() {
           const series = k.series.map((d) => ({ ...d, costUsd: Number(d.costUsd) }));
           return (
             <Stack>
-              <SimpleGrid cols={{ base: 2, md: 4 }}>
+              <SimpleGrid cols={{ base: 2, md: 3 }}>
                 <Card label="Calls" value={String(t.calls)} previous={change(t.calls, prev?.calls)} />
                 <Card
                   label="Completed"
@@ -147,6 +147,11 @@ export function DashboardPage() {
                   label="Containment"
                   value={pct(t.containmentRate)}
                   previous={change(t.containmentRate, prev?.containmentRate)}
+                />
+                <Card
+                  label="Successful (analysis)"
+                  value={pct(t.successRate)}
+                  previous={change(t.successRate, prev?.successRate)}
                 />
                 <Card
                   label="Avg duration"
