@@ -74,7 +74,10 @@ describe.skipIf(!onRedis)('Redis restarted mid-call', () => {
       placed = await placing;
     } finally {
       await restarting;
-      if (!restarted) await redis.up();
+      if (killing && !restarted) {
+        await killing;
+        await redis.up();
+      }
     }
 
     expect(killedAt).toBeDefined();
