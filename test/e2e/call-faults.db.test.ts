@@ -1,5 +1,6 @@
-import { loadScenario, Scenario, type ScenarioInput } from '@switchboard/sandbox';
+import type { ScenarioInput } from '@switchboard/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conversation } from '../faults/conversation.js';
 import { expectSameTurns } from '../support/transcripts.js';
 import { callRecord, placeScenarioCall, startVoiceWorld, type VoiceWorld } from './support/voice-world.js';
 
@@ -17,35 +18,17 @@ afterAll(async () => {
   await w?.close();
 });
 
-/** A short conversation: greeting, one question and answer, goodbye. */
-async function conversation(faults: ScenarioInput['faults']): Promise<Scenario> {
-  const base = await loadScenario('greeting-only');
-  return Scenario.parse({
-    ...base,
-    caller: {
-      ...base.caller,
-      steps: [
-        { type: 'waitFor', agentSaid: 'thanks for calling acme dental', timeoutMs: 15_000 },
-        { type: 'dtmf', digits: '12' },
-        { type: 'pause', ms: 300 },
-        { type: 'say', text: 'What time do you open?' },
-        { type: 'waitFor', agentSaid: 'we open at eight', timeoutMs: 15_000 },
-        { type: 'say', text: "That's all, goodbye." },
-        { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 15_000 },
-        { type: 'hangup' },
-      ],
-    },
-    llm: {
-      ...base.llm,
-      rules: [
-        { when: { firstTurn: true }, respond: { reply: 'Hi, thanks for calling Acme Dental.' } },
-        { when: { userSays: 'open' }, respond: { reply: 'We open at eight.' } },
-        { when: { userSays: ['goodbye', 'bye'] }, respond: { reply: 'Goodbye, have a nice day.' } },
-      ],
-    },
-    faults,
-  });
-}
+/** The faults conversation with two key presses after the greeting. */
+const withKeyPresses: ScenarioInput['caller']['steps'] = [
+  { type: 'waitFor', agentSaid: 'thanks for calling acme dental', timeoutMs: 15_000 },
+  { type: 'dtmf', digits: '12' },
+  { type: 'pause', ms: 300 },
+  { type: 'say', text: 'What time do you open?' },
+  { type: 'waitFor', agentSaid: 'we open at eight', timeoutMs: 15_000 },
+  { type: 'say', text: "That's all, goodbye." },
+  { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 15_000 },
+  { type: 'hangup' },
+];
 
 describe('conversation behaviour and provider faults, each ending with the right status', () => {
   it('barge-in: the agent stops at once and keeps only what was heard, marked interrupted', async () => {
@@ -74,9 +57,10 @@ describe('conversation behaviour and provider faults, each ending with the right
   });
 
   it('STT socket drop: the engine reconnects and nothing the caller said is lost', async () => {
-    const scenario = await conversation({
-      deepgram: { drop: { afterUtterances: 1, mode: 'abrupt', firstConnections: 1 } },
-    });
+    const scenario = await conversation(
+      { deepgram: { drop: { afterUtterances: 1, mode: 'abrupt', firstConnections: 1 } } },
+      withKeyPresses,
+    );
     const { caller, row, callSid } = await placeScenarioCall(w, scenario);
     expect(caller.failure, JSON.stringify(caller.transcript)).toBeUndefined();
     expect(row).toMatchObject({ status: 'completed', endReason: 'caller_hangup' });
@@ -90,7 +74,10 @@ describe('conversation behaviour and provider faults, each ending with the right
   });
 
   it('LLM 429 then success: the request is retried and the call goes on', async () => {
-    const scenario = await conversation({ llm: { rateLimit: { firstRequests: 1, retryAfterSeconds: 0 } } });
+    const scenario = await conversation(
+      { llm: { rateLimit: { firstRequests: 1, retryAfterSeconds: 0 } } },
+      withKeyPresses,
+    );
     const { caller, row, callSid } = await placeScenarioCall(w, scenario);
     expect(caller.failure).toBeUndefined();
     expect(row).toMatchObject({ status: 'completed', endReason: 'caller_hangup' });
@@ -104,17 +91,10 @@ describe('conversation behaviour and provider faults, each ending with the right
   });
 
   it('LLM 5xx exhausted: the agent apologises, hangs up, and the call is failed', async () => {
-    const base = await conversation({ llm: { serverError: { status: 500 } } });
-    const scenario = Scenario.parse({
-      ...base,
-      caller: {
-        ...base.caller,
-        steps: [
-          { type: 'waitFor', agentSaid: 'something went wrong', timeoutMs: 15_000 },
-          { type: 'waitForHangup', timeoutMs: 15_000 },
-        ],
-      },
-    });
+    const scenario = await conversation({ llm: { serverError: { status: 500 } } }, [
+      { type: 'waitFor', agentSaid: 'something went wrong', timeoutMs: 15_000 },
+      { type: 'waitForHangup', timeoutMs: 15_000 },
+    ]);
     const { caller, row, call, callSid } = await placeScenarioCall(w, scenario);
     expect(caller.failure, JSON.stringify(caller.transcript)).toBeUndefined();
     expect(caller.end.endedBy).toBe('agent');
@@ -128,11 +108,9 @@ describe('conversation behaviour and provider faults, each ending with the right
   });
 
   it('TTS 500: the call ends at once as failed, with an apology in Twilio’s voice', async () => {
-    const base = await conversation({ rime: { serverError: { status: 500 } } });
-    const scenario = Scenario.parse({
-      ...base,
-      caller: { ...base.caller, steps: [{ type: 'waitForHangup', timeoutMs: 15_000 }] },
-    });
+    const scenario = await conversation({ rime: { serverError: { status: 500 } } }, [
+      { type: 'waitForHangup', timeoutMs: 15_000 },
+    ]);
     const { caller, row, call } = await placeScenarioCall(w, scenario);
     expect(caller.failure, JSON.stringify(caller)).toBeUndefined();
     expect(row).toMatchObject({ status: 'failed', endReason: 'tts_error' });

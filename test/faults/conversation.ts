@@ -60,3 +60,19 @@ export async function expectNextCallServed(w: VoiceWorld) {
   expect(next.row).toMatchObject({ status: 'completed', endReason: 'caller_hangup' });
   await expectNothingLost(w, next);
 }
+
+/**
+ * Polls `probe` until it returns a value (for progress only visible in the database or the store),
+ * failing after `timeoutMs`.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, everyMs = 50 } = {},
+): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ; ) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`still waiting after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -14,11 +14,10 @@ import { backendKind } from '../support/backend.js';
 import { heardTurns } from '../support/transcripts.js';
 import { databaseUrl, redisUrl, runtimeDatabaseUrl } from '../support/urls.js';
 import { conversation, expectNextCallServed } from './conversation.js';
+import { freePort } from './free-port.js';
 
 // PostgreSQL + Redis only: a second process shares the system of record with this one.
 const onPostgres = backendKind() === 'services';
-/** In the runtime helper's port range. */
-const CHILD_PORT = 4710;
 let w: VoiceWorld;
 let child: ChildProcess | undefined;
 let dataDir: string | undefined;
@@ -30,12 +29,14 @@ async function startServerProcess(world: VoiceWorld): Promise<{ process: ChildPr
   };
   const name = current.rows[0]!.name;
   dataDir = await mkdtemp(join(tmpdir(), 'sb-killed-worker-'));
-  const url = `http://127.0.0.1:${CHILD_PORT}`;
+  // A free port, not a fixed one: copies of this suite in other checkouts may run at the same time.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
-      PORT: String(CHILD_PORT),
+      PORT: String(port),
       DATA_DIR: dataDir,
       DATABASE_URL: runtimeDatabaseUrl(name),
       DATABASE_MIGRATION_URL: databaseUrl(name),

@@ -49,8 +49,11 @@ async function openEmbeddedDatabase(): Promise<Database> {
   return openDatabase({ kind: 'pglite-memory', loadFrom: await pgliteSnapshot });
 }
 
-/** A fresh database (and store namespace) for one test file, on the backend this project targets. */
-export async function openTestBackend(): Promise<TestBackend> {
+/**
+ * A fresh database (and store namespace) for one test file, on the backend this project targets;
+ * on services, the store is the machine's Redis unless `redisUrl` names another server.
+ */
+export async function openTestBackend(options: { redisUrl?: string } = {}): Promise<TestBackend> {
   const kind = backendKind();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const suffix = randomBytes(6).toString('hex');
@@ -77,12 +80,13 @@ export async function openTestBackend(): Promise<TestBackend> {
     const ownerDatabase = await openDatabase({ kind: 'postgres', url: databaseUrl(name), maxConnections: 2 });
     owner = ownerDatabase.db;
     const keyPrefix = `sbtest:${suffix}:`;
-    store = await new RedisStore(redisUrl(), keyPrefix).connect();
+    const storeUrl = options.redisUrl ?? redisUrl();
+    store = await new RedisStore(storeUrl, keyPrefix).connect();
     cleanup = async () => {
       await ownerDatabase.close();
       await admin.query(`drop database if exists "${name}" with (force)`);
       await admin.end();
-      const redis = new Redis(redisUrl());
+      const redis = new Redis(storeUrl);
       const keys = await redis.keys(`${keyPrefix}*`);
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();

@@ -9,7 +9,7 @@ import { type ProviderSettings, providerKeysFor } from '../providers/provider-se
 import type { CallEndStatus, CallRecorder } from '../recorder/call-recorder.js';
 import { usageEntries } from '../recorder/usage.js';
 import { agentTools, type ToolExecutor } from './agent-tools.js';
-import { dropUnreadVadBranch } from './agents-workarounds.js';
+import { dropUnreadVadBranch, forwardSttWithoutRetainingFrames } from './agents-workarounds.js';
 import { observeSession } from './session-observer.js';
 import { SilenceWatch } from './silence-watch.js';
 
@@ -217,6 +217,7 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
   try {
     await session.start({ agent, record: false });
     dropUnreadVadBranch(session);
+    forwardSttWithoutRetainingFrames(session);
     const answered = now();
     answeredAt = answered.getTime();
     recorder.answered(answered);

@@ -58,6 +58,8 @@ export interface VoiceWorldOptions {
   env?: Record<string, string>;
   /** More published agents, each answering its own number (draft fields over the default agent's). */
   extraAgents?: { e164: string; draft: Record<string, unknown> }[];
+  /** The ephemeral store's Redis on the services backend, when not the machine's shared one. */
+  redisUrl?: string;
 }
 
 async function expectOk<T>(
@@ -78,7 +80,7 @@ async function expectOk<T>(
  * AGENT_NUMBER, with the tools of `toolScenarios` bound to their n8n workflows.
  */
 export async function startVoiceWorld(options: VoiceWorldOptions = {}): Promise<VoiceWorld> {
-  const backend = await openTestBackend();
+  const backend = await openTestBackend({ redisUrl: options.redisUrl });
   const sandbox = await startSandbox();
   const recordingsDir = await mkdtemp(join(tmpdir(), 'sb-recordings-'));
   const config = loadConfig({ ...sandboxEnv(sandbox, recordingsDir), ...options.env });
