@@ -1,7 +1,14 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import { eq } from 'drizzle-orm';
+import {
+  type CrossTenantAccess,
+  keysetPage,
+  type Tx,
+  tables,
+  withAllTenants,
+  withTenant,
+} from '../db/index.js';
 import type { Deps } from '../deps/index.js';
-import { type PageInput, toPage } from '../lib/pagination.js';
+import type { PageInput } from '../lib/pagination.js';
 
 export interface ListAuditInput extends PageInput {
   tenantId?: string;
@@ -10,21 +17,13 @@ export interface ListAuditInput extends PageInput {
 
 export async function listAudit(deps: Deps, access: CrossTenantAccess, input: ListAuditInput) {
   const a = tables.auditLog;
-  const query = async (tx: Tx) =>
-    toPage(
-      await tx
-        .select()
-        .from(a)
-        .where(
-          and(
-            input.tenantId ? eq(a.tenantId, input.tenantId) : undefined,
-            input.action ? eq(a.action, input.action) : undefined,
-            input.cursor ? lt(a.id, input.cursor) : undefined,
-          ),
-        )
-        .orderBy(desc(a.id))
-        .limit(input.limit + 1),
-      input.limit,
+  const query = (tx: Tx) =>
+    keysetPage(
+      tx.select().from(a).$dynamic(),
+      a.id,
+      input,
+      input.tenantId ? eq(a.tenantId, input.tenantId) : undefined,
+      input.action ? eq(a.action, input.action) : undefined,
     );
   return input.tenantId
     ? withTenant(deps.db, input.tenantId, query)

@@ -1,11 +1,11 @@
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit/index.js';
-import { tables } from '../db/index.js';
+import { keysetPage, tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { type PageInput, toPage } from '../lib/pagination.js';
+import type { PageInput } from '../lib/pagination.js';
 import { isPlatformRole, type PlatformRole, type Principal, type Role } from './policy.js';
 import { loadMemberships } from './principals.js';
 import { randomToken, sha256 } from './tokens.js';
@@ -85,14 +85,8 @@ export async function createApiKey(deps: Deps, actor: Actor, input: CreateApiKey
   });
 }
 
-export async function listApiKeys(deps: Deps, page: PageInput) {
-  const rows = await deps.db
-    .select(publicColumns)
-    .from(tables.apiKeys)
-    .where(page.cursor ? lt(tables.apiKeys.id, page.cursor) : undefined)
-    .orderBy(desc(tables.apiKeys.id))
-    .limit(page.limit + 1);
-  return toPage(rows, page.limit);
+export function listApiKeys(deps: Deps, page: PageInput) {
+  return keysetPage(deps.db.select(publicColumns).from(tables.apiKeys).$dynamic(), tables.apiKeys.id, page);
 }
 
 export async function revokeApiKey(deps: Deps, actor: Actor, id: string) {

@@ -1,7 +1,6 @@
-import { desc, lt } from 'drizzle-orm';
-import { tables } from '../db/index.js';
+import { keysetPage, tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
-import { type PageInput, toPage } from '../lib/pagination.js';
+import type { PageInput } from '../lib/pagination.js';
 
 export const publicUserColumns = {
   id: tables.users.id,
@@ -12,12 +11,6 @@ export const publicUserColumns = {
   createdAt: tables.users.createdAt,
 };
 
-export async function listUsers(deps: Deps, page: PageInput) {
-  const rows = await deps.db
-    .select(publicUserColumns)
-    .from(tables.users)
-    .where(page.cursor ? lt(tables.users.id, page.cursor) : undefined)
-    .orderBy(desc(tables.users.id))
-    .limit(page.limit + 1);
-  return toPage(rows, page.limit);
+export function listUsers(deps: Deps, page: PageInput) {
+  return keysetPage(deps.db.select(publicUserColumns).from(tables.users).$dynamic(), tables.users.id, page);
 }

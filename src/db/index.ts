@@ -8,6 +8,7 @@ export {
   type RuntimeRole,
   type Tx,
 } from './client.js';
+export { keysetPage } from './keyset-page.js';
 export { warnIfPrivilegedRole } from './roles.js';
 export { ANALYSIS_STATUSES, type AnalysisStatus } from './schema/analysis.js';
 export { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS, type CallEndReason } from './schema/calls.js';

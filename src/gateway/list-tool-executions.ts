@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, gte, isNotNull, lt, or } from 'drizzle-orm';
-import { tables, withTenant } from '../db/index.js';
+import { and, asc, count, eq, gte, isNotNull, lt, or } from 'drizzle-orm';
+import { keysetPage, tables, withTenant } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
-import { type Page, type PageInput, toPage } from '../lib/pagination.js';
+import type { Page, PageInput } from '../lib/pagination.js';
 import type { ExecutionStatus, ToolError } from './types.js';
 
 export interface ToolExecutionFilter extends PageInput {
@@ -52,24 +52,16 @@ export async function listToolExecutions(
   filter: ToolExecutionFilter,
 ): Promise<Page<ToolExecutionSummary>> {
   return withTenant(deps.db, tenantId, async (tx) => {
-    const page = toPage(
-      await tx
-        .select(summaryColumns)
-        .from(executions)
-        .where(
-          and(
-            filter.toolId ? eq(executions.toolId, filter.toolId) : undefined,
-            filter.toolName ? eq(executions.toolName, filter.toolName) : undefined,
-            filter.status ? eq(executions.status, filter.status) : undefined,
-            filter.callId ? eq(executions.callId, filter.callId) : undefined,
-            filter.from ? gte(executions.startedAt, filter.from) : undefined,
-            filter.to ? lt(executions.startedAt, filter.to) : undefined,
-            filter.cursor ? lt(executions.id, filter.cursor) : undefined,
-          ),
-        )
-        .orderBy(desc(executions.id))
-        .limit(filter.limit + 1),
-      filter.limit,
+    const page = await keysetPage(
+      tx.select(summaryColumns).from(executions).$dynamic(),
+      executions.id,
+      filter,
+      filter.toolId ? eq(executions.toolId, filter.toolId) : undefined,
+      filter.toolName ? eq(executions.toolName, filter.toolName) : undefined,
+      filter.status ? eq(executions.status, filter.status) : undefined,
+      filter.callId ? eq(executions.callId, filter.callId) : undefined,
+      filter.from ? gte(executions.startedAt, filter.from) : undefined,
+      filter.to ? lt(executions.startedAt, filter.to) : undefined,
     );
     return { ...page, items: page.items.map(withToolError) };
   });

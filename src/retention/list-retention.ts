@@ -1,9 +1,16 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { type CrossTenantAccess, type Tx, tables, withAllTenants, withTenant } from '../db/index.js';
+import { eq } from 'drizzle-orm';
+import {
+  type CrossTenantAccess,
+  keysetPage,
+  type Tx,
+  tables,
+  withAllTenants,
+  withTenant,
+} from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { toCsv } from '../lib/csv.js';
 import { AppError } from '../lib/errors.js';
-import { type PageInput, toPage } from '../lib/pagination.js';
+import type { PageInput } from '../lib/pagination.js';
 import type { RetentionRun } from './run-retention.js';
 
 /** The most rows one CSV export holds. */
@@ -15,20 +22,12 @@ export interface ListRunsInput extends PageInput {
 
 export async function listRetentionRuns(deps: Deps, access: CrossTenantAccess, input: ListRunsInput) {
   const r = tables.retentionRuns;
-  return withAllTenants(deps.db, access, deps.crossTenantLog, async (tx) =>
-    toPage(
-      await tx
-        .select()
-        .from(r)
-        .where(
-          and(
-            input.tenantId ? eq(r.tenantId, input.tenantId) : undefined,
-            input.cursor ? lt(r.id, input.cursor) : undefined,
-          ),
-        )
-        .orderBy(desc(r.id))
-        .limit(input.limit + 1),
-      input.limit,
+  return withAllTenants(deps.db, access, deps.crossTenantLog, (tx) =>
+    keysetPage(
+      tx.select().from(r).$dynamic(),
+      r.id,
+      input,
+      input.tenantId ? eq(r.tenantId, input.tenantId) : undefined,
     ),
   );
 }
@@ -65,24 +64,16 @@ export async function listDeletionAudit(deps: Deps, tenantId: string, input: Lis
       .from(tables.tenants)
       .where(eq(tables.tenants.id, tenantId));
     if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'tenant not found');
-    const rows = await tx
-      .select()
-      .from(d)
-      .where(
-        and(
-          eq(d.tenantId, tenantId),
-          input.callId ? eq(d.callId, input.callId) : undefined,
-          input.runId ? eq(d.runId, input.runId) : undefined,
-          input.dryRun === undefined ? undefined : eq(d.dryRun, input.dryRun),
-          input.cursor ? lt(d.id, input.cursor) : undefined,
-        ),
-      )
-      .orderBy(desc(d.id))
-      .limit(input.limit + 1);
-    return toPage(
-      rows.map((row) => ({ ...row, deleted: normalizeCounts(row.deleted) })),
-      input.limit,
+    const page = await keysetPage(
+      tx.select().from(d).$dynamic(),
+      d.id,
+      input,
+      eq(d.tenantId, tenantId),
+      input.callId ? eq(d.callId, input.callId) : undefined,
+      input.runId ? eq(d.runId, input.runId) : undefined,
+      input.dryRun === undefined ? undefined : eq(d.dryRun, input.dryRun),
     );
+    return { ...page, items: page.items.map((row) => ({ ...row, deleted: normalizeCounts(row.deleted) })) };
   });
 }
 

@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
-import { tables, withTenant } from '../../db/index.js';
+import { eq, isNull } from 'drizzle-orm';
+import { keysetPage, tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
-import { type Page, type PageInput, toPage } from '../../lib/pagination.js';
+import type { Page, PageInput } from '../../lib/pagination.js';
 import { type Agent, agentColumns, findAgent, toAgent } from './agent-row.js';
 
 export async function listAgents(
@@ -11,20 +11,18 @@ export async function listAgents(
 ): Promise<Page<Agent>> {
   const a = tables.agents;
   return withTenant(deps.db, tenantId, async (tx) => {
-    const rows = await tx
-      .select(agentColumns)
-      .from(a)
-      .leftJoin(tables.agentVersions, eq(tables.agentVersions.id, a.liveVersionId))
-      .where(
-        and(
-          eq(a.tenantId, tenantId),
-          input.includeArchived ? undefined : isNull(a.archivedAt),
-          input.cursor ? lt(a.id, input.cursor) : undefined,
-        ),
-      )
-      .orderBy(desc(a.id))
-      .limit(input.limit + 1);
-    return toPage(rows.map(toAgent), input.limit);
+    const page = await keysetPage(
+      tx
+        .select(agentColumns)
+        .from(a)
+        .leftJoin(tables.agentVersions, eq(tables.agentVersions.id, a.liveVersionId))
+        .$dynamic(),
+      a.id,
+      input,
+      eq(a.tenantId, tenantId),
+      input.includeArchived ? undefined : isNull(a.archivedAt),
+    );
+    return { ...page, items: page.items.map(toAgent) };
   });
 }
 

@@ -1,7 +1,7 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
-import { tables, withTenant } from '../../db/index.js';
+import { eq } from 'drizzle-orm';
+import { keysetPage, tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
-import { type Page, type PageInput, toPage } from '../../lib/pagination.js';
+import type { Page, PageInput } from '../../lib/pagination.js';
 import { findConnection, type N8nConnection, toConnectionView } from './connection-row.js';
 
 export async function listN8nConnections(
@@ -11,13 +11,7 @@ export async function listN8nConnections(
 ): Promise<Page<N8nConnection>> {
   const c = tables.n8nConnections;
   return withTenant(deps.db, tenantId, async (tx) => {
-    const rows = await tx
-      .select()
-      .from(c)
-      .where(and(eq(c.tenantId, tenantId), page.cursor ? lt(c.id, page.cursor) : undefined))
-      .orderBy(desc(c.id))
-      .limit(page.limit + 1);
-    const result = toPage(rows, page.limit);
+    const result = await keysetPage(tx.select().from(c).$dynamic(), c.id, page, eq(c.tenantId, tenantId));
     return { items: result.items.map(toConnectionView), nextCursor: result.nextCursor };
   });
 }

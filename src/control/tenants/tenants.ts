@@ -1,11 +1,11 @@
-import { desc, eq, lt } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { type CrossTenantAccess, tables, withAllTenants, withTenant } from '../../db/index.js';
+import { eq } from 'drizzle-orm';
+import { changeSummary, recordAudit } from '../../audit/index.js';
+import { type CrossTenantAccess, keysetPage, tables, withAllTenants, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { type PageInput, toPage } from '../../lib/pagination.js';
+import type { PageInput } from '../../lib/pagination.js';
 
 export type Tenant = typeof tables.tenants.$inferSelect;
 
@@ -74,16 +74,8 @@ export async function getTenant(deps: Deps, tenantId: string): Promise<Tenant> {
 }
 
 export async function listTenants(deps: Deps, access: CrossTenantAccess, page: PageInput) {
-  return withAllTenants(deps.db, access, deps.crossTenantLog, async (tx) =>
-    toPage(
-      await tx
-        .select()
-        .from(tables.tenants)
-        .where(page.cursor ? lt(tables.tenants.id, page.cursor) : undefined)
-        .orderBy(desc(tables.tenants.id))
-        .limit(page.limit + 1),
-      page.limit,
-    ),
+  return withAllTenants(deps.db, access, deps.crossTenantLog, (tx) =>
+    keysetPage(tx.select().from(tables.tenants).$dynamic(), tables.tenants.id, page),
   );
 }
 
@@ -105,7 +97,6 @@ export async function updateTenant(deps: Deps, actor: Actor, tenantId: string, i
       .set({ ...input, updatedAt: deps.now() })
       .where(eq(tables.tenants.id, tenantId))
       .returning();
-    const changed = Object.keys(input) as (keyof UpdateTenantInput)[];
     await recordAudit(tx, actor, {
       tenantId,
       action:
@@ -114,10 +105,7 @@ export async function updateTenant(deps: Deps, actor: Actor, tenantId: string, i
           : 'tenant.update',
       targetType: 'tenant',
       targetId: tenantId,
-      summary: {
-        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        after: Object.fromEntries(changed.map((k) => [k, after![k]])),
-      },
+      summary: changeSummary(input, before, after!),
     });
     return after!;
   });

@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
-import { tables, withTenant } from '../../db/index.js';
+import { eq, isNull } from 'drizzle-orm';
+import { keysetPage, tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
-import { type Page, type PageInput, toPage } from '../../lib/pagination.js';
+import type { Page, PageInput } from '../../lib/pagination.js';
 import { findTool, type Tool } from './tool-row.js';
 
 export async function listTools(
@@ -10,21 +10,13 @@ export async function listTools(
   input: PageInput & { includeArchived?: boolean },
 ): Promise<Page<Tool>> {
   const t = tables.tools;
-  return withTenant(deps.db, tenantId, async (tx) =>
-    toPage(
-      await tx
-        .select()
-        .from(t)
-        .where(
-          and(
-            eq(t.tenantId, tenantId),
-            input.includeArchived ? undefined : isNull(t.archivedAt),
-            input.cursor ? lt(t.id, input.cursor) : undefined,
-          ),
-        )
-        .orderBy(desc(t.id))
-        .limit(input.limit + 1),
-      input.limit,
+  return withTenant(deps.db, tenantId, (tx) =>
+    keysetPage(
+      tx.select().from(t).$dynamic(),
+      t.id,
+      input,
+      eq(t.tenantId, tenantId),
+      input.includeArchived ? undefined : isNull(t.archivedAt),
     ),
   );
 }
