@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
+import { changeSummary, recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
@@ -27,7 +27,6 @@ export async function updateNumber(
       .set({ ...input, updatedAt: deps.now() })
       .where(eq(tables.phoneNumbers.id, numberId))
       .returning();
-    const changed = Object.keys(input) as (keyof UpdateNumberInput)[];
     await recordAudit(tx, actor, {
       tenantId,
       action:
@@ -36,10 +35,7 @@ export async function updateNumber(
           : 'phone_number.update',
       targetType: 'phone_number',
       targetId: numberId,
-      summary: {
-        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        after: Object.fromEntries(changed.map((k) => [k, after![k]])),
-      },
+      summary: changeSummary(input, before, after!),
     });
     return after!;
   });

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
+import { changeSummary, recordAudit } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
@@ -31,16 +31,12 @@ export async function updateTool(
         .set({ ...input, updatedAt: deps.now() })
         .where(eq(tables.tools.id, toolId))
         .returning();
-      const changed = Object.keys(input) as (keyof UpdateToolInput)[];
       await recordAudit(tx, actor, {
         tenantId,
         action: 'tool.update',
         targetType: 'tool',
         targetId: toolId,
-        summary: {
-          before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-          after: Object.fromEntries(changed.map((k) => [k, after![k]])),
-        },
+        summary: changeSummary(input, before, after!),
       });
       return after!;
     });

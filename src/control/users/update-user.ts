@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
+import { changeSummary, recordAudit } from '../../audit/index.js';
 import { revokeUserSessions } from '../../auth/index.js';
 import { tables } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
@@ -33,16 +33,12 @@ export async function updateUser(
       .set({ ...input, updatedAt: deps.now() })
       .where(eq(tables.users.id, userId));
     const after = await findUser(tx, userId);
-    const changed = Object.keys(input) as (keyof UpdateUserInput)[];
     await recordAudit(tx, actor, {
       tenantId: null,
       action: roleChanges ? 'user.role_change' : 'user.update',
       targetType: 'user',
       targetId: userId,
-      summary: {
-        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        after: Object.fromEntries(changed.map((k) => [k, after[k]])),
-      },
+      summary: changeSummary(input, before, after),
     });
     return after;
   });
