@@ -14,6 +14,10 @@ export interface CallOptions {
 
 type Out = (line: string) => void;
 
+/**
+ * The headers that authenticate requests to a running Switchboard: the API key, or a session from
+ * signing in with email and password.
+ */
 export async function authHeaders(
   base: string,
   options: Pick<CallOptions, 'apiKey' | 'email' | 'password'>,
@@ -22,11 +26,18 @@ export async function authHeaders(
   if (!options.email || !options.password) {
     throw new Error('sign in with --api-key (or SWITCHBOARD_API_KEY), or --email and --password');
   }
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: options.email, password: options.password }),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: options.email, password: options.password }),
+    });
+  } catch (err) {
+    if (err instanceof TypeError)
+      throw new Error(`no Switchboard answers at ${base}; start it with npm start (or pass --url)`);
+    throw err;
+  }
   const body = (await res.json()) as { csrfToken?: string; error?: { message: string } };
   if (!res.ok) throw new Error(`sign-in failed: ${body.error?.message ?? res.status}`);
   const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? '';
@@ -49,14 +60,7 @@ async function scenarioPayload(scenario: string): Promise<unknown> {
  */
 export async function runCallCommand(config: Config, options: CallOptions, out: Out): Promise<number> {
   const base = (options.url ?? `http://${config.host}:${config.port}`).replace(/\/$/, '');
-  let headers: Record<string, string>;
-  try {
-    headers = await authHeaders(base, options);
-  } catch (err) {
-    if (err instanceof TypeError)
-      throw new Error(`no Switchboard answers at ${base}; start it with npm start (or pass --url)`);
-    throw err;
-  }
+  const headers = await authHeaders(base, options);
   const res = await fetch(`${base}/api/sandbox/calls`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json', accept: 'application/x-ndjson' },

@@ -4,9 +4,7 @@ import { recomputeKpis } from '../analytics/index.js';
 import { loadConfig } from '../config/index.js';
 import { tables, withAllTenants } from '../db/index.js';
 import { createLogger } from '../lib/logger.js';
-import { openPlatformDatabase } from '../platform/platform.js';
-import { createDeps } from '../platform/services.js';
-import { openStore } from '../store/index.js';
+import { withPlatformDeps } from './with-platform-deps.js';
 
 const day = (value: string) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
@@ -35,11 +33,7 @@ export function registerKpisCommand(
         if (options.from > options.to) throw new Error('--from must not be after --to');
         const config = loadConfig();
         const log = createLogger(config.logLevel);
-        const database = await openPlatformDatabase(config);
-        const store = await openStore(config.store);
-        try {
-          await database.migrate();
-          const deps = createDeps(config, database.db, store, log);
+        await withPlatformDeps(config, log, async (deps) => {
           const access = { actor: 'cli', purpose: 'kpis.recompute' };
           let tenantId: string | undefined;
           if (options.tenant) {
@@ -60,10 +54,7 @@ export function registerKpisCommand(
             metrics: options.metrics,
           });
           out(`daily KPIs recomputed for ${result.tenants} tenant(s), ${options.from} to ${options.to}`);
-        } finally {
-          await store.close();
-          await database.close();
-        }
+        });
       }),
     );
 }

@@ -7,7 +7,7 @@ import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
 import { sandboxPortLines } from '../platform/sandbox-mode.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
 import { registerKpisCommand } from './kpis-command.js';
-import { retentionCommand } from './retention-command.js';
+import { registerRetentionCommand } from './retention-command.js';
 import { registerSeedCommand } from './seed-calls-command.js';
 import { registerTestCommand } from './test-command.js';
 
@@ -114,7 +114,7 @@ program
     out(configTableMarkdown());
   });
 
-program.addCommand(retentionCommand());
+registerRetentionCommand(program, run, out);
 registerKpisCommand(program, run, out);
 registerTestCommand(program, run, out);
 

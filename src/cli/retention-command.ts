@@ -1,18 +1,15 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { createLogger } from '../lib/logger.js';
-import { openPlatformDatabase } from '../platform/platform.js';
-import { createDeps, recordingStore } from '../platform/services.js';
+import { recordingStore } from '../platform/services.js';
 import {
   findTenantIdBySlug,
   type RetentionRunResult,
   retentionLock,
   runRetention,
 } from '../retention/index.js';
-import { openStore } from '../store/index.js';
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
+import { withPlatformDeps } from './with-platform-deps.js';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -21,7 +18,11 @@ interface RunOptions {
 }
 
 /** `switchboard retention run [--dry-run] [--tenant slug] [--now ISO]`. */
-export function retentionCommand(): Command {
+export function registerRetentionCommand(
+  program: Command,
+  run: (body: () => Promise<void>) => Promise<void>,
+  out: (line?: string) => void,
+): void {
   const retention = new Command('retention').description('retention cleanup and deletion audit');
   retention
     .command('run')
@@ -29,22 +30,15 @@ export function retentionCommand(): Command {
     .option('--dry-run', 'print and record what would be deleted; delete nothing')
     .option('--tenant <slug>', 'only this tenant')
     .option('--now <iso>', 'treat this instant as now (e.g. 2026-12-31T00:00:00Z)')
-    .action(async (options: RunOptions) => {
-      try {
-        process.exitCode = await runCommand(options);
-      } catch (err) {
-        const message =
-          err instanceof ConfigError
-            ? err.message
-            : `switchboard: ${err instanceof Error ? err.message : String(err)}`;
-        process.stderr.write(`${message}\n`);
-        process.exitCode = err instanceof ConfigError ? 78 : 1;
-      }
-    });
-  return retention;
+    .action((options: RunOptions) =>
+      run(async () => {
+        process.exitCode = await runCommand(options, out);
+      }),
+    );
+  program.addCommand(retention);
 }
 
-async function runCommand(options: RunOptions): Promise<number> {
+async function runCommand(options: RunOptions, out: (line?: string) => void): Promise<number> {
   let asOf: Date | undefined;
   if (options.now !== undefined) {
     asOf = new Date(options.now);
@@ -54,11 +48,7 @@ async function runCommand(options: RunOptions): Promise<number> {
   }
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const database = await openPlatformDatabase(config);
-  const store = await openStore(config.store);
-  try {
-    await database.migrate();
-    const deps = createDeps(config, database.db, store, log);
+  return withPlatformDeps(config, log, async (deps, database) => {
     const tenantId = options.tenant
       ? await findTenantIdBySlug(deps, { actor: 'cli', purpose: 'retention.run' }, options.tenant)
       : undefined;
@@ -67,15 +57,12 @@ async function runCommand(options: RunOptions): Promise<number> {
       { blobs: recordingStore(config), lock: retentionLock(database.db, database.kind) },
       { trigger: 'cli', actor: SYSTEM_ACTOR, dryRun: options.dryRun, tenantId, asOf },
     );
-    print(run);
+    print(run, out);
     return run.status === 'succeeded' && run.errors === 0 ? 0 : 1;
-  } finally {
-    await store.close();
-    await database.close();
-  }
+  });
 }
 
-function print(run: RetentionRunResult) {
+function print(run: RetentionRunResult, out: (line?: string) => void) {
   if (run.planned) {
     out(
       `dry run ${run.id} as of ${run.asOf.toISOString()}: would delete the content of ${run.planned.length} call(s)`,

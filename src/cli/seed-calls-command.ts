@@ -3,9 +3,7 @@ import { findSeedTenant, seedCalls } from '../analytics/index.js';
 import { loadConfig } from '../config/index.js';
 import { DEMO_TENANTS, seedDemo } from '../control/seed-demo.js';
 import { createLogger } from '../lib/logger.js';
-import { openPlatformDatabase } from '../platform/platform.js';
-import { createDeps } from '../platform/services.js';
-import { openStore } from '../store/index.js';
+import { withPlatformDeps } from './with-platform-deps.js';
 
 type Out = (line?: string) => void;
 type Run = (body: () => Promise<void>) => Promise<void>;
@@ -51,11 +49,7 @@ export function registerSeedCommand(program: Command, run: Run, out: Out): void 
         }
         const config = loadConfig();
         const log = createLogger(config.logLevel);
-        const database = await openPlatformDatabase(config);
-        const store = await openStore(config.store);
-        try {
-          await database.migrate();
-          const deps = createDeps(config, database.db, store, log);
+        await withPlatformDeps(config, log, async (deps, database) => {
           const seeded = await seedDemo(deps);
           out(seeded ? 'demo seeded' : 'database already has users; nothing seeded');
           if (calls === 0) return;
@@ -72,10 +66,7 @@ export function registerSeedCommand(program: Command, run: Run, out: Out): void 
           out(
             `seeded ${result.calls} calls into ${slug}: ${result.utterances} turns, ${result.toolExecutions} tool executions (${result.attempts} attempts), ${result.costs} cost lines`,
           );
-        } finally {
-          await store.close();
-          await database.close();
-        }
+        });
       }),
     );
 }

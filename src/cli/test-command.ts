@@ -82,14 +82,7 @@ export async function runTestCommand(options: TestOptions, out: Out, defaultUrl:
   if (version !== 'draft' && !(Number.isInteger(version) && version > 0)) {
     throw new Error('--version takes a version number or "draft"');
   }
-  let headers: Record<string, string>;
-  try {
-    headers = await authHeaders(base, options);
-  } catch (err) {
-    if (err instanceof TypeError)
-      throw new Error(`no Switchboard answers at ${base}; start it with npm start (or pass --url)`);
-    throw err;
-  }
+  const headers = await authHeaders(base, options);
   const tenantId = await findTenant(base, headers, options);
   out(`testing agent ${options.agent} on ${version === 'draft' ? 'the draft' : `version ${version}`}…`);
   const runs = `/api/tenants/${tenantId}/agents/${options.agent}/tests/runs`;
