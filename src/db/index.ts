@@ -8,6 +8,7 @@ export {
   type RuntimeRole,
   type Tx,
 } from './client.js';
+export { tenantRowFinder } from './find-tenant-row.js';
 export { keysetPage } from './keyset-page.js';
 export { warnIfPrivilegedRole } from './roles.js';
 export { ANALYSIS_STATUSES, type AnalysisStatus } from './schema/analysis.js';

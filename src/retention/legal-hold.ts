@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { recordAudit } from '../audit/index.js';
-import { type Tx, tables, withTenant } from '../db/index.js';
+import { tables, tenantRowFinder, withTenant } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
@@ -32,16 +32,7 @@ export function normalizeHoldReason(reason: string): string {
   return trimmed;
 }
 
-async function lockCall(tx: Tx, tenantId: string, callId: string) {
-  const c = tables.calls;
-  const [call] = await tx
-    .select()
-    .from(c)
-    .where(and(eq(c.id, callId), eq(c.tenantId, tenantId)))
-    .for('update');
-  if (!call) throw new AppError('CALL_NOT_FOUND', 'call not found');
-  return call;
-}
+const findCall = tenantRowFinder(tables.calls, () => new AppError('CALL_NOT_FOUND', 'call not found'));
 
 function stateOf(call: typeof tables.calls.$inferSelect): LegalHoldState {
   return {
@@ -69,7 +60,7 @@ export async function placeLegalHold(
 ): Promise<LegalHoldState> {
   const why = normalizeHoldReason(reason);
   return withTenant(deps.db, tenantId, async (tx) => {
-    const call = await lockCall(tx, tenantId, callId);
+    const call = await findCall(tx, tenantId, callId, true);
     if (call.legalHold) throw new AppError('CONFLICT', 'the call is already on legal hold');
     const [pending] = await tx
       .select({ callId: tables.retentionPending.callId })
@@ -107,7 +98,7 @@ export async function releaseLegalHold(
 ): Promise<LegalHoldState> {
   const why = normalizeHoldReason(reason);
   return withTenant(deps.db, tenantId, async (tx) => {
-    const call = await lockCall(tx, tenantId, callId);
+    const call = await findCall(tx, tenantId, callId, true);
     if (!call.legalHold) throw new AppError('CONFLICT', 'the call is not on legal hold');
     const [after] = await tx
       .update(tables.calls)

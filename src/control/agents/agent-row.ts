@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { type Tx, tables } from '../../db/index.js';
+import { type Tx, tables, tenantRowFinder } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { AgentConfig, AgentDraft } from './agent-config.js';
 
@@ -60,15 +60,11 @@ export async function findAgent(tx: Tx, tenantId: string, agentId: string): Prom
   return toAgent(row);
 }
 
+const findAgentRow = tenantRowFinder(tables.agents, () => new AppError('AGENT_NOT_FOUND', 'agent not found'));
+
 /** Locks the agent row: publishing and rollback serialise on it. */
-export async function lockAgent(tx: Tx, tenantId: string, agentId: string): Promise<AgentRow> {
-  const [row] = await tx
-    .select()
-    .from(tables.agents)
-    .where(and(eq(tables.agents.tenantId, tenantId), eq(tables.agents.id, agentId)))
-    .for('update');
-  if (!row) throw new AppError('AGENT_NOT_FOUND', 'agent not found');
-  return row;
+export function lockAgent(tx: Tx, tenantId: string, agentId: string): Promise<AgentRow> {
+  return findAgentRow(tx, tenantId, agentId, true);
 }
 
 /** Locks the agent for a change that an archived agent no longer takes (edit, publish, rollback). */

@@ -1,5 +1,4 @@
-import { and, eq } from 'drizzle-orm';
-import { type StoredWebhookAuth, type Tx, tables } from '../../db/index.js';
+import { type StoredWebhookAuth, tables, tenantRowFinder } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import type { SecretBox } from '../../lib/secrets.js';
@@ -82,21 +81,10 @@ export function sealWebhookAuth(
   }
 }
 
-export async function findConnection(
-  tx: Tx,
-  tenantId: string,
-  connectionId: string,
-  lock = false,
-): Promise<N8nConnectionRow> {
-  const c = tables.n8nConnections;
-  const query = tx
-    .select()
-    .from(c)
-    .where(and(eq(c.tenantId, tenantId), eq(c.id, connectionId)));
-  const [row] = lock ? await query.for('update') : await query;
-  if (!row) throw new AppError('N8N_CONNECTION_NOT_FOUND', 'n8n connection not found');
-  return row;
-}
+export const findConnection = tenantRowFinder(
+  tables.n8nConnections,
+  () => new AppError('N8N_CONNECTION_NOT_FOUND', 'n8n connection not found'),
+);
 
 /** What the audit log keeps of a connection: no ciphertext, no secret. */
 export function auditView(row: N8nConnectionRow) {

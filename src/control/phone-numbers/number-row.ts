@@ -1,26 +1,16 @@
 import { and, eq } from 'drizzle-orm';
-import { type Tx, tables } from '../../db/index.js';
+import { type Tx, tables, tenantRowFinder } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
 import { throwIfIssues } from '../field-issues.js';
 import { type E164Result, normaliseE164 } from './e164.js';
 
 export type PhoneNumber = typeof tables.phoneNumbers.$inferSelect;
 
-export async function findNumber(
-  tx: Tx,
-  tenantId: string,
-  numberId: string,
-  lock = false,
-): Promise<PhoneNumber> {
-  const p = tables.phoneNumbers;
-  const query = tx
-    .select()
-    .from(p)
-    .where(and(eq(p.tenantId, tenantId), eq(p.id, numberId)));
-  const [row] = lock ? await query.for('update') : await query;
-  if (!row) throw new AppError('PHONE_NUMBER_NOT_FOUND', 'phone number not found');
-  return row;
-}
+/** The tenant's phone number, locked for update when asked; PHONE_NUMBER_NOT_FOUND otherwise. */
+export const findNumber = tenantRowFinder(
+  tables.phoneNumbers,
+  () => new AppError('PHONE_NUMBER_NOT_FOUND', 'phone number not found'),
+);
 
 /** Refuses routing a number to `agentId` unless it is this tenant's agent and not archived (none: no check). */
 export async function requireAssignableAgent(

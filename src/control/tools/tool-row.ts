@@ -1,5 +1,4 @@
-import { and, eq } from 'drizzle-orm';
-import { type Tx, tables } from '../../db/index.js';
+import { tables, tenantRowFinder } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { ToolSnapshot } from './tool-schemas.js';
 
@@ -23,12 +22,4 @@ export function toToolSnapshot(tool: Tool): ToolSnapshot {
 }
 
 /** The tenant's tool, locked for update when asked; TOOL_NOT_FOUND otherwise. */
-export async function findTool(tx: Tx, tenantId: string, toolId: string, lock = false): Promise<Tool> {
-  const query = tx
-    .select()
-    .from(tables.tools)
-    .where(and(eq(tables.tools.tenantId, tenantId), eq(tables.tools.id, toolId)));
-  const [tool] = lock ? await query.for('update') : await query;
-  if (!tool) throw new AppError('TOOL_NOT_FOUND', 'tool not found');
-  return tool;
-}
+export const findTool = tenantRowFinder(tables.tools, () => new AppError('TOOL_NOT_FOUND', 'tool not found'));
