@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { describe, expect, it } from 'vitest';
 import { createTenant } from '../control/tenants/index.js';
 import { tables, withAllTenants } from '../db/index.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
@@ -22,22 +19,14 @@ import {
   callStates,
   dropTenants,
   seedCalls,
+  useBackendWithScratchDir,
 } from './retention.test-support.js';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-06-01T00:00:00Z');
 const admin = { kind: 'user' as const, id: 'usr_00000000000000000000000000' };
 
-let backend: TestBackend;
-let root: string;
-beforeAll(async () => {
-  backend = await openTestBackend();
-  root = await mkdtemp(join(tmpdir(), 'retention-prop-'));
-});
-afterAll(async () => {
-  await backend?.close();
-  await rm(root, { recursive: true, force: true });
-});
+const env = useBackendWithScratchDir('retention-prop-');
 
 const callArb = fc.record({
   tenant: fc.integer({ min: 0, max: 1 }),
@@ -81,13 +70,19 @@ function withoutContent(s: CallState): CallState {
 
 describe('retention cleanup (property)', () => {
   it('cleans exactly the expired calls not on hold, audits each once, keeps blobs and rows in step, and is idempotent', async () => {
-    const deps = backend.deps;
-    const lock = retentionLock(backend.database.db, backend.database.kind);
+    const deps = env.backend.deps;
+    const lock = retentionLock(env.backend.database.db, env.backend.database.kind);
     let iteration = 0;
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {
-        const blobDir = join(root, `i${iteration++}`);
+        const blobDir = join(env.dir, `i${iteration++}`);
         const blobs = new FilesystemBlobStore(blobDir);
+        const cleanAt = (now: number) =>
+          runRetention(
+            deps,
+            { blobs, lock, batchSize: 2 },
+            { trigger: 'cli', actor: SYSTEM_ACTOR, asOf: new Date(now) },
+          );
         const tag = `${iteration}-${Math.random().toString(36).slice(2, 8)}`;
         const tenants = [
           (await createTenant(deps, SYSTEM_ACTOR, { name: `P ${tag}`, slug: `p-${tag}` })).id,
@@ -143,15 +138,7 @@ describe('retention cleanup (property)', () => {
                 c.status !== 'in_progress' &&
                 c.endedAt <= now - policy[c.tenant]! * DAY,
             );
-            const run = await runRetention(
-              deps,
-              { blobs, lock, batchSize: 2 },
-              {
-                trigger: 'cli',
-                actor: SYSTEM_ACTOR,
-                asOf: new Date(now),
-              },
-            );
+            const run = await cleanAt(now);
             expect(run.status).toBe('succeeded');
             expect(run.errors).toBe(0);
             for (const c of expectNew) c.cleaned = true;
@@ -197,15 +184,7 @@ describe('retention cleanup (property)', () => {
             expect(await blobKeysOnDisk(blobDir)).toEqual(rowKeys);
 
             // A second run at the same clock changes nothing.
-            const again = await runRetention(
-              deps,
-              { blobs, lock, batchSize: 2 },
-              {
-                trigger: 'cli',
-                actor: SYSTEM_ACTOR,
-                asOf: new Date(now),
-              },
-            );
+            const again = await cleanAt(now);
             expect(again.callsCleaned).toBe(0);
             expect(await callStates(deps, ids)).toEqual(states);
             expect(await blobKeysOnDisk(blobDir)).toEqual(rowKeys);

@@ -1,30 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { describe, expect, it } from 'vitest';
 import { createTenant } from '../control/tenants/index.js';
 import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { FilesystemBlobStore } from '../storage/index.js';
 import { retentionLock, runRetention, runRetentionIfDue } from './index.js';
-import { seedCalls } from './retention.test-support.js';
+import { seedCalls, useBackendWithScratchDir } from './retention.test-support.js';
 
 const DAY = 86_400_000;
-let backend: TestBackend;
-let dir: string;
-beforeAll(async () => {
-  backend = await openTestBackend();
-  dir = await mkdtemp(join(tmpdir(), 'retention-schedule-'));
-});
-afterAll(async () => {
-  await backend?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useBackendWithScratchDir('retention-schedule-');
 
 describe('retention scheduling and exclusion', () => {
   it('lets only one run at a time: a second run while one is part-way is refused', async () => {
-    const deps = backend.deps;
-    const blobs = new FilesystemBlobStore(dir);
+    const deps = env.backend.deps;
+    const blobs = new FilesystemBlobStore(env.dir);
     const tenantId = (await createTenant(deps, SYSTEM_ACTOR, { name: 'Lock', slug: 'lock-test' })).id;
     await seedCalls(deps, blobs, [{ tenantId, endedAt: new Date(Date.now() - 40 * DAY), utterances: 1 }]);
     let paused!: () => void;
@@ -40,7 +27,7 @@ describe('retention scheduling and exclusion', () => {
       deps,
       {
         blobs,
-        lock: retentionLock(backend.database.db, backend.database.kind),
+        lock: retentionLock(env.backend.database.db, env.backend.database.kind),
         hooks: {
           afterBlobsDeleted: async () => {
             paused();
@@ -54,7 +41,7 @@ describe('retention scheduling and exclusion', () => {
     await expect(
       runRetention(
         deps,
-        { blobs, lock: retentionLock(backend.database.db, backend.database.kind) },
+        { blobs, lock: retentionLock(env.backend.database.db, env.backend.database.kind) },
         { trigger: 'api', actor: SYSTEM_ACTOR },
       ),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -64,9 +51,9 @@ describe('retention scheduling and exclusion', () => {
 
   it('runs the daily job once a day', async () => {
     let now = Date.now();
-    const deps = { ...backend.deps, now: () => new Date(now) };
-    const blobs = new FilesystemBlobStore(dir);
-    const lock = retentionLock(backend.database.db, backend.database.kind);
+    const deps = { ...env.backend.deps, now: () => new Date(now) };
+    const blobs = new FilesystemBlobStore(env.dir);
+    const lock = retentionLock(env.backend.database.db, env.backend.database.kind);
     const firstRun = await runRetentionIfDue(deps, lock, blobs);
     expect(firstRun).toMatch(/^rrn_/);
     now += 12 * 3_600_000;

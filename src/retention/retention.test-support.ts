@@ -1,14 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { inArray, sql } from 'drizzle-orm';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
+import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { type Database, rawQuery, tables, withAllTenants, withTenant } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { newId } from '../lib/ids.js';
 import { SecretBox } from '../lib/secrets.js';
 import type { BlobStore } from '../storage/index.js';
 import { MemoryStore } from '../store/index.js';
+
+/**
+ * Opens the test backend and a scratch directory before the file's tests, and closes and removes
+ * them after; tests read both from the returned object.
+ */
+export function useBackendWithScratchDir(prefix: string): { backend: TestBackend; dir: string } {
+  const env = {} as { backend: TestBackend; dir: string };
+  beforeAll(async () => {
+    env.backend = await openTestBackend();
+    env.dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await env.backend?.close();
+    await rm(env.dir, { recursive: true, force: true });
+  });
+  return env;
+}
 
 /** Deps over a database opened outside the test backend: the crash test's shared one, in both processes. */
 export function standaloneDeps(database: Database): Deps {
