@@ -348,18 +348,10 @@ async function deleteContent(tx: Tx, runId: string, callIds: string[], asOf: Dat
         left join (select call_id, count(*) as n, sum(size_bytes) as bytes from r group by call_id) rc
           on rc.call_id = t.call_id`,
   );
-  if (rows.length === 0) return 0;
-  await tx.insert(tables.deletionAudit).values(
-    rows.map((row) => ({
-      id: newId('deletion'),
-      tenantId: row.tenant_id,
-      callId: row.call_id,
-      runId,
-      dryRun: false,
-      policyDays: row.policy_days,
-      deleted: countsOf(row),
-      createdAt: asOf,
-    })),
+  await auditDeletions(
+    tx,
+    { runId, dryRun: false, asOf },
+    rows.map((row) => deletionOf(row.tenant_id, row.policy_days, row)),
   );
   return rows.length;
 }
@@ -376,7 +368,7 @@ async function planDry(
   const out: PlannedDeletion[] = [];
   let after = '';
   for (;;) {
-    const rows = await withTenant(deps.db, tenant.id, async (tx) => {
+    const batchPlanned = await withTenant(deps.db, tenant.id, async (tx) => {
       const { rows } = await rawQuery<Omit<DeletedRow, 'policy_days' | 'tenant_id'>>(
         tx,
         sql`select c.id as call_id,
@@ -391,41 +383,51 @@ async function planDry(
             from calls c where ${eligible(tenant.id, cutoff)} and c.id > ${after}
             order by c.id limit ${batch}`,
       );
-      if (rows.length > 0) {
-        await tx.insert(tables.deletionAudit).values(
-          rows.map((row) => ({
-            id: newId('deletion'),
-            tenantId: tenant.id,
-            callId: row.call_id,
-            runId,
-            dryRun: true,
-            policyDays: tenant.retention_days,
-            deleted: countsOf(row),
-            createdAt: asOf,
-          })),
-        );
-      }
-      return rows;
+      const planned = rows.map((row) => deletionOf(tenant.id, tenant.retention_days, row));
+      await auditDeletions(tx, { runId, dryRun: true, asOf }, planned);
+      return planned;
     });
-    if (rows.length === 0) return out;
-    after = rows.at(-1)!.call_id;
-    for (const row of rows) {
-      out.push({
-        tenantId: tenant.id,
-        callId: row.call_id,
-        policyDays: tenant.retention_days,
-        ...countsOf(row),
-      });
-    }
+    if (batchPlanned.length === 0) return out;
+    after = batchPlanned.at(-1)!.callId;
+    out.push(...batchPlanned);
   }
 }
 
-function countsOf(row: Omit<DeletedRow, 'policy_days' | 'tenant_id' | 'call_id'>): DeletedCounts {
+/** What a call loses to retention, from the counts a deletion (or a dry run's count) returned. */
+function deletionOf(
+  tenantId: string,
+  policyDays: number,
+  row: Omit<DeletedRow, 'policy_days' | 'tenant_id'>,
+): PlannedDeletion {
   return {
+    tenantId,
+    callId: row.call_id,
+    policyDays,
     utterances: row.utterances,
     events: row.events,
     toolBodies: row.tool_bodies,
     recordings: row.recordings,
     recordingBytes: Number(row.recording_bytes),
   };
+}
+
+/** One deletion_audit row per call: what the run deleted from it (in a dry run, would delete). */
+async function auditDeletions(
+  tx: Tx,
+  run: { runId: string; dryRun: boolean; asOf: Date },
+  deletions: PlannedDeletion[],
+): Promise<void> {
+  if (deletions.length === 0) return;
+  await tx.insert(tables.deletionAudit).values(
+    deletions.map(({ tenantId, callId, policyDays, ...deleted }) => ({
+      id: newId('deletion'),
+      tenantId,
+      callId,
+      runId: run.runId,
+      dryRun: run.dryRun,
+      policyDays,
+      deleted,
+      createdAt: run.asOf,
+    })),
+  );
 }
