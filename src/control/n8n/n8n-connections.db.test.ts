@@ -104,34 +104,20 @@ describe('n8n connections: secrets', () => {
     if (row!.webhookAuth.kind !== 'header') throw new Error('expected header auth');
     expect(backend.deps.secrets.open(row!.webhookAuth.valueEncrypted)).toBe('header-secret-9876');
 
+    const patch = (body: object) =>
+      expectStatus<ConnectionBody>(app, world.as.admin, 'PATCH', `${base}/${created.id}`, 200, body);
     // Rotate: a new key and basic auth replace the old secrets; a name-only change keeps the password.
-    const rotated = await expectStatus<ConnectionBody>(
-      app,
-      world.as.admin,
-      'PATCH',
-      `${base}/${created.id}`,
-      200,
-      {
-        apiKey: 'rotated-key-0000',
-        webhookAuth: { kind: 'basic', username: 'agent', password: 'basic-pass-4321' },
-      },
-    );
+    const rotated = await patch({
+      apiKey: 'rotated-key-0000',
+      webhookAuth: { kind: 'basic', username: 'agent', password: 'basic-pass-4321' },
+    });
     expect(rotated.apiKey.last4).toBe('0000');
     expect(rotated.webhookAuth).toEqual({
       kind: 'basic',
       username: 'agent',
       password: { set: true, last4: '4321' },
     });
-    const renamed = await expectStatus<ConnectionBody>(
-      app,
-      world.as.admin,
-      'PATCH',
-      `${base}/${created.id}`,
-      200,
-      {
-        webhookAuth: { kind: 'basic', username: 'agent2' },
-      },
-    );
+    const renamed = await patch({ webhookAuth: { kind: 'basic', username: 'agent2' } });
     expect(renamed.webhookAuth).toEqual({
       kind: 'basic',
       username: 'agent2',
@@ -164,9 +150,7 @@ describe('n8n connections: secrets', () => {
       after: { apiKey: { set: true, last4: '0000' } },
     });
     // Put the working key back for the tests below.
-    await expectStatus(app, world.as.admin, 'PATCH', `${base}/${created.id}`, 200, {
-      apiKey: 'n8n-sandbox-api-key',
-    });
+    await patch({ apiKey: 'n8n-sandbox-api-key' });
   });
 
   it('lists with pagination, validates input with field names, and deletes only unused connections', async () => {

@@ -43,6 +43,12 @@ afterAll(async () => {
   await backend?.close();
 });
 
+/** An agent of the tenant, made by the operator, that numbers can be routed to. */
+const createAgent = (tenantId: string, name: string) =>
+  expectStatus<{ id: string }>(app, world.as.operator, 'POST', `/api/tenants/${tenantId}/agents`, 201, {
+    name,
+  });
+
 interface NumberBody {
   id: string;
   e164: string;
@@ -55,14 +61,7 @@ describe('phone numbers', () => {
   it('registers normalised E.164 numbers, lists with pagination, routes, relabels and releases', async () => {
     const { operator } = world.as;
     const t = `/api/tenants/${world.tenantA}/phone-numbers`;
-    const agent = await expectStatus<{ id: string }>(
-      app,
-      operator,
-      'POST',
-      `/api/tenants/${world.tenantA}/agents`,
-      201,
-      { name: 'A' },
-    );
+    const agent = await createAgent(world.tenantA, 'A');
     const one = await expectStatus<NumberBody>(app, operator, 'POST', t, 201, {
       e164: '0044 20 7946 0958',
       label: 'London',
@@ -139,14 +138,7 @@ describe('phone numbers', () => {
     });
     expect(taken.statusCode).toBe(409);
     expect(taken.json().error.code).toBe('PHONE_NUMBER_TAKEN');
-    const agentB = await expectStatus<{ id: string }>(
-      app,
-      operator,
-      'POST',
-      `/api/tenants/${world.tenantB}/agents`,
-      201,
-      { name: 'B' },
-    );
+    const agentB = await createAgent(world.tenantB, 'B');
     const foreign = await call(app, operator, 'POST', `/api/tenants/${world.tenantA}/phone-numbers`, {
       e164: '+61298765433',
       agentId: agentB.id,

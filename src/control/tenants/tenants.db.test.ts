@@ -46,25 +46,11 @@ describe('tenants', () => {
     );
     expect(page2.items.map((t) => t.id)).toContain(world.tenantA);
 
-    const renamed = await expectStatus<TenantBody>(
-      app,
-      world.as.operator,
-      'PATCH',
-      `/api/tenants/${created.id}`,
-      200,
-      { name: 'Cedar' },
-    );
+    const patch = (body: object) =>
+      expectStatus<TenantBody>(app, world.as.operator, 'PATCH', `/api/tenants/${created.id}`, 200, body);
+    const renamed = await patch({ name: 'Cedar' });
     expect(renamed.name).toBe('Cedar');
-    const suspended = await expectStatus<TenantBody>(
-      app,
-      world.as.operator,
-      'PATCH',
-      `/api/tenants/${created.id}`,
-      200,
-      {
-        status: 'suspended',
-      },
-    );
+    const suspended = await patch({ status: 'suspended' });
     expect(suspended.status).toBe('suspended');
     const audit = (await backend.owner.select().from(tables.auditLog)).filter(
       (r) => r.targetId === created.id,

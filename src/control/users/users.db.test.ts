@@ -150,13 +150,9 @@ describe('users', () => {
       platformRole: 'internal_operator',
     });
     const session = await loginAs(app, 'victim@example.com', TEST_PASSWORD);
-    const disabled = await expectStatus<UserBody>(
-      app,
-      world.as.admin,
-      'POST',
-      `/api/users/${victim.id}/disable`,
-      200,
-    );
+    const toggle = (action: 'disable' | 'enable') =>
+      expectStatus<UserBody>(app, world.as.admin, 'POST', `/api/users/${victim.id}/${action}`, 200);
+    const disabled = await toggle('disable');
     expect(disabled.disabledAt).not.toBeNull();
     expect((await call(app, session, 'GET', '/api/auth/me')).statusCode).toBe(401);
     const login = await app.inject({
@@ -165,13 +161,7 @@ describe('users', () => {
       payload: { email: 'victim@example.com', password: TEST_PASSWORD },
     });
     expect(login.statusCode).toBe(401);
-    const enabled = await expectStatus<UserBody>(
-      app,
-      world.as.admin,
-      'POST',
-      `/api/users/${victim.id}/enable`,
-      200,
-    );
+    const enabled = await toggle('enable');
     expect(enabled.disabledAt).toBeNull();
     await loginAs(app, 'victim@example.com', TEST_PASSWORD);
     expect(
