@@ -16,8 +16,10 @@ import { startTimerProbe } from './support/timer-probe.js';
  *   endpointing delay, STT result delay, LLM first token, LLM tokens up to the first sentence end,
  *   TTS first byte). Measured with one call at a time and at the largest clean concurrency.
  * - Capacity: concurrent calls in steps until a step is not clean: a call fails, a transcript is not
- *   exact, or the line slipped more than a frame (20 ms) behind real time. CPU and RSS of the
- *   server process per call at the largest clean step.
+ *   exact, or a frame of its line went out more than a frame (20 ms) late beyond what an idle process
+ *   on the machine suffered in the same window. CPU and RSS of the server process per call at the
+ *   largest clean step (or the first step). The baseline, ramped the same way once per run: a bare
+ *   `voice.AgentSession` per call over the same emulators (bench/support/bare-calls.ts).
  */
 export const backends = ['embedded', 'services'] as const;
 
