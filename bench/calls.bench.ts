@@ -43,7 +43,13 @@ const STAGGER_MS = Number(process.env.BENCH_CAPACITY_STAGGER_MS ?? 5000);
 /** `BENCH_CAPACITY_BASELINE=0` leaves out the bare-session baseline ramp. */
 const WITH_BASELINE = process.env.BENCH_CAPACITY_BASELINE !== '0';
 const SINGLE_CALLS = 2;
-const FRAME_MS = 20;
+/**
+ * How late a frame may go out (beyond the idle process's stalls): one frame period, as the issue
+ * asks. `BENCH_LATE_FRAME_MS=60` allows the emulated line's jitter buffer instead: with the
+ * emulators in the server's heap every GC pause of the platform stalls the line too, which a real
+ * Twilio line (another machine) would not feel, and the caller hears nothing below its buffer.
+ */
+const LATE_FRAME_MS = Number(process.env.BENCH_LATE_FRAME_MS ?? 20);
 
 /** What the caller hears in the book-appointment scenario (its LLM rules read the tool result generically). */
 const EXPECTED_AGENT = [
@@ -147,7 +153,7 @@ function clean(result: CallResult, machineStallMs: number): string | null {
     .toLowerCase();
   if (heard !== EXPECTED_AGENT.join(' ').toLowerCase()) return `transcript: ${heard}`;
   const late = result.line?.maxLateMs ?? 0;
-  if (late > FRAME_MS + machineStallMs)
+  if (late > LATE_FRAME_MS + machineStallMs)
     return `a frame went out ${late.toFixed(0)} ms late (idle process: ${machineStallMs.toFixed(0)} ms)`;
   return null;
 }
@@ -314,7 +320,7 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
         });
     }
     const machine = Math.max(...steps.map((s) => s.machineStallMs));
-    const how = `compiled server (dist/), emulators in its process; steps ${STEPS.join(',')}, starts spread over ${STAGGER_MS / 1000} s; clean: frames ≤ 20 ms late beyond an idle process's timer stalls (≤ ${machine.toFixed(0)} ms in this run)`;
+    const how = `compiled server (dist/), emulators in its process; steps ${STEPS.join(',')}, starts spread over ${STAGGER_MS / 1000} s; clean: frames ≤ ${LATE_FRAME_MS} ms late beyond an idle process's timer stalls (≤ ${machine.toFixed(0)} ms in this run)`;
     bench.report({
       name: 'capacity_clean_calls',
       value: atLargest?.n ?? 0,
