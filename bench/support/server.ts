@@ -51,7 +51,9 @@ export async function startBenchServer(
     bench.backend === 'services'
       ? await tempDatabase(bench.services.pgAdminUrl, 'sb_bench_calls')
       : undefined;
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'start'], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/cli/main.js', 'start'], {
     cwd: root,
     env: {
       ...process.env,
@@ -90,12 +92,10 @@ export async function startBenchServer(
   try {
     await waitFor(child, () => output, /Switchboard is up at (http:\/\/\S+)/, 180_000);
     const url = /Switchboard is up at (http:\/\/\S+)/.exec(output)![1]!.replace(/\/$/, '');
-    // The demo calls placed in the background at first start finish before anything is measured.
-    if (sandbox)
-      await waitFor(child, () => output, /"n":(\d+),"of":\1[,}]|demo call not placed/, 180_000).catch(
-        () => {},
-      );
     const auth = await signIn(url);
+    // The demo calls placed in the background at first start finish before anything is measured
+    // (`start` logs at warn, so their progress is read from the API, not the output).
+    if (sandbox) await demoCallsDone(url, auth, 180_000);
     const tenants = (await api(url, auth, 'GET', '/api/tenants')) as {
       items: { id: string; slug: string }[];
     };
@@ -134,6 +134,20 @@ function waitFor(child: ChildProcess, seen: () => string, pattern: RegExp, timeo
       else resolve();
     };
   });
+}
+
+/** The demo calls placed one after another at first start, each in a terminal status. */
+const DEMO_CALLS = 4;
+
+async function demoCallsDone(url: string, auth: Record<string, string>, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const page = (await api(url, auth, 'GET', '/api/calls?limit=50')) as { items: { status: string }[] };
+    const ended = page.items.filter((c) => c.status !== 'ringing' && c.status !== 'in_progress');
+    if (ended.length >= DEMO_CALLS && ended.length === page.items.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the ${DEMO_CALLS} demo calls did not end within ${timeoutMs / 1000} s`);
 }
 
 async function signIn(url: string): Promise<Record<string, string>> {

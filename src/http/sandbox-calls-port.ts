@@ -25,9 +25,9 @@ export interface SandboxCallResult {
   /** Unmet `expect` entries of the scenario; empty when it went as scripted. */
   problems: string[];
   /**
-   * How the emulated line kept time: frames played to the caller and how far behind real time the
-   * latest frame went out (ms, wall clock). Above a frame (20 ms) the line slipped: the process
-   * carrying the call could not keep up.
+   * How the emulated line kept time: frames played to the caller and how late the worst frame went
+   * out after its time on the line clock (ms, wall clock). Above a frame (20 ms) the process
+   * carrying the call stalled (its own work, a long synchronous task, or a busy machine).
    */
   line?: { frames: number; maxLateMs: number };
 }

@@ -1,6 +1,5 @@
 import {
   checkScenarioExpectations,
-  type MediaStreamSession,
   newTwilioSid,
   runCaller,
   type Sandbox,
@@ -29,8 +28,6 @@ function callIdOf(rawBody: string): string | undefined {
   }
 }
 
-/** One Media Streams frame of 8 kHz μ-law. */
-const FRAME_MS = 20;
 /** End reasons of a call refused because no line was free: the caller should simply try again. */
 const BUSY_REASONS: ReadonlySet<CallEndReason> = new Set(['over_concurrent_limit', 'worker_busy']);
 /** Seconds a refused caller is told to wait before trying again. */
@@ -112,18 +109,6 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
             };
           }
         }
-        const line = { frames: 0, maxLateMs: 0 };
-        let firstPlayedAt = 0;
-        const watch = (session: MediaStreamSession) =>
-          session.on('played', () => {
-            const now = performance.now();
-            if (line.frames === 0) firstPlayedAt = now;
-            const late = now - firstPlayedAt - (line.frames * FRAME_MS) / speed;
-            if (late > line.maxLateMs) line.maxLateMs = late;
-            line.frames++;
-          });
-        if (call.stream) watch(call.stream);
-        else call.on('stream', watch);
         const caller = await runCaller(call, scenario.caller, { onEvent, pace: sandbox.pace.speech }).catch(
           async (err: unknown) => {
             // Refused at media time (the worker its socket reached was full): a busy answer, not a failure.
@@ -161,7 +146,10 @@ export function createSandboxCalls(deps: Deps, sandbox: Sandbox, publicUrl: Publ
           endReason: row?.endReason ?? null,
           transcript: caller.transcript,
           problems,
-          line: { frames: line.frames, maxLateMs: Math.round(line.maxLateMs * 10) / 10 },
+          line: {
+            frames: call.stream?.stats.framesSent ?? 0,
+            maxLateMs: Math.round((call.stream?.stats.maxFrameLateMs ?? 0) * 10) / 10,
+          },
         };
       } finally {
         sandbox.removeScenario(key);

@@ -60,9 +60,8 @@ export async function admitInboundCall(
   resolve: (e164: string, callSid: string) => Promise<NumberResolution>,
   worker?: AdmittingWorker,
 ): Promise<Admission> {
-  const existing = await findCallBySid(deps, call.callSid);
-  if (existing) return { kind: 'existing', call: existing };
-
+  // No lookup by CallSid first: a retried webhook (rare) meets its row at insert time (the CallSid
+  // is unique), so a new call (every call) costs one transaction fewer on the webhook's path.
   const resolution = await resolve(call.to, call.callSid);
   if (!resolution.ok) {
     if (resolution.reason === 'unknown_number')

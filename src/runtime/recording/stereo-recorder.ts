@@ -11,11 +11,16 @@ class Track {
 
   write(pcm: Int16Array, atMs: number): void {
     const start = Math.max(0, Math.round((atMs * this.sampleRate) / 1000));
-    for (let i = 0; i < pcm.length; i++) {
-      const index = start + i;
+    // Copied a chunk's span at a time: a 20 ms frame is one or two spans, not 160 indexed stores.
+    let done = 0;
+    while (done < pcm.length) {
+      const index = start + done;
       const chunk = Math.floor(index / CHUNK_SAMPLES);
+      const offset = index % CHUNK_SAMPLES;
       while (this.chunks.length <= chunk) this.chunks.push(new Int16Array(CHUNK_SAMPLES));
-      this.chunks[chunk]![index % CHUNK_SAMPLES] = pcm[i]!;
+      const n = Math.min(pcm.length - done, CHUNK_SAMPLES - offset);
+      this.chunks[chunk]!.set(pcm.subarray(done, done + n), offset);
+      done += n;
     }
     this.length = Math.max(this.length, start + pcm.length);
   }
@@ -29,8 +34,18 @@ class Track {
     }
   }
 
-  sample(index: number): number {
-    return this.chunks[Math.floor(index / CHUNK_SAMPLES)]?.[index % CHUNK_SAMPLES] ?? 0;
+  /** Copies samples [from, from + out.length) into `out`; absent chunks stay silent. */
+  read(from: number, out: Int16Array): void {
+    let done = 0;
+    while (done < out.length) {
+      const index = from + done;
+      const offset = index % CHUNK_SAMPLES;
+      const n = Math.min(out.length - done, CHUNK_SAMPLES - offset);
+      const chunk = this.chunks[Math.floor(index / CHUNK_SAMPLES)];
+      if (chunk) out.set(chunk.subarray(offset, offset + n), done);
+      else out.fill(0, done, done + n);
+      done += n;
+    }
   }
 }
 
@@ -81,9 +96,23 @@ export class StereoRecorder implements AudioTap {
     wav.writeUInt16LE(16, 34);
     wav.write('data', 36, 'ascii');
     wav.writeUInt32LE(dataBytes, 40);
-    for (let i = 0; i < frames; i++) {
-      wav.writeInt16LE(this.left.sample(i), 44 + i * 4);
-      wav.writeInt16LE(this.right.sample(i), 46 + i * 4);
+    // Interleaved a block at a time through plain arrays: per-sample Buffer writes made this a
+    // 40–90 ms synchronous stall at the end of every 30 s call, which every other call on the
+    // process felt as late frames.
+    const view = new DataView(wav.buffer, wav.byteOffset, wav.length);
+    const left = new Int16Array(CHUNK_SAMPLES);
+    const right = new Int16Array(CHUNK_SAMPLES);
+    for (let from = 0; from < frames; from += CHUNK_SAMPLES) {
+      const n = Math.min(CHUNK_SAMPLES, frames - from);
+      const l = left.subarray(0, n);
+      const r = right.subarray(0, n);
+      this.left.read(from, l);
+      this.right.read(from, r);
+      let at = 44 + from * 4;
+      for (let i = 0; i < n; i++, at += 4) {
+        view.setInt16(at, l[i]!, true);
+        view.setInt16(at + 2, r[i]!, true);
+      }
     }
     return wav;
   }

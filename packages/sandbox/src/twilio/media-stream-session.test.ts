@@ -174,6 +174,19 @@ describe('MediaStreamSession wire format', () => {
     await session.until(2000);
     expect(session.stats.lateFrames).toBeGreaterThan(0);
     expect(session.stats.slippedMs).toBeGreaterThan(0);
+    expect(session.stats.maxFrameLateMs).toBeGreaterThan(0.1);
+    await session.stop();
+  });
+
+  it('reports how late its worst frame went out when the event loop stalls', async () => {
+    const { session } = await open();
+    await session.until(100);
+    const blockedUntil = performance.now() + 80;
+    while (performance.now() < blockedUntil) {
+      // A synchronous stall of the process, as a long query or a GC pause makes.
+    }
+    await session.until(200);
+    expect(session.stats.maxFrameLateMs).toBeGreaterThanOrEqual(60);
     await session.stop();
   });
 

@@ -63,6 +63,11 @@ export interface StreamStats {
   lateFrames: number;
   /** Line time the stream clock gave up to stay behind its timer (frames never burst), ms. */
   slippedMs: number;
+  /**
+   * The latest any frame went out after its time on the line clock, wall-clock ms: the worst stall
+   * of this process's timers while the call ran (a frame period or less keeps the line in time).
+   */
+  maxFrameLateMs: number;
 }
 
 type SessionEvents = {
@@ -100,6 +105,7 @@ export class MediaStreamSession {
     droppedBytes: 0,
     lateFrames: 0,
     slippedMs: 0,
+    maxFrameLateMs: 0,
   };
   /** Messages from the application that broke the protocol (wrong streamSid, binary, bad JSON). */
   readonly protocolErrors: string[] = [];
@@ -269,7 +275,11 @@ export class MediaStreamSession {
   }
 
   private runDueFrames(): void {
-    let due = Math.floor(((performance.now() - this.startedAt) * this.speed) / FRAME_MS);
+    const now = performance.now();
+    // The first frame this wake-up sends was due one frame period after the last one sent.
+    const late = now - (this.startedAt + ((this.frameIndex + 1) * FRAME_MS) / this.speed);
+    if (late > this.stats.maxFrameLateMs) this.stats.maxFrameLateMs = late;
+    let due = Math.floor(((now - this.startedAt) * this.speed) / FRAME_MS);
     // Every frame past the first one due now is more than a frame period late.
     if (due - this.frameIndex > 1) this.stats.lateFrames += due - this.frameIndex - 1;
     if (due - this.frameIndex > MAX_CATCH_UP_FRAMES) {
