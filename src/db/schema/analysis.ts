@@ -1,7 +1,7 @@
 import { boolean, foreignKey, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { calls } from './calls.js';
-import { createdAt, tenantId, timestamptz, updatedAt } from './columns.js';
-import { tenants } from './identity.js';
+import { createdAt, sameTenantReference, tenantId, timestamptz, updatedAt } from './columns.js';
+import { tenantRef, tenants } from './identity.js';
 
 export const ANALYSIS_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
 export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];
@@ -14,7 +14,7 @@ export const callAnalyses = pgTable(
   'call_analyses',
   {
     callId: text('call_id').primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     status: text('status', { enum: ANALYSIS_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamptz('next_attempt_at').notNull().defaultNow(),
@@ -29,10 +29,6 @@ export const callAnalyses = pgTable(
   },
   (t) => [
     index('call_analyses_tenant_idx').on(t.tenantId, t.success),
-    foreignKey({
-      name: 'call_analyses_call_tenant_fk',
-      columns: [t.tenantId, t.callId],
-      foreignColumns: [calls.tenantId, calls.id],
-    }).onDelete('cascade'),
+    sameTenantReference('call_analyses_call_tenant_fk', t, t.callId, calls, 'cascade'),
   ],
 );

@@ -16,9 +16,9 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { createdAt, tenantId, timestamptz } from './columns.js';
+import { createdAt, sameTenantReference, tenantId, tenantScopedKey, timestamptz } from './columns.js';
 import { agents, agentVersions, phoneNumbers, tools } from './control.js';
-import { tenants } from './identity.js';
+import { tenantRef, tenants } from './identity.js';
 
 /**
  * Why a call ended: a closed set. Completions, refusals at admission, and failures. `calls.end_reason`
@@ -51,13 +51,10 @@ export const CALL_END_REASONS = [
 ] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
-const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
 const callRef = () => text('call_id').notNull();
-/** A child's (tenant_id, call_id) reference to its call (see control.ts on tenant-scoped keys). */
+/** A child's reference to its call; the child goes with it. */
 const callForeignKey = (name: string, t: { tenantId: AnyPgColumn; callId: AnyPgColumn }) =>
-  foreignKey({ name, columns: [t.tenantId, t.callId], foreignColumns: [calls.tenantId, calls.id] }).onDelete(
-    'cascade',
-  );
+  sameTenantReference(name, t, t.callId, calls, 'cascade');
 
 /** Where a call is in its life; the API's enums are these. */
 export const CALL_STATUSES = ['ringing', 'in_progress', 'completed', 'failed', 'rejected'] as const;
@@ -100,22 +97,10 @@ export const calls = pgTable(
   },
   (t) => [
     index('calls_status_idx').on(t.status),
-    unique('calls_tenant_id_id_unique').on(t.tenantId, t.id),
-    foreignKey({
-      name: 'calls_agent_tenant_fk',
-      columns: [t.tenantId, t.agentId],
-      foreignColumns: [agents.tenantId, agents.id],
-    }).onDelete('set null'),
-    foreignKey({
-      name: 'calls_agent_version_tenant_fk',
-      columns: [t.tenantId, t.agentVersionId],
-      foreignColumns: [agentVersions.tenantId, agentVersions.id],
-    }).onDelete('set null'),
-    foreignKey({
-      name: 'calls_phone_number_tenant_fk',
-      columns: [t.tenantId, t.phoneNumberId],
-      foreignColumns: [phoneNumbers.tenantId, phoneNumbers.id],
-    }).onDelete('set null'),
+    tenantScopedKey('calls', t),
+    sameTenantReference('calls_agent_tenant_fk', t, t.agentId, agents, 'set null'),
+    sameTenantReference('calls_agent_version_tenant_fk', t, t.agentVersionId, agentVersions, 'set null'),
+    sameTenantReference('calls_phone_number_tenant_fk', t, t.phoneNumberId, phoneNumbers, 'set null'),
     index('calls_retention_idx')
       .on(t.tenantId, sql`coalesce(${t.endedAt}, ${t.startedAt})`, t.id)
       .where(sql`${t.contentDeletedAt} is null`),
@@ -224,12 +209,8 @@ export const toolExecutions = pgTable(
   (t) => [
     index('tool_executions_tenant_started_idx').on(t.tenantId, t.startedAt),
     index('tool_executions_call_idx').on(t.callId),
-    unique('tool_executions_tenant_id_id_unique').on(t.tenantId, t.id),
-    foreignKey({
-      name: 'tool_executions_tool_tenant_fk',
-      columns: [t.tenantId, t.toolId],
-      foreignColumns: [tools.tenantId, tools.id],
-    }).onDelete('set null'),
+    tenantScopedKey('tool_executions', t),
+    sameTenantReference('tool_executions_tool_tenant_fk', t, t.toolId, tools, 'set null'),
     callForeignKey('tool_executions_call_tenant_fk', t),
   ],
 );
@@ -251,11 +232,13 @@ export const toolExecutionAttempts = pgTable(
   },
   (t) => [
     index('tool_execution_attempts_execution_idx').on(t.executionId, t.attempt),
-    foreignKey({
-      name: 'tool_execution_attempts_execution_tenant_fk',
-      columns: [t.tenantId, t.executionId],
-      foreignColumns: [toolExecutions.tenantId, toolExecutions.id],
-    }).onDelete('cascade'),
+    sameTenantReference(
+      'tool_execution_attempts_execution_tenant_fk',
+      t,
+      t.executionId,
+      toolExecutions,
+      'cascade',
+    ),
   ],
 );
 

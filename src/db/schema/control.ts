@@ -11,15 +11,15 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { createdAt, tenantId, timestamptz, updatedAt } from './columns.js';
-import { tenants, users } from './identity.js';
-
-const tenantRef = () => tenantId().references(() => tenants.id, { onDelete: 'cascade' });
-
-// References between tenant tables are (tenant_id, id) pairs, so a row can only point at its own
-// tenant's parent (0003_database_roles). Where the reference is nullable, the SQL narrows
-// ON DELETE SET NULL to the reference column (`SET NULL (agent_id)`), which drizzle cannot express:
-// tenant_id is never nulled.
+import {
+  createdAt,
+  sameTenantReference,
+  tenantId,
+  tenantScopedKey,
+  timestamptz,
+  updatedAt,
+} from './columns.js';
+import { tenantRef, tenants, users } from './identity.js';
 
 /**
  * How the gateway authenticates to the tenant's n8n webhooks. Secrets are AES-256-GCM sealed
@@ -53,7 +53,7 @@ export const n8nConnections = pgTable(
   (t) => [
     index('n8n_connections_tenant_idx').on(t.tenantId),
     unique('n8n_connections_tenant_name_key').on(t.tenantId, t.name),
-    unique('n8n_connections_tenant_id_id_unique').on(t.tenantId, t.id),
+    tenantScopedKey('n8n_connections', t),
   ],
 );
 
@@ -71,12 +71,8 @@ export const agents = pgTable(
   },
   (t): PgTableExtraConfigValue[] => [
     index('agents_tenant_idx').on(t.tenantId),
-    unique('agents_tenant_id_id_unique').on(t.tenantId, t.id),
-    foreignKey({
-      name: 'agents_live_version_tenant_fk',
-      columns: [t.tenantId, t.liveVersionId],
-      foreignColumns: [agentVersions.tenantId, agentVersions.id],
-    }).onDelete('set null'),
+    tenantScopedKey('agents', t),
+    sameTenantReference('agents_live_version_tenant_fk', t, t.liveVersionId, agentVersions, 'set null'),
   ],
 );
 
@@ -101,12 +97,8 @@ export const agentVersions = pgTable(
   (t) => [
     unique('agent_versions_agent_version_key').on(t.agentId, t.version),
     index('agent_versions_tenant_idx').on(t.tenantId),
-    unique('agent_versions_tenant_id_id_unique').on(t.tenantId, t.id),
-    foreignKey({
-      name: 'agent_versions_agent_tenant_fk',
-      columns: [t.tenantId, t.agentId],
-      foreignColumns: [agents.tenantId, agents.id],
-    }).onDelete('cascade'),
+    tenantScopedKey('agent_versions', t),
+    sameTenantReference('agent_versions_agent_tenant_fk', t, t.agentId, agents, 'cascade'),
   ],
 );
 
@@ -134,12 +126,8 @@ export const tools = pgTable(
     uniqueIndex('tools_tenant_name_key').on(t.tenantId, t.name).where(sql`${t.archivedAt} is null`),
     index('tools_tenant_idx').on(t.tenantId),
     index('tools_connection_idx').on(t.connectionId),
-    unique('tools_tenant_id_id_unique').on(t.tenantId, t.id),
-    foreignKey({
-      name: 'tools_connection_tenant_fk',
-      columns: [t.tenantId, t.connectionId],
-      foreignColumns: [n8nConnections.tenantId, n8nConnections.id],
-    }).onDelete('restrict'),
+    tenantScopedKey('tools', t),
+    sameTenantReference('tools_connection_tenant_fk', t, t.connectionId, n8nConnections, 'restrict'),
   ],
 );
 
@@ -159,11 +147,7 @@ export const phoneNumbers = pgTable(
   (t) => [
     index('phone_numbers_tenant_idx').on(t.tenantId),
     index('phone_numbers_agent_idx').on(t.agentId),
-    unique('phone_numbers_tenant_id_id_unique').on(t.tenantId, t.id),
-    foreignKey({
-      name: 'phone_numbers_agent_tenant_fk',
-      columns: [t.tenantId, t.agentId],
-      foreignColumns: [agents.tenantId, agents.id],
-    }).onDelete('set null'),
+    tenantScopedKey('phone_numbers', t),
+    sameTenantReference('phone_numbers_agent_tenant_fk', t, t.agentId, agents, 'set null'),
   ],
 );

@@ -16,6 +16,11 @@ export const tenants = pgTable('tenants', {
   updatedAt: updatedAt(),
 });
 
+/** The owning tenant; the row goes with it. */
+export function tenantRef() {
+  return tenantId().references(() => tenants.id, { onDelete: 'cascade' });
+}
+
 export const users = pgTable(
   'users',
   {
@@ -38,7 +43,7 @@ export const memberships = pgTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     role: text('role', { enum: ['client_viewer'] }).notNull(),
     createdAt: createdAt(),
   },

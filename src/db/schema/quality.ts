@@ -9,16 +9,23 @@ import {
   text,
   unique,
 } from 'drizzle-orm/pg-core';
-import { createdAt, tenantId, timestamptz, updatedAt } from './columns.js';
+import {
+  createdAt,
+  sameTenantReference,
+  tenantId,
+  tenantScopedKey,
+  timestamptz,
+  updatedAt,
+} from './columns.js';
 import { agents, agentVersions } from './control.js';
-import { tenants } from './identity.js';
+import { tenantRef, tenants } from './identity.js';
 
 /** One test case of an agent's suite (stored per agent, not per version); `revision` counts its edits. */
 export const agentTestCases = pgTable(
   'agent_test_cases',
   {
     id: text('id').primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     agentId: text('agent_id').notNull(),
     name: text('name').notNull(),
     revision: integer('revision').notNull().default(1),
@@ -32,13 +39,9 @@ export const agentTestCases = pgTable(
     deletedAt: timestamptz('deleted_at'),
   },
   (t) => [
-    unique('agent_test_cases_tenant_id_id_unique').on(t.tenantId, t.id),
+    tenantScopedKey('agent_test_cases', t),
     index('agent_test_cases_agent_idx').on(t.tenantId, t.agentId, t.createdAt),
-    foreignKey({
-      name: 'agent_test_cases_agent_tenant_fk',
-      columns: [t.tenantId, t.agentId],
-      foreignColumns: [agents.tenantId, agents.id],
-    }).onDelete('cascade'),
+    sameTenantReference('agent_test_cases_agent_tenant_fk', t, t.agentId, agents, 'cascade'),
   ],
 );
 
@@ -47,7 +50,7 @@ export const agentTestCaseRevisions = pgTable(
   'agent_test_case_revisions',
   {
     caseId: text('case_id').notNull(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     revision: integer('revision').notNull(),
     name: text('name').notNull(),
     spec: jsonb('spec').$type<Record<string, unknown>>().notNull(),
@@ -58,11 +61,7 @@ export const agentTestCaseRevisions = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.caseId, t.revision] }),
-    foreignKey({
-      name: 'agent_test_case_revisions_case_tenant_fk',
-      columns: [t.tenantId, t.caseId],
-      foreignColumns: [agentTestCases.tenantId, agentTestCases.id],
-    }).onDelete('cascade'),
+    sameTenantReference('agent_test_case_revisions_case_tenant_fk', t, t.caseId, agentTestCases, 'cascade'),
   ],
 );
 
@@ -73,7 +72,7 @@ export const agentTestRuns = pgTable(
   'agent_test_runs',
   {
     id: text('id').primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     agentId: text('agent_id').notNull(),
     /** The version run against; null for the draft. */
     agentVersionId: text('agent_version_id'),
@@ -93,19 +92,11 @@ export const agentTestRuns = pgTable(
     finishedAt: timestamptz('finished_at'),
   },
   (t) => [
-    unique('agent_test_runs_tenant_id_id_unique').on(t.tenantId, t.id),
+    tenantScopedKey('agent_test_runs', t),
     index('agent_test_runs_agent_idx').on(t.tenantId, t.agentId, t.createdAt),
     index('agent_test_runs_config_idx').on(t.tenantId, t.agentId, t.configHash),
-    foreignKey({
-      name: 'agent_test_runs_agent_tenant_fk',
-      columns: [t.tenantId, t.agentId],
-      foreignColumns: [agents.tenantId, agents.id],
-    }).onDelete('cascade'),
-    foreignKey({
-      name: 'agent_test_runs_version_tenant_fk',
-      columns: [t.tenantId, t.agentVersionId],
-      foreignColumns: [agentVersions.tenantId, agentVersions.id],
-    }).onDelete('cascade'),
+    sameTenantReference('agent_test_runs_agent_tenant_fk', t, t.agentId, agents, 'cascade'),
+    sameTenantReference('agent_test_runs_version_tenant_fk', t, t.agentVersionId, agentVersions, 'cascade'),
   ],
 );
 
@@ -114,7 +105,7 @@ export const agentTestResults = pgTable(
   'agent_test_results',
   {
     id: text('id').primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     runId: text('run_id').notNull(),
     caseId: text('case_id').notNull(),
     caseName: text('case_name').notNull(),
@@ -130,10 +121,6 @@ export const agentTestResults = pgTable(
   },
   (t) => [
     index('agent_test_results_run_idx').on(t.runId, t.createdAt),
-    foreignKey({
-      name: 'agent_test_results_run_tenant_fk',
-      columns: [t.tenantId, t.runId],
-      foreignColumns: [agentTestRuns.tenantId, agentTestRuns.id],
-    }).onDelete('cascade'),
+    sameTenantReference('agent_test_results_run_tenant_fk', t, t.runId, agentTestRuns, 'cascade'),
   ],
 );

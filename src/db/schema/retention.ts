@@ -1,7 +1,7 @@
 import { boolean, foreignKey, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { calls } from './calls.js';
-import { tenantId, timestamptz } from './columns.js';
-import { tenants } from './identity.js';
+import { sameTenantReference, tenantId, timestamptz } from './columns.js';
+import { tenantRef, tenants } from './identity.js';
 
 /** One retention cleanup run (or dry run): what it examined, cleaned and skipped. */
 export const retentionRuns = pgTable(
@@ -33,17 +33,11 @@ export const retentionPending = pgTable(
   'retention_pending',
   {
     callId: text('call_id').primaryKey(),
-    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     runId: text('run_id').notNull(),
     policyDays: integer('policy_days').notNull(),
     blobKeys: jsonb('blob_keys').$type<string[]>().notNull(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
-  (t) => [
-    foreignKey({
-      name: 'retention_pending_call_tenant_fk',
-      columns: [t.tenantId, t.callId],
-      foreignColumns: [calls.tenantId, calls.id],
-    }).onDelete('cascade'),
-  ],
+  (t) => [sameTenantReference('retention_pending_call_tenant_fk', t, t.callId, calls, 'cascade')],
 );
