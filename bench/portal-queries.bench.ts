@@ -26,7 +26,7 @@ import type { BenchContext } from './support/figures.js';
  * The portal's queries on a tenant with 1,000,000 calls (PostgreSQL only). The calls are seeded once
  * into BENCH_PORTAL_DB (default sb_bench_portal) and reused while this checkout's migrations extend
  * the ones it was seeded with (newer ones are applied and the rollups rebuilt).
- * Each query runs through the domain function (transaction, tenant scope, row-level security) and
+ * Each query runs through the domain function (tenant scope, row-level security, Drizzle) and
  * as plain SQL: the very statements the domain function sent (captured once through Drizzle's query
  * logger), replayed on one connection with no transaction, scope or role. Interleaved; p50/p95 and
  * the p95 ratio.
@@ -176,13 +176,14 @@ interface Statement {
 }
 
 /**
- * A Drizzle handle on one connection that can record the statements it sends, leaving out the
- * transaction and tenant-scope statements that `withTenant` adds around them.
+ * Records the statements a domain function sends, leaving out the transaction and tenant-scope
+ * statements around them: it runs the function on a Drizzle handle of its own with a query logger
+ * (a handle `openDatabase` did not make, so tenant reads take the `withTenant` path, which sends the
+ * same statements inside BEGIN … COMMIT).
  */
-function capturingDb(url: string): {
-  db: AppDb;
+function statementRecorder(url: string): {
   pool: pg.Pool;
-  capture: (fn: () => Promise<unknown>) => Promise<Statement[]>;
+  capture: (fn: (deps: Deps) => Promise<unknown>) => Promise<Statement[]>;
 } {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   let recording: Statement[] | undefined;
@@ -201,13 +202,13 @@ function capturingDb(url: string): {
       },
     },
   }) as unknown as AppDb;
+  const deps = benchDeps(db);
   return {
-    db,
     pool,
     capture: async (fn) => {
       recording = [];
       try {
-        await fn();
+        await fn(deps);
         return recording;
       } finally {
         recording = undefined;
@@ -240,10 +241,12 @@ export default async function portalQueriesBench(ctx?: BenchContext): Promise<vo
     await admin.end();
   }
 
-  const { db, pool, capture } = capturingDb(urlFor(DB_NAME));
+  const recorder = statementRecorder(urlFor(DB_NAME));
+  // The application's own handle: tenant reads go through its session-scoped read pool.
+  const database = await openDatabase({ kind: 'postgres', url: urlFor(DB_NAME), maxConnections: 1 });
   const plain = new pg.Client({ connectionString: urlFor(DB_NAME) });
   await plain.connect();
-  const deps = benchDeps(db);
+  const deps = benchDeps(database.db);
   try {
     const tenantId = (await findSeedTenant(deps, 'acme-dental'))!;
     const deep = await plain.query<{ cursor_at: string; id: string }>(
@@ -260,36 +263,37 @@ export default async function portalQueriesBench(ctx?: BenchContext): Promise<vo
       )
     ).rows[0]!.id;
 
-    const cases: Array<{ name: string; figure: string; domain: () => Promise<unknown> }> = [
+    const cases: Array<{ name: string; figure: string; domain: (deps: Deps) => Promise<unknown> }> = [
       {
         name: 'call list, first page',
         figure: 'portal_list_first_page',
-        domain: () => listCalls(deps, tenantId, { limit: 50 }),
+        domain: (deps) => listCalls(deps, tenantId, { limit: 50 }),
       },
       {
         name: `call list, page ${Math.floor(CALLS * 0.9)} rows deep (cursor)`,
         figure: 'portal_list_deep_page',
-        domain: () => listCalls(deps, tenantId, { limit: 50, cursor: encodeCallCursor(deepCursor) }),
+        domain: (deps) => listCalls(deps, tenantId, { limit: 50, cursor: encodeCallCursor(deepCursor) }),
       },
       {
         name: 'call list, filtered (failed, last 30 days)',
         figure: 'portal_list_filtered',
-        domain: () => listCalls(deps, tenantId, { limit: 50, status: 'failed', from }),
+        domain: (deps) => listCalls(deps, tenantId, { limit: 50, status: 'failed', from }),
       },
       {
         name: 'transcript search ("toothache")',
         figure: 'portal_transcript_search',
-        domain: () => listCalls(deps, tenantId, { limit: 50, q: 'toothache' }),
+        domain: (deps) => listCalls(deps, tenantId, { limit: 50, q: 'toothache' }),
       },
       {
         name: 'call detail (everything about one call)',
         figure: 'portal_call_detail',
-        domain: () => getCallDetail(deps, { tenantId, callId: someCall, view: 'internal', viewer: 'bench' }),
+        domain: (deps) =>
+          getCallDetail(deps, { tenantId, callId: someCall, view: 'internal', viewer: 'bench' }),
       },
       {
         name: '30-day KPIs with previous period (rollups)',
         figure: 'portal_kpis_30_days',
-        domain: () => getTenantKpis(deps, tenantId, {}),
+        domain: (deps) => getTenantKpis(deps, tenantId, {}),
       },
     ];
 
@@ -298,18 +302,19 @@ export default async function portalQueriesBench(ctx?: BenchContext): Promise<vo
       `${'query'.padEnd(52)} ${'domain p50/p95'.padStart(16)} ${'plain SQL p50/p95'.padStart(19)} ${'p95 ratio'.padStart(10)} statements`,
     );
     for (const c of cases) {
-      const statements = await capture(c.domain);
+      const statements = await recorder.capture(c.domain);
+      const domainCall = () => c.domain(deps);
       const sql = async () => {
         for (const s of statements) await plain.query(s.text, s.params);
       };
       for (let i = 0; i < WARMUP; i++) {
-        await c.domain();
+        await domainCall();
         await sql();
       }
       const domain: number[] = [];
       const direct: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        domain.push(await timed(c.domain));
+        domain.push(await timed(domainCall));
         direct.push(await timed(sql));
       }
       domain.sort((a, b) => a - b);
@@ -330,6 +335,7 @@ export default async function portalQueriesBench(ctx?: BenchContext): Promise<vo
     }
   } finally {
     await plain.end();
-    await pool.end();
+    await recorder.pool.end();
+    await database.close();
   }
 }

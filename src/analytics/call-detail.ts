@@ -1,5 +1,5 @@
 import { asc, desc, eq } from 'drizzle-orm';
-import { tables, withTenant } from '../db/index.js';
+import { readAsTenant, tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { type CallMetrics, turnLatencyMs } from './call-metrics.js';
@@ -25,7 +25,7 @@ export interface CallDetailRequest {
  */
 export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, req: CallDetailRequest) {
   const { tenantId, callId } = req;
-  const data = await withTenant(deps.db, tenantId, async (tx) => {
+  const data = await readAsTenant(deps.db, tenantId, async (tx) => {
     const [call] = await tx
       .select({
         id: tables.calls.id,

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type CrossTenantAccess, type DbOrTx, rawQuery, withAllTenants, withTenant } from '../db/index.js';
+import { type CrossTenantAccess, type DbOrTx, rawQuery, readAsTenant, withAllTenants } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { type Day, tenantTimezone } from './daily-kpis.js';
@@ -198,7 +198,7 @@ async function durationsBy(tx: DbOrTx, keys: SQL[], where: SQL): Promise<Map<str
  * from the calls: a 30-day period of a tenant with millions of calls reads about a hundred rows).
  */
 export async function getTenantKpis(deps: Pick<Deps, 'db' | 'now'>, tenantId: string, query: KpiQuery) {
-  return withTenant(deps.db, tenantId, async (tx) => {
+  return readAsTenant(deps.db, tenantId, async (tx) => {
     const tz = await tenantTimezone(tx, tenantId);
     const { from, to } = kpiPeriod(query, tz, deps.now());
     const length = daysBetween(from, to);

@@ -2,10 +2,10 @@ import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import {
   type CallEndReason,
   type CrossTenantAccess,
-  type Tx,
+  type DbOrTx,
+  readAsTenant,
   tables,
   withAllTenants,
-  withTenant,
 } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
@@ -133,7 +133,7 @@ function afterCursor(cursor: CallCursor | undefined): SQL | undefined {
 
 /** One page of calls in (started_at desc, id desc) order, stable while calls are being added. */
 export async function selectCallPage(
-  tx: Tx,
+  tx: DbOrTx,
   filters: CallListFilters & { tenantId?: string },
   limit: number,
   cursor: CallCursor | undefined,
@@ -172,7 +172,7 @@ export async function listCalls(deps: Deps, tenantId: string, input: ListCallsIn
   checkCallListFilters(filters);
   const after = cursor === undefined ? undefined : decodeCallCursor(cursor);
   // Scoped twice: by the query (so the tenant's index is used) and by row-level security.
-  return withTenant(deps.db, tenantId, (tx) => selectCallPage(tx, { ...filters, tenantId }, limit, after));
+  return readAsTenant(deps.db, tenantId, (tx) => selectCallPage(tx, { ...filters, tenantId }, limit, after));
 }
 
 /** Every tenant's calls (agency staff), or one tenant's when `tenantId` is given. */

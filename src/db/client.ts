@@ -10,6 +10,8 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema/index.js';
+import { registerTenantReadPool } from './scope.js';
+import { TenantReadPool } from './tenant-read-pool.js';
 
 export type Schema = typeof schema;
 export type AppDb = PgDatabase<PgQueryResultHKT, Schema>;
@@ -89,6 +91,8 @@ async function openPostgres(
   // only to idle clients): its query fails and the caller retries or reports it.
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzlePg(pool, { schema }) as unknown as AppDb;
+  const reads = new TenantReadPool(target.url, max);
+  registerTenantReadPool(db, reads);
   return {
     kind: 'postgres',
     db,
@@ -121,7 +125,9 @@ async function openPostgres(
       const row = rows[0]!;
       return { name: row.name, superuser: row.superuser, bypassRls: row.bypass_rls };
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), reads.close()]);
+    },
   };
 }
 

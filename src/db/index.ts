@@ -20,6 +20,7 @@ export {
   type CrossTenantAccess,
   type CrossTenantLogger,
   rawQuery,
+  readAsTenant,
   withAllTenants,
   withTenant,
 } from './scope.js';

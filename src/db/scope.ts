@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { AppDb, Tx } from './client.js';
+import type { AppDb, DbOrTx, Tx } from './client.js';
 
 export const APP_ROLE = 'switchboard_app';
 
@@ -22,6 +22,29 @@ export function withTenant<T>(db: AppDb, tenantId: string, fn: (tx: Tx) => Promi
     );
     return fn(tx);
   });
+}
+
+/** Where `readAsTenant` finds the read pool of a database opened on PostgreSQL. */
+const tenantReadPools = new WeakMap<
+  AppDb,
+  { read<T>(tenantId: string, fn: (db: AppDb) => Promise<T>): Promise<T> }
+>();
+
+export function registerTenantReadPool(
+  db: AppDb,
+  pool: { read<T>(tenantId: string, fn: (db: AppDb) => Promise<T>): Promise<T> },
+): void {
+  tenantReadPools.set(db, pool);
+}
+
+/**
+ * Reads confined to one tenant by row-level security, like `withTenant`, for read-only work: on
+ * PostgreSQL through the database's `TenantReadPool` (no transaction, so fewer round trips); on
+ * PGlite, where a transaction costs no round trip, through `withTenant`. fn must not write.
+ */
+export function readAsTenant<T>(db: AppDb, tenantId: string, fn: (db: DbOrTx) => Promise<T>): Promise<T> {
+  const pool = tenantReadPools.get(db);
+  return pool ? pool.read(tenantId, fn) : withTenant(db, tenantId, fn);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { backendKind, openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import { newId } from '../lib/ids.js';
-import { type AppDb, rawQuery, tables, withAllTenants, withTenant } from './index.js';
+import { type AppDb, rawQuery, readAsTenant, tables, withAllTenants, withTenant } from './index.js';
 
 /** One row in every tenant-owned table, written as the tables' owner (row-level security does not apply). */
 async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> {
@@ -218,4 +218,67 @@ describe('row-level security', () => {
     expect(seen.rows.map((r) => r.id)).toEqual(expect.arrayContaining([tenantA, tenantB]));
     expect(reported).toEqual([{ actor: 'user:usr_test', purpose: 'test' }]);
   });
+});
+
+describe('reads as a tenant (readAsTenant: on PostgreSQL, session-scoped connections of their own)', () => {
+  const tenantsSeenIn = async (tenantId: string, table: string) =>
+    new Set(
+      (
+        await readAsTenant(backend.database.db, tenantId, (db) =>
+          rawQuery<{ tenant: string }>(
+            db,
+            sql.raw(`select ${tenantColumn(table)} as tenant from "${table}"`),
+          ),
+        )
+      ).rows.map((r) => r.tenant),
+    );
+
+  it('shows each tenant only its own rows in every tenant table, when one connection alternates between tenants', async () => {
+    for (const table of tenantTables) {
+      for (const tenantId of [tenantA, tenantB, tenantB, tenantA]) {
+        expect({ table, tenants: [...(await tenantsSeenIn(tenantId, table))] }).toEqual({
+          table,
+          tenants: [tenantId],
+        });
+      }
+    }
+  });
+
+  it('runs as the role that cannot bypass RLS, which refuses a write into another tenant', async () => {
+    const [who] = (
+      await readAsTenant(backend.database.db, tenantA, (db) =>
+        rawQuery<{ current_user: string; bypass: boolean }>(
+          db,
+          sql`select current_user, rolbypassrls as bypass from pg_roles where rolname = current_user`,
+        ),
+      )
+    ).rows;
+    expect(who).toEqual({ current_user: 'switchboard_app', bypass: false });
+    await expectRlsViolation(
+      readAsTenant(backend.database.db, tenantA, (db) =>
+        rawQuery(
+          db,
+          sql`insert into audit_log (id, tenant_id, actor_kind, action) values (${newId('audit')}, ${tenantB}, 'system', 'x')`,
+        ),
+      ),
+    );
+  });
+
+  it.runIf(backendKind() === 'services')(
+    "leaves the application's other connections unscoped: they see no tenant's rows after a read",
+    async () => {
+      await Promise.all([tenantA, tenantB, tenantA].map((tenantId) => tenantsSeenIn(tenantId, 'calls')));
+      const counts = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          rawQuery<{ n: number; role: string }>(
+            backend.database.db,
+            sql`select count(*)::int as n, current_user as role from calls`,
+          ),
+        ),
+      );
+      expect(counts.map((c) => c.rows[0])).toEqual(
+        Array(5).fill({ n: 0, role: expect.not.stringMatching(/^switchboard_app$/) }),
+      );
+    },
+  );
 });

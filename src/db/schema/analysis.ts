@@ -1,7 +1,7 @@
-import { boolean, foreignKey, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { calls } from './calls.js';
-import { createdAt, sameTenantReference, tenantId, timestamptz, updatedAt } from './columns.js';
-import { tenantRef, tenants } from './identity.js';
+import { createdAt, sameTenantReference, timestamptz, updatedAt } from './columns.js';
+import { tenantRef } from './identity.js';
 
 export const ANALYSIS_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
 export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];

@@ -5,7 +5,6 @@ import {
   boolean,
   customType,
   date,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -13,12 +12,11 @@ import {
   pgTable,
   primaryKey,
   text,
-  unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { createdAt, sameTenantReference, tenantId, tenantScopedKey, timestamptz } from './columns.js';
+import { createdAt, sameTenantReference, tenantScopedKey, timestamptz } from './columns.js';
 import { agents, agentVersions, phoneNumbers, tools } from './control.js';
-import { tenantRef, tenants } from './identity.js';
+import { tenantRef } from './identity.js';
 
 /**
  * Why a call ended: a closed set. Completions, refusals at admission, and failures. `calls.end_reason`

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
-  foreignKey,
   index,
   integer,
   jsonb,
@@ -11,15 +10,8 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import {
-  createdAt,
-  sameTenantReference,
-  tenantId,
-  tenantScopedKey,
-  timestamptz,
-  updatedAt,
-} from './columns.js';
-import { tenantRef, tenants, users } from './identity.js';
+import { createdAt, sameTenantReference, tenantScopedKey, timestamptz, updatedAt } from './columns.js';
+import { tenantRef, users } from './identity.js';
 
 /**
  * How the gateway authenticates to the tenant's n8n webhooks. Secrets are AES-256-GCM sealed

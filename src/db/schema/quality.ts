@@ -1,24 +1,7 @@
-import {
-  boolean,
-  foreignKey,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  unique,
-} from 'drizzle-orm/pg-core';
-import {
-  createdAt,
-  sameTenantReference,
-  tenantId,
-  tenantScopedKey,
-  timestamptz,
-  updatedAt,
-} from './columns.js';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { createdAt, sameTenantReference, tenantScopedKey, timestamptz, updatedAt } from './columns.js';
 import { agents, agentVersions } from './control.js';
-import { tenantRef, tenants } from './identity.js';
+import { tenantRef } from './identity.js';
 
 /** One test case of an agent's suite (stored per agent, not per version); `revision` counts its edits. */
 export const agentTestCases = pgTable(

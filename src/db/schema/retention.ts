@@ -1,6 +1,6 @@
-import { boolean, foreignKey, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { calls } from './calls.js';
-import { sameTenantReference, tenantId, timestamptz } from './columns.js';
+import { sameTenantReference, timestamptz } from './columns.js';
 import { tenantRef, tenants } from './identity.js';
 
 /** One retention cleanup run (or dry run): what it examined, cleaned and skipped. */
