@@ -32,7 +32,7 @@ import type { BenchContext } from './support/figures.js';
  * the p95 ratio.
  */
 const CALLS = Number(process.env.BENCH_PORTAL_CALLS ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 10;
 const DB_NAME = process.env.BENCH_PORTAL_DB ?? 'sb_bench_portal';
 const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,5 +1,5 @@
-import { asc, desc, eq } from 'drizzle-orm';
-import { readAsTenant, tables } from '../db/index.js';
+import { asc, desc, eq, sql } from 'drizzle-orm';
+import { type DbOrTx, preparedOnce, readAsTenant, tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import { AppError } from '../lib/errors.js';
 import { type CallMetrics, turnLatencyMs } from './call-metrics.js';
@@ -18,15 +18,12 @@ export interface CallDetailRequest {
   viewer: string;
 }
 
-/**
- * Everything about one call, in a fixed number of queries (one per table, none per row): summary,
- * timeline, transcript, tool executions with their attempts, costs, metrics, post-call analysis,
- * recording and retention state.
- */
-export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, req: CallDetailRequest) {
-  const { tenantId, callId } = req;
-  const data = await readAsTenant(deps.db, tenantId, async (tx) => {
-    const [call] = await tx
+const CALL_ID = sql.placeholder('callId');
+
+/** The statements of a call's detail, one per table, each taking the call id. */
+function detailStatements(db: DbOrTx, name: string) {
+  return {
+    call: db
       .select({
         id: tables.calls.id,
         tenantId: tables.calls.tenantId,
@@ -52,9 +49,9 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
       .leftJoin(tables.agents, eq(tables.agents.id, tables.calls.agentId))
       .leftJoin(tables.agentVersions, eq(tables.agentVersions.id, tables.calls.agentVersionId))
       .leftJoin(tables.retentionPolicies, eq(tables.retentionPolicies.tenantId, tables.calls.tenantId))
-      .where(eq(tables.calls.id, callId));
-    if (!call) return null;
-    const [recording] = await tx
+      .where(eq(tables.calls.id, CALL_ID))
+      .prepare(`${name}_call`),
+    recording: db
       .select({
         id: tables.recordings.id,
         contentType: tables.recordings.contentType,
@@ -65,10 +62,11 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
         createdAt: tables.recordings.createdAt,
       })
       .from(tables.recordings)
-      .where(eq(tables.recordings.callId, callId))
+      .where(eq(tables.recordings.callId, CALL_ID))
       .orderBy(desc(tables.recordings.createdAt))
-      .limit(1);
-    const events = await tx
+      .limit(1)
+      .prepare(`${name}_recording`),
+    events: db
       .select({
         id: tables.callEvents.id,
         type: tables.callEvents.type,
@@ -76,9 +74,10 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
         data: tables.callEvents.data,
       })
       .from(tables.callEvents)
-      .where(eq(tables.callEvents.callId, callId))
-      .orderBy(asc(tables.callEvents.id));
-    const turns = await tx
+      .where(eq(tables.callEvents.callId, CALL_ID))
+      .orderBy(asc(tables.callEvents.id))
+      .prepare(`${name}_events`),
+    turns: db
       .select({
         seq: tables.utterances.seq,
         speaker: tables.utterances.speaker,
@@ -89,23 +88,26 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
         metrics: tables.utterances.metrics,
       })
       .from(tables.utterances)
-      .where(eq(tables.utterances.callId, callId))
-      .orderBy(asc(tables.utterances.seq));
-    const executions = await tx
+      .where(eq(tables.utterances.callId, CALL_ID))
+      .orderBy(asc(tables.utterances.seq))
+      .prepare(`${name}_turns`),
+    executions: db
       .select()
       .from(tables.toolExecutions)
-      .where(eq(tables.toolExecutions.callId, callId))
-      .orderBy(asc(tables.toolExecutions.startedAt), asc(tables.toolExecutions.id));
-    const attempts = await tx
+      .where(eq(tables.toolExecutions.callId, CALL_ID))
+      .orderBy(asc(tables.toolExecutions.startedAt), asc(tables.toolExecutions.id))
+      .prepare(`${name}_executions`),
+    attempts: db
       .select({ attempt: tables.toolExecutionAttempts })
       .from(tables.toolExecutionAttempts)
       .innerJoin(
         tables.toolExecutions,
         eq(tables.toolExecutions.id, tables.toolExecutionAttempts.executionId),
       )
-      .where(eq(tables.toolExecutions.callId, callId))
-      .orderBy(asc(tables.toolExecutionAttempts.executionId), asc(tables.toolExecutionAttempts.attempt));
-    const costs = await tx
+      .where(eq(tables.toolExecutions.callId, CALL_ID))
+      .orderBy(asc(tables.toolExecutionAttempts.executionId), asc(tables.toolExecutionAttempts.attempt))
+      .prepare(`${name}_attempts`),
+    costs: db
       .select({
         provider: tables.callCosts.provider,
         metric: tables.callCosts.metric,
@@ -114,10 +116,15 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
         amountUsd: tables.callCosts.amountUsd,
       })
       .from(tables.callCosts)
-      .where(eq(tables.callCosts.callId, callId))
-      .orderBy(asc(tables.callCosts.provider), asc(tables.callCosts.metric));
-    const [metrics] = await tx.select().from(tables.callMetrics).where(eq(tables.callMetrics.callId, callId));
-    const [analysis] = await tx
+      .where(eq(tables.callCosts.callId, CALL_ID))
+      .orderBy(asc(tables.callCosts.provider), asc(tables.callCosts.metric))
+      .prepare(`${name}_costs`),
+    metrics: db
+      .select()
+      .from(tables.callMetrics)
+      .where(eq(tables.callMetrics.callId, CALL_ID))
+      .prepare(`${name}_metrics`),
+    analysis: db
       .select({
         status: tables.callAnalyses.status,
         summary: tables.callAnalyses.summary,
@@ -126,7 +133,31 @@ export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, 
         successReason: tables.callAnalyses.successReason,
       })
       .from(tables.callAnalyses)
-      .where(eq(tables.callAnalyses.callId, callId));
+      .where(eq(tables.callAnalyses.callId, CALL_ID))
+      .prepare(`${name}_analysis`),
+  };
+}
+
+/**
+ * Everything about one call, in a fixed number of queries (one per table, none per row): summary,
+ * timeline, transcript, tool executions with their attempts, costs, metrics, post-call analysis,
+ * recording and retention state.
+ */
+export async function getCallDetail(deps: Pick<Deps, 'db' | 'now' | 'secrets'>, req: CallDetailRequest) {
+  const { tenantId, callId } = req;
+  const data = await readAsTenant(deps.db, tenantId, async (db) => {
+    const statements = preparedOnce(db, 'call_detail', (name) => detailStatements(db, name));
+    const values = { callId };
+    const [call] = await statements.call.execute(values);
+    if (!call) return null;
+    const [recording] = await statements.recording.execute(values);
+    const events = await statements.events.execute(values);
+    const turns = await statements.turns.execute(values);
+    const executions = await statements.executions.execute(values);
+    const attempts = await statements.attempts.execute(values);
+    const costs = await statements.costs.execute(values);
+    const [metrics] = await statements.metrics.execute(values);
+    const [analysis] = await statements.analysis.execute(values);
     return { call, recording, events, turns, executions, attempts, costs, metrics, analysis };
   });
   if (!data) throw new AppError('CALL_NOT_FOUND', 'call not found');

@@ -15,7 +15,6 @@ export {
   type CallListFilters,
   type CallListItem,
   type CallStatus,
-  callFilterConditions,
   callListColumns,
   checkCallListFilters,
   type ListCallsInput,

@@ -1,8 +1,10 @@
-import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, desc, eq, gte, lt, lte, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import {
   type CallEndReason,
   type CrossTenantAccess,
   type DbOrTx,
+  preparedOnce,
   readAsTenant,
   tables,
   withAllTenants,
@@ -88,19 +90,31 @@ export type CallListItem = Pick<
   | 'durationMs'
 > & { agentName: string | null; hasRecording: boolean };
 
-/** The WHERE conditions of a filtered call list (no keyset, no tenant: RLS and the caller add those). */
-export function callFilterConditions(f: CallListFilters & { tenantId?: string }): SQL | undefined {
+/**
+ * The WHERE conditions of a page of calls (filters and keyset; RLS adds the tenant) with a
+ * placeholder for every value, and those values. The conditions depend only on which filters are
+ * set (`shape`), so one prepared statement serves every page with the same combination.
+ */
+function callPageConditions(f: CallListFilters & { tenantId?: string }, cursor: CallCursor | undefined) {
+  const values: Record<string, unknown> = {};
+  const shape: string[] = [];
+  const bind = (name: string, value: unknown) => {
+    values[name] = value;
+    shape.push(name);
+    return sql.placeholder(name);
+  };
+  if (f.hasRecording !== undefined) shape.push(f.hasRecording ? 'withRecording' : 'withoutRecording');
   const conditions: Array<SQL | undefined> = [
-    f.tenantId ? eq(calls.tenantId, f.tenantId) : undefined,
-    f.from ? gte(calls.startedAt, f.from) : undefined,
-    f.to ? lt(calls.startedAt, f.to) : undefined,
-    f.agentId ? eq(calls.agentId, f.agentId) : undefined,
-    f.status ? eq(calls.status, f.status) : undefined,
-    f.endReason ? eq(calls.endReason, f.endReason as CallEndReason) : undefined,
-    f.outcome ? eq(calls.outcome, f.outcome) : undefined,
-    f.minDurationMs !== undefined ? gte(calls.durationMs, f.minDurationMs) : undefined,
-    f.maxDurationMs !== undefined ? lte(calls.durationMs, f.maxDurationMs) : undefined,
-    f.legalHold !== undefined ? eq(calls.legalHold, f.legalHold) : undefined,
+    f.tenantId ? eq(calls.tenantId, bind('tenantId', f.tenantId)) : undefined,
+    f.from ? gte(calls.startedAt, bind('from', f.from.toISOString())) : undefined,
+    f.to ? lt(calls.startedAt, bind('to', f.to.toISOString())) : undefined,
+    f.agentId ? eq(calls.agentId, bind('agentId', f.agentId)) : undefined,
+    f.status ? eq(calls.status, bind('status', f.status)) : undefined,
+    f.endReason ? eq(calls.endReason, bind('endReason', f.endReason)) : undefined,
+    f.outcome ? eq(calls.outcome, bind('outcome', f.outcome)) : undefined,
+    f.minDurationMs !== undefined ? gte(calls.durationMs, bind('minDurationMs', f.minDurationMs)) : undefined,
+    f.maxDurationMs !== undefined ? lte(calls.durationMs, bind('maxDurationMs', f.maxDurationMs)) : undefined,
+    f.legalHold !== undefined ? eq(calls.legalHold, bind('legalHold', f.legalHold)) : undefined,
     f.hasRecording === undefined
       ? undefined
       : f.hasRecording
@@ -108,43 +122,47 @@ export function callFilterConditions(f: CallListFilters & { tenantId?: string })
         : sql`not exists (select 1 from recordings r where r.call_id = ${calls.id})`,
     f.success === undefined
       ? undefined
-      : sql`exists (select 1 from call_analyses a where a.call_id = ${calls.id} and a.status = 'done' and a.success = ${f.success})`,
-    callerCondition(f.caller),
+      : sql`exists (select 1 from call_analyses a where a.call_id = ${calls.id} and a.status = 'done' and a.success = ${bind('success', f.success)})`,
+    f.caller ? callerCondition(f.caller, bind) : undefined,
     f.q
-      ? sql`exists (select 1 from utterances u where u.call_id = ${calls.id} and u.search_tsv @@ websearch_to_tsquery('english', ${f.q}))`
+      ? sql`exists (select 1 from utterances u where u.call_id = ${calls.id} and u.search_tsv @@ websearch_to_tsquery('english', ${bind('q', f.q)}))`
+      : undefined,
+    // Newer-first keyset: rows strictly after the cursor in (started_at desc, id desc) order.
+    cursor
+      ? sql`(${calls.startedAt}, ${calls.id}) < (${bind('cursorAt', cursor.startedAt)}::timestamptz, ${bind('cursorId', cursor.id)})`
       : undefined,
   ];
-  return and(...conditions);
+  return { where: and(...conditions), values, shape: shape.join(',') };
 }
 
-function callerCondition(caller: string | undefined): SQL | undefined {
-  if (!caller) return undefined;
-  if (caller.startsWith('+')) return eq(calls.fromNumber, caller);
-  const digits = caller.replace(/\D/g, '');
-  return sql`${calls.fromNumber} like ${`%${digits}%`}`;
-}
-
-/** Newer-first keyset: rows strictly after the cursor in (started_at desc, id desc) order. */
-function afterCursor(cursor: CallCursor | undefined): SQL | undefined {
-  return cursor
-    ? sql`(${calls.startedAt}, ${calls.id}) < (${cursor.startedAt}::timestamptz, ${cursor.id})`
-    : undefined;
+/** `+15005550006` matches that caller exactly; bare digits match anywhere in the caller's number. */
+function callerCondition(caller: string, bind: (name: string, value: unknown) => Placeholder): SQL {
+  if (caller.startsWith('+')) return eq(calls.fromNumber, bind('caller', caller));
+  return sql`${calls.fromNumber} like ${bind('callerDigits', `%${caller.replace(/\D/g, '')}%`)}`;
 }
 
 /** One page of calls in (started_at desc, id desc) order, stable while calls are being added. */
 export async function selectCallPage(
-  tx: DbOrTx,
+  db: DbOrTx,
   filters: CallListFilters & { tenantId?: string },
   limit: number,
   cursor: CallCursor | undefined,
 ): Promise<Page<CallListItem>> {
-  const rows = await tx
-    .select({ ...callListColumns, cursorAt: START_TEXT })
-    .from(calls)
-    .leftJoin(agents, eq(agents.id, calls.agentId))
-    .where(and(callFilterConditions(filters), afterCursor(cursor)))
-    .orderBy(desc(calls.startedAt), desc(calls.id))
-    .limit(limit + 1);
+  const { where, values, shape } = callPageConditions(filters, cursor);
+  const page = preparedOnce(
+    db,
+    `calls_page_${createHash('sha256').update(shape).digest('hex').slice(0, 16)}`,
+    (name) =>
+      db
+        .select({ ...callListColumns, cursorAt: START_TEXT })
+        .from(calls)
+        .leftJoin(agents, eq(agents.id, calls.agentId))
+        .where(where)
+        .orderBy(desc(calls.startedAt), desc(calls.id))
+        .limit(sql.placeholder('limit'))
+        .prepare(name),
+  );
+  const rows = await page.execute({ ...values, limit: limit + 1 });
   const kept = rows.slice(0, limit);
   const last = kept.at(-1);
   return {

@@ -10,6 +10,7 @@ export {
 } from './client.js';
 export { tenantRowFinder } from './find-tenant-row.js';
 export { keysetPage } from './keyset-page.js';
+export { preparedOnce } from './prepared-once.js';
 export { warnIfPrivilegedRole } from './roles.js';
 export { ANALYSIS_STATUSES, type AnalysisStatus } from './schema/analysis.js';
 export { CALL_END_REASONS, CALL_STATUSES, CALL_TRANSPORTS, type CallEndReason } from './schema/calls.js';
