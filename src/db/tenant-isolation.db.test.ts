@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendKind, openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import { getCallDetail } from '../analytics/call-detail.js';
+import type { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { type AppDb, rawQuery, readAsTenant, tables, withAllTenants, withTenant } from './index.js';
 
@@ -242,6 +244,22 @@ describe('reads as a tenant (readAsTenant: on PostgreSQL, session-scoped connect
         });
       }
     }
+  });
+
+  it("reuses a call detail's prepared statements across tenants without showing one tenant another's call", async () => {
+    const callOf = async (tenantId: string) =>
+      (await rawQuery<{ id: string }>(backend.owner, sql`select id from calls where tenant_id = ${tenantId}`))
+        .rows[0]!.id;
+    const [callA, callB] = [await callOf(tenantA), await callOf(tenantB)];
+    const detail = (tenantId: string, callId: string) =>
+      getCallDetail(backend.deps, { tenantId, callId, view: 'internal', viewer: 'test' }).then(
+        (d) => d.transcript.map((t) => t.text),
+        (err: AppError) => err.code,
+      );
+    expect(await detail(tenantB, callB)).toEqual(['hi']);
+    expect(await detail(tenantA, callB)).toBe('CALL_NOT_FOUND');
+    expect(await detail(tenantA, callA)).toEqual(['hi']);
+    expect(await detail(tenantB, callA)).toBe('CALL_NOT_FOUND');
   });
 
   it('runs as the role that cannot bypass RLS, which refuses a write into another tenant', async () => {
