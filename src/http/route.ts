@@ -64,7 +64,11 @@ export interface RouteSpec<P extends Input, Q extends Input, B extends Input, R 
   params?: P;
   querystring?: Q;
   body?: B;
-  /** The answers beside the standard 400/401/403/404 error bodies (which `standardErrors: false` leaves out). */
+  /**
+   * The answers beside the standard 400/401/403/404 error bodies (which `standardErrors: false` leaves out).
+   * A route whose one success answer is not 200 (a 201 or a 204) answers with that status: its handler
+   * returns the body and sets a status only to choose between several.
+   */
   response?: R;
   standardErrors?: boolean;
   /** OpenAPI security override, e.g. `[]` for a route that takes no credentials. */
@@ -96,6 +100,8 @@ export function declareRoutes(app: TypedApp, tags: string[]) {
       ...(body === undefined ? {} : { body }),
       response: spec.standardErrors === false ? spec.response : { ...errorResponses, ...spec.response },
     };
+    const handler = spec.handler as RouteOptions['handler'];
+    const status = soleSuccessStatus(spec.response);
     app.route({
       method: spec.method,
       url: spec.url,
@@ -103,9 +109,23 @@ export function declareRoutes(app: TypedApp, tags: string[]) {
         spec.action === undefined ? { access: spec.access } : { access: spec.access, action: spec.action },
       schema,
       ...(spec.preValidation === undefined ? {} : { preValidation: spec.preValidation }),
-      handler: spec.handler,
+      handler:
+        status === undefined
+          ? handler
+          : function (request, reply) {
+              reply.status(status);
+              return handler.call(this, request, reply);
+            },
     } as RouteOptions);
   };
+}
+
+/** The status of the one 2xx answer a route declares, when that is not 200. */
+function soleSuccessStatus(response: Responses | undefined): number | undefined {
+  const success = Object.keys(response ?? {})
+    .map(Number)
+    .filter((status) => status >= 200 && status < 300);
+  return success.length === 1 && success[0] !== 200 ? success[0] : undefined;
 }
 
 /** Declares one route (see `declareRoutes`). */

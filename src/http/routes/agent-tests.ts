@@ -24,8 +24,8 @@ import type { AppContext } from '../context.js';
 import { routePlugin } from '../route.js';
 import type { SandboxCalls } from '../sandbox-calls-port.js';
 import { ErrorBody, Id, NullableTimestamp, Strict, StringEnum, Timestamp } from '../schemas.js';
+import { AgentParams } from '../tenant-resource-schemas.js';
 
-const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });
 const CaseParams = Strict({ ...AgentParams.properties, caseId: Id('testCase') });
 const RunParams = Strict({ ...AgentParams.properties, runId: Id('testRun') });
 
@@ -165,16 +165,15 @@ export const agentTestRoutes = routePlugin<{ ctx: AppContext; sandboxCalls?: San
       params: AgentParams,
       body: Strict({ name: TestCaseName, spec: TestCaseSpec, expect: TestExpect }),
       response: { 201: TestCase },
-      handler: async (request, reply) => {
+      handler: async (request) => {
         checkSpec(request.body.spec);
-        const created = await createTestCase(
+        return createTestCase(
           deps,
           request.actor,
           request.params.tenantId,
           request.params.agentId,
           request.body,
         );
-        return reply.status(201).send(created);
       },
     });
 
@@ -194,17 +193,16 @@ export const agentTestRoutes = routePlugin<{ ctx: AppContext; sandboxCalls?: San
         llm: Type.Optional(TestCaseSpec.properties.llm),
       }),
       response: { 201: TestCase },
-      handler: async (request, reply) => {
+      handler: async (request) => {
         if (request.body.llm)
           checkSpec({ caller: { steps: [{ type: 'pause', ms: 0 }] }, llm: request.body.llm });
-        const created = await createTestCaseFromCall(
+        return createTestCaseFromCall(
           deps,
           request.actor,
           request.params.tenantId,
           request.params.agentId,
           request.body,
         );
-        return reply.status(201).send(created);
       },
     });
 
@@ -253,7 +251,7 @@ export const agentTestRoutes = routePlugin<{ ctx: AppContext; sandboxCalls?: San
       summary: 'Remove a test case from the suite (its history and results stay)',
       params: CaseParams,
       response: { 204: Type.Null() },
-      handler: async (request, reply) => {
+      handler: async (request) => {
         await deleteTestCase(
           deps,
           request.actor,
@@ -261,7 +259,6 @@ export const agentTestRoutes = routePlugin<{ ctx: AppContext; sandboxCalls?: San
           request.params.agentId,
           request.params.caseId,
         );
-        return reply.status(204).send(null);
       },
     });
 

@@ -28,6 +28,7 @@ import {
   TenantParams,
   Timestamp,
 } from '../schemas.js';
+import { AgentParams, ArchivableListQuery } from '../tenant-resource-schemas.js';
 import { mayOverridePublishGate } from './agent-tests.js';
 
 const Agent = Strict({
@@ -66,7 +67,6 @@ const ConfigChange = Strict({
 });
 const Name = Type.String({ minLength: 1, maxLength: 120 });
 const VersionNumber = Type.Integer({ minimum: 1 });
-const AgentParams = Strict({ tenantId: Id('tenant'), agentId: Id('agent') });
 const VersionParams = Strict({ ...AgentParams.properties, version: VersionNumber });
 const publishErrors = { 409: ErrorBody, 422: ErrorBody };
 
@@ -77,7 +77,7 @@ export const agentRoutes = routePlugin(['agents'], (route, { deps }) => {
     access: 'agents:read',
     summary: "A tenant's agents, newest first",
     params: TenantParams,
-    querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
+    querystring: ArchivableListQuery,
     response: { 200: Page(Agent) },
     handler: async (request) => listAgents(deps, request.params.tenantId, request.query),
   });
@@ -91,8 +91,7 @@ export const agentRoutes = routePlugin(['agents'], (route, { deps }) => {
     params: TenantParams,
     body: Strict({ name: Name, draft: Type.Optional(AgentDraftPatch) }),
     response: { 201: Agent },
-    handler: async (request, reply) =>
-      reply.status(201).send(await createAgent(deps, request.actor, request.params.tenantId, request.body)),
+    handler: async (request) => createAgent(deps, request.actor, request.params.tenantId, request.body),
   });
 
   route({
@@ -181,13 +180,11 @@ export const agentRoutes = routePlugin(['agents'], (route, { deps }) => {
     preValidation: async (request) => {
       request.body ??= {};
     },
-    handler: async (request, reply) =>
-      reply.status(201).send(
-        await publishAgentVersion(deps, request.actor, request.params.tenantId, request.params.agentId, {
-          ...request.body,
-          mayOverride: mayOverridePublishGate(request.principal ?? undefined, request.params.tenantId),
-        }),
-      ),
+    handler: async (request) =>
+      publishAgentVersion(deps, request.actor, request.params.tenantId, request.params.agentId, {
+        ...request.body,
+        mayOverride: mayOverridePublishGate(request.principal ?? undefined, request.params.tenantId),
+      }),
   });
 
   route({

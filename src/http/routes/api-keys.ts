@@ -51,13 +51,12 @@ export const apiKeyRoutes = routePlugin(['api keys'], (route, { deps }) => {
       expiresAt: Type.Optional(Nullable(TimestampInput)),
     }),
     response: { 201: Strict({ ...ApiKey.properties, key: Type.String() }) },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       const { expiresAt, ...rest } = request.body;
-      const key = await createApiKey(deps, request.actor, {
+      return createApiKey(deps, request.actor, {
         ...rest,
         expiresAt: expiresAt ? new Date(expiresAt) : null,
       });
-      return reply.status(201).send(key);
     },
   });
 

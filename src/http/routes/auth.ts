@@ -74,7 +74,6 @@ export const authRoutes = routePlugin(['auth'], (route, { config, deps }) => {
         });
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send(null);
     },
   });
 

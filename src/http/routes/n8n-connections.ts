@@ -19,6 +19,7 @@ import { connectionCircuits } from '../../gateway/index.js';
 import { Nullable } from '../../lib/schema-helpers.js';
 import { routePlugin } from '../route.js';
 import { ErrorBody, Id, Page, PageQuery, Strict, StringEnum, TenantParams, Timestamp } from '../schemas.js';
+import { tenantResourceParams } from '../tenant-resource-schemas.js';
 
 const N8nConnection = Strict({
   id: Id('n8nConnection'),
@@ -51,7 +52,7 @@ const CircuitsView = Strict({
     ),
   ),
 });
-const ConnectionParams = Strict({ tenantId: Id('tenant'), connectionId: Id('n8nConnection') });
+const ConnectionParams = tenantResourceParams('connectionId', 'n8nConnection');
 const upstreamErrors = { 409: ErrorBody, 502: ErrorBody };
 
 export const n8nConnectionRoutes = routePlugin(['n8n connections'], (route, { deps, outbound, gateway }) => {
@@ -75,12 +76,8 @@ export const n8nConnectionRoutes = routePlugin(['n8n connections'], (route, { de
     params: TenantParams,
     body: CreateN8nConnectionInput,
     response: { 201: N8nConnection, 409: ErrorBody },
-    handler: async (request, reply) =>
-      reply
-        .status(201)
-        .send(
-          await createN8nConnection(deps, outbound, request.actor, request.params.tenantId, request.body),
-        ),
+    handler: async (request) =>
+      createN8nConnection(deps, outbound, request.actor, request.params.tenantId, request.body),
   });
 
   route({

@@ -14,6 +14,7 @@ import { Nullable } from '../../lib/schema-helpers.js';
 import { VOICE_PATH } from '../../telephony/index.js';
 import { routePlugin } from '../route.js';
 import { ErrorBody, Id, Page, PageQuery, Strict, TenantParams, Timestamp } from '../schemas.js';
+import { tenantResourceParams } from '../tenant-resource-schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const Label = Type.String({ maxLength: 120 });
@@ -28,7 +29,7 @@ const PhoneNumber = Strict({
   updatedAt: Timestamp,
 });
 const TwilioSid = Type.String({ pattern: '^PN[0-9a-fA-F]{32}$' });
-const NumberParams = Strict({ tenantId: Id('tenant'), numberId: Id('phoneNumber') });
+const NumberParams = tenantResourceParams('numberId', 'phoneNumber');
 const VoiceWebhook = Strict({
   twilioSid: Type.String(),
   voiceUrl: Nullable(Type.String()),
@@ -70,10 +71,7 @@ export const phoneNumberRoutes = routePlugin(['phone numbers'], (route, { deps, 
       twilioSid: Type.Optional(Nullable(TwilioSid)),
     }),
     response: { 201: PhoneNumber, 409: ErrorBody },
-    handler: async (request, reply) =>
-      reply
-        .status(201)
-        .send(await registerNumber(deps, request.actor, request.params.tenantId, request.body)),
+    handler: async (request) => registerNumber(deps, request.actor, request.params.tenantId, request.body),
   });
 
   route({
@@ -161,17 +159,16 @@ export const phoneNumberRoutes = routePlugin(['phone numbers'], (route, { deps, 
       }),
       ...twilioErrors,
     },
-    handler: async (request, reply) =>
-      reply.status(201).send({
-        items: await importTwilioNumbers(
-          deps,
-          config.twilio,
-          request.actor,
-          request.params.tenantId,
-          request.body,
-          voiceWebhookUrl(),
-        ),
-      }),
+    handler: async (request) => ({
+      items: await importTwilioNumbers(
+        deps,
+        config.twilio,
+        request.actor,
+        request.params.tenantId,
+        request.body,
+        voiceWebhookUrl(),
+      ),
+    }),
   });
 
   route({

@@ -29,6 +29,7 @@ import {
   TenantParams,
   Timestamp,
 } from '../schemas.js';
+import { tenantResourceParams } from '../tenant-resource-schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const RetentionPolicy = Strict({
@@ -137,44 +138,26 @@ export const retentionRoutes = routePlugin(['retention'], (route, { deps, blobs,
       setRetentionPolicy(deps, request.actor, request.params.tenantId, request.body),
   });
 
-  const holdParams = Strict({ ...TenantParams.properties, callId: Id('call') });
-  route({
-    method: 'POST',
-    url: '/api/tenants/:tenantId/calls/:callId/legal-hold',
-    access: 'legal_hold:write',
-    action: 'call.legal_hold.place',
-    summary: 'Put a call on legal hold: retention never deletes its content while held',
-    params: holdParams,
-    body: HoldBody,
-    response: { 200: LegalHold },
-    handler: async (request) =>
-      placeLegalHold(
-        deps,
-        request.actor,
-        request.params.tenantId,
-        request.params.callId,
-        request.body.reason,
-      ),
-  });
-
-  route({
-    method: 'DELETE',
-    url: '/api/tenants/:tenantId/calls/:callId/legal-hold',
-    access: 'legal_hold:write',
-    action: 'call.legal_hold.release',
-    summary: 'Release a legal hold; normal retention applies again from the next run',
-    params: holdParams,
-    body: HoldBody,
-    response: { 200: LegalHold },
-    handler: async (request) =>
-      releaseLegalHold(
-        deps,
-        request.actor,
-        request.params.tenantId,
-        request.params.callId,
-        request.body.reason,
-      ),
-  });
+  for (const [method, verb, changeHold] of [
+    ['POST', 'place', placeLegalHold],
+    ['DELETE', 'release', releaseLegalHold],
+  ] as const) {
+    route({
+      method,
+      url: '/api/tenants/:tenantId/calls/:callId/legal-hold',
+      access: 'legal_hold:write',
+      action: `call.legal_hold.${verb}`,
+      summary:
+        verb === 'place'
+          ? 'Put a call on legal hold: retention never deletes its content while held'
+          : 'Release a legal hold; normal retention applies again from the next run',
+      params: tenantResourceParams('callId', 'call'),
+      body: HoldBody,
+      response: { 200: LegalHold },
+      handler: async (request) =>
+        changeHold(deps, request.actor, request.params.tenantId, request.params.callId, request.body.reason),
+    });
+  }
 
   route({
     method: 'POST',

@@ -44,8 +44,7 @@ export const tenantRoutes = routePlugin(['tenants'], (route, { deps }) => {
       maxConcurrentCalls: Type.Optional(MaxConcurrentCalls),
     }),
     response: { 201: Tenant, 409: ErrorBody },
-    handler: async (request, reply) =>
-      reply.status(201).send(await createTenant(deps, request.actor, request.body)),
+    handler: async (request) => createTenant(deps, request.actor, request.body),
   });
 
   route({

@@ -19,6 +19,7 @@ import {
   Timestamp,
   TimestampInput,
 } from '../schemas.js';
+import { ToolParams, tenantResourceParams } from '../tenant-resource-schemas.js';
 
 const ExecutionStatus = StringEnum(EXECUTION_STATUSES);
 const NullableString = Nullable(Type.String());
@@ -120,7 +121,7 @@ export const toolExecutionRoutes = routePlugin(['tool executions'], (route, { de
     url: '/api/tenants/:tenantId/tool-executions/:id',
     access: 'calls:inspect',
     summary: 'One tool execution with its HTTP attempts (secrets redacted)',
-    params: Strict({ ...TenantParams.properties, id: Id('toolExecution') }),
+    params: tenantResourceParams('id', 'toolExecution'),
     response: { 200: ToolExecutionDetail },
     handler: async (request) => getToolExecution(deps, request.params.tenantId, request.params.id),
   });
@@ -133,7 +134,7 @@ export const toolExecutionRoutes = routePlugin(['tool executions'], (route, { de
     summary: "Run a tool once against the tenant's n8n, outside any call",
     description:
       'Executes like a call would (validation, retries, tracking) and answers the outcome, failures included.',
-    params: Strict({ ...TenantParams.properties, toolId: Id('tool') }),
+    params: ToolParams,
     body: Strict({ arguments: Type.Record(Type.String(), Json) }),
     response: { 200: ToolOutcome },
     handler: async (request) =>

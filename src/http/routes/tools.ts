@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import {
   archiveTool,
   CreateToolInput,
@@ -10,16 +9,8 @@ import {
   updateTool,
 } from '../../control/tools/index.js';
 import { routePlugin } from '../route.js';
-import {
-  ErrorBody,
-  Id,
-  NullableTimestamp,
-  Page,
-  PageQuery,
-  Strict,
-  TenantParams,
-  Timestamp,
-} from '../schemas.js';
+import { ErrorBody, Id, NullableTimestamp, Page, Strict, TenantParams, Timestamp } from '../schemas.js';
+import { ArchivableListQuery, ToolParams } from '../tenant-resource-schemas.js';
 
 const Tool = Strict({
   ...ToolSnapshot.properties,
@@ -28,7 +19,6 @@ const Tool = Strict({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
-const ToolParams = Strict({ tenantId: Id('tenant'), toolId: Id('tool') });
 
 export const toolRoutes = routePlugin(['tools'], (route, { deps }) => {
   route({
@@ -37,7 +27,7 @@ export const toolRoutes = routePlugin(['tools'], (route, { deps }) => {
     access: 'tools:read',
     summary: "A tenant's tools, newest first",
     params: TenantParams,
-    querystring: Strict({ ...PageQuery.properties, includeArchived: Type.Optional(Type.Boolean()) }),
+    querystring: ArchivableListQuery,
     response: { 200: Page(Tool) },
     handler: async (request) => listTools(deps, request.params.tenantId, request.query),
   });
@@ -51,8 +41,7 @@ export const toolRoutes = routePlugin(['tools'], (route, { deps }) => {
     params: TenantParams,
     body: CreateToolInput,
     response: { 201: Tool, 409: ErrorBody },
-    handler: async (request, reply) =>
-      reply.status(201).send(await createTool(deps, request.actor, request.params.tenantId, request.body)),
+    handler: async (request) => createTool(deps, request.actor, request.params.tenantId, request.body),
   });
 
   route({

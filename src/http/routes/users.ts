@@ -25,6 +25,7 @@ import {
   TenantParams,
   Timestamp,
 } from '../schemas.js';
+import { tenantResourceParams } from '../tenant-resource-schemas.js';
 import { crossTenantAccess } from './access.js';
 
 const PlatformRole = Type.Union([Type.Literal('internal_admin'), Type.Literal('internal_operator')]);
@@ -45,7 +46,7 @@ const PasswordToken = Strict({
 const Password = Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1024 });
 const Name = Type.String({ minLength: 1, maxLength: 120 });
 const UserParams = Strict({ userId: Id('user') });
-const MemberParams = Strict({ tenantId: Id('tenant'), userId: Id('user') });
+const MemberParams = tenantResourceParams('userId', 'user');
 
 export const userRoutes = routePlugin(['users'], (route, { deps }) => {
   route({
@@ -74,8 +75,7 @@ export const userRoutes = routePlugin(['users'], (route, { deps }) => {
       platformRole: Type.Optional(Nullable(PlatformRole)),
     }),
     response: { 201: Strict({ ...userFields, invitation: Nullable(PasswordToken) }), 409: ErrorBody },
-    handler: async (request, reply) =>
-      reply.status(201).send(await inviteUser(deps, request.actor, request.body)),
+    handler: async (request) => inviteUser(deps, request.actor, request.body),
   });
 
   route({
@@ -130,9 +130,8 @@ export const userRoutes = routePlugin(['users'], (route, { deps }) => {
     params: UserParams,
     body: Strict({ password: Password }),
     response: { 204: Type.Null() },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       await setUserPassword(deps, request.actor, request.params.userId, request.body.password);
-      return reply.status(204).send(null);
     },
   });
 
@@ -144,8 +143,7 @@ export const userRoutes = routePlugin(['users'], (route, { deps }) => {
     summary: 'Issue a one-time reset token (24 h) for the user to choose a new password; their sessions end',
     params: UserParams,
     response: { 201: PasswordToken, 409: ErrorBody },
-    handler: async (request, reply) =>
-      reply.status(201).send(await issuePasswordReset(deps, request.actor, request.params.userId)),
+    handler: async (request) => issuePasswordReset(deps, request.actor, request.params.userId),
   });
 
   route({
@@ -158,9 +156,8 @@ export const userRoutes = routePlugin(['users'], (route, { deps }) => {
     body: Strict({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Password }),
     response: { 204: Type.Null(), 400: ErrorBody },
     standardErrors: false,
-    handler: async (request, reply) => {
+    handler: async (request) => {
       await redeemPasswordToken(deps, request.actor, request.body);
-      return reply.status(204).send(null);
     },
   });
 
@@ -211,9 +208,8 @@ export const userRoutes = routePlugin(['users'], (route, { deps }) => {
     params: MemberParams,
     body: Strict({ role: Type.Literal('client_viewer') }),
     response: { 204: Type.Null() },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       await addTenantMember(deps, request.actor, { ...request.params, role: request.body.role });
-      return reply.status(204).send(null);
     },
   });
 
@@ -225,9 +221,8 @@ export const userRoutes = routePlugin(['users'], (route, { deps }) => {
     summary: "Remove a user's access to a tenant",
     params: MemberParams,
     response: { 204: Type.Null() },
-    handler: async (request, reply) => {
+    handler: async (request) => {
       await removeMembership(deps, request.actor, request.params.tenantId, request.params.userId);
-      return reply.status(204).send(null);
     },
   });
 });
