@@ -1,4 +1,6 @@
-import type { DbOrTx } from '../db/index.js';
+import { eq } from 'drizzle-orm';
+import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import type { DbOrTx, Tx } from '../db/index.js';
 import { tables } from '../db/index.js';
 import type { Actor } from '../lib/actor.js';
 import { newId } from '../lib/ids.js';
@@ -29,4 +31,34 @@ export async function recordAudit(tx: DbOrTx, actor: Actor, entry: AuditEntry): 
     ip: actor.ip ?? null,
   });
   actor.audited = true;
+}
+
+type IdTable = PgTable & { id: PgColumn };
+
+/** A change to one row and the audit entry that records it (the row's id is the entry's target). */
+export interface AuditedUpdate<T extends IdTable> extends Omit<AuditEntry, 'targetId' | 'summary'> {
+  set: PgUpdateSetSource<T>;
+  /** Given the row as updated, when the summary shows what the update wrote. */
+  summary?: Record<string, unknown> | ((after: T['$inferSelect']) => Record<string, unknown>);
+}
+
+/** Updates the row `id` of `table` and records it in the audit log; returns the row as updated. */
+export async function updateAudited<T extends IdTable>(
+  tx: Tx,
+  actor: Actor,
+  table: T,
+  id: string,
+  { set, summary, ...entry }: AuditedUpdate<T>,
+): Promise<T['$inferSelect']> {
+  const [after] = (await tx
+    .update(table)
+    .set(set)
+    .where(eq(table.id, id))
+    .returning()) as T['$inferSelect'][];
+  await recordAudit(tx, actor, {
+    ...entry,
+    targetId: id,
+    summary: typeof summary === 'function' ? summary(after!) : summary,
+  });
+  return after!;
 }

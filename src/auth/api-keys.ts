@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { recordAudit } from '../audit/index.js';
-import { keysetPage, tables } from '../db/index.js';
+import { findTenant, keysetPage, tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
@@ -54,13 +54,7 @@ export async function createApiKey(deps: Deps, actor: Actor, input: CreateApiKey
         .where(eq(tables.apiKeys.id, actor.id));
       createdBy = parent?.createdBy ?? null;
     }
-    if (input.tenantId) {
-      const [tenant] = await tx
-        .select({ id: tables.tenants.id })
-        .from(tables.tenants)
-        .where(eq(tables.tenants.id, input.tenantId));
-      if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'tenant not found');
-    }
+    if (input.tenantId) await findTenant(tx, input.tenantId);
     const [row] = await tx
       .insert(tables.apiKeys)
       .values({

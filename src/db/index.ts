@@ -8,8 +8,8 @@ export {
   type RuntimeRole,
   type Tx,
 } from './client.js';
-export { tenantRowFinder } from './find-tenant-row.js';
-export { keysetPage } from './keyset-page.js';
+export { findTenant, type TenantRowFinder, tenantRowFinder, withLockedRow } from './find-tenant-row.js';
+export { keysetPage, tenantPage } from './keyset-page.js';
 export { preparedOnce } from './prepared-once.js';
 export { warnIfPrivilegedRole } from './roles.js';
 export { ANALYSIS_STATUSES, type AnalysisStatus } from './schema/analysis.js';

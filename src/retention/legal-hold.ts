@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../audit/index.js';
-import { tables, tenantRowFinder, withTenant } from '../db/index.js';
+import { type AuditedUpdate, updateAudited } from '../audit/index.js';
+import { type Tx, tables, tenantRowFinder, withLockedRow } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import type { Actor } from '../lib/actor.js';
 import { AppError } from '../lib/errors.js';
@@ -46,81 +46,80 @@ function stateOf(call: typeof tables.calls.$inferSelect): LegalHoldState {
   };
 }
 
+type HoldDeps = Pick<Deps, 'db' | 'now'>;
+
+interface HoldChange {
+  tx: Tx;
+  deps: HoldDeps;
+  actor: Actor;
+  call: typeof tables.calls.$inferSelect;
+  /** The reason as stored. */
+  why: string;
+}
+
+/**
+ * A change of a call's hold: checks the reason, locks the call in its tenant's transaction, lets
+ * `change` refuse or name the update, writes it with its audit entry and answers the new state.
+ */
+function legalHoldChange(
+  change: (hold: HoldChange) => Promise<Omit<AuditedUpdate<typeof tables.calls>, 'tenantId' | 'targetType'>>,
+) {
+  return (
+    deps: HoldDeps,
+    actor: Actor,
+    tenantId: string,
+    callId: string,
+    reason: string,
+  ): Promise<LegalHoldState> => {
+    const why = normalizeHoldReason(reason);
+    return withLockedRow(deps.db, findCall, tenantId, callId, async (tx, call) => {
+      const update = await change({ tx, deps, actor, call, why });
+      return stateOf(
+        await updateAudited(tx, actor, tables.calls, callId, { tenantId, targetType: 'call', ...update }),
+      );
+    });
+  };
+}
+
 /**
  * Puts a call on legal hold: no retention run deletes its content while the hold lasts. Refused
  * while a run is part-way through deleting the call's content (it finishes, then the hold applies
  * to what is left: the call row and metrics).
  */
-export async function placeLegalHold(
-  deps: Pick<Deps, 'db' | 'now'>,
-  actor: Actor,
-  tenantId: string,
-  callId: string,
-  reason: string,
-): Promise<LegalHoldState> {
-  const why = normalizeHoldReason(reason);
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const call = await findCall(tx, tenantId, callId, true);
-    if (call.legalHold) throw new AppError('CONFLICT', 'the call is already on legal hold');
-    const [pending] = await tx
-      .select({ callId: tables.retentionPending.callId })
-      .from(tables.retentionPending)
-      .where(eq(tables.retentionPending.callId, callId));
-    if (pending) {
-      throw new AppError(
-        'CONFLICT',
-        "a retention run is deleting this call's content; try again when the run has finished",
-      );
-    }
-    const [after] = await tx
-      .update(tables.calls)
-      .set({ legalHold: true, legalHoldReason: why, legalHoldAt: deps.now(), legalHoldBy: actor.id })
-      .where(eq(tables.calls.id, callId))
-      .returning();
-    await recordAudit(tx, actor, {
-      tenantId,
-      action: 'call.legal_hold.place',
-      targetType: 'call',
-      targetId: callId,
-      summary: { reason: why, before: { legalHold: false }, after: { legalHold: true } },
-    });
-    return stateOf(after!);
-  });
-}
+export const placeLegalHold = legalHoldChange(async ({ tx, deps, actor, call, why }) => {
+  if (call.legalHold) throw new AppError('CONFLICT', 'the call is already on legal hold');
+  const [pending] = await tx
+    .select({ callId: tables.retentionPending.callId })
+    .from(tables.retentionPending)
+    .where(eq(tables.retentionPending.callId, call.id));
+  if (pending) {
+    throw new AppError(
+      'CONFLICT',
+      "a retention run is deleting this call's content; try again when the run has finished",
+    );
+  }
+  return {
+    action: 'call.legal_hold.place',
+    set: { legalHold: true, legalHoldReason: why, legalHoldAt: deps.now(), legalHoldBy: actor.id },
+    summary: { reason: why, before: { legalHold: false }, after: { legalHold: true } },
+  };
+});
 
 /** Releases a hold; normal retention applies again from the next run (an expired call goes then). */
-export async function releaseLegalHold(
-  deps: Pick<Deps, 'db' | 'now'>,
-  actor: Actor,
-  tenantId: string,
-  callId: string,
-  reason: string,
-): Promise<LegalHoldState> {
-  const why = normalizeHoldReason(reason);
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const call = await findCall(tx, tenantId, callId, true);
-    if (!call.legalHold) throw new AppError('CONFLICT', 'the call is not on legal hold');
-    const [after] = await tx
-      .update(tables.calls)
-      .set({ legalHold: false, legalHoldReason: null, legalHoldAt: null, legalHoldBy: null })
-      .where(eq(tables.calls.id, callId))
-      .returning();
-    await recordAudit(tx, actor, {
-      tenantId,
-      action: 'call.legal_hold.release',
-      targetType: 'call',
-      targetId: callId,
-      summary: {
-        reason: why,
-        before: {
-          legalHold: true,
-          reason: call.legalHoldReason,
-          heldAt: call.legalHoldAt?.toISOString() ?? null,
-          heldBy: call.legalHoldBy,
-        },
-        after: { legalHold: false },
+export const releaseLegalHold = legalHoldChange(async ({ call, why }) => {
+  if (!call.legalHold) throw new AppError('CONFLICT', 'the call is not on legal hold');
+  return {
+    action: 'call.legal_hold.release',
+    set: { legalHold: false, legalHoldReason: null, legalHoldAt: null, legalHoldBy: null },
+    summary: {
+      reason: why,
+      before: {
+        legalHold: true,
+        reason: call.legalHoldReason,
+        heldAt: call.legalHoldAt?.toISOString() ?? null,
+        heldBy: call.legalHoldBy,
       },
-    });
-    return stateOf(after!);
-  });
-}
+      after: { legalHold: false },
+    },
+  };
+});

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import {
   type CrossTenantAccess,
+  findTenant,
   keysetPage,
   type Tx,
   tables,
@@ -59,11 +60,7 @@ export interface ListDeletionAuditInput extends PageInput {
 export async function listDeletionAudit(deps: Deps, tenantId: string, input: ListDeletionAuditInput) {
   const d = tables.deletionAudit;
   return withTenant(deps.db, tenantId, async (tx: Tx) => {
-    const [tenant] = await tx
-      .select({ id: tables.tenants.id })
-      .from(tables.tenants)
-      .where(eq(tables.tenants.id, tenantId));
-    if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'tenant not found');
+    await findTenant(tx, tenantId);
     const page = await keysetPage(
       tx.select().from(d).$dynamic(),
       d.id,

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
@@ -16,8 +16,7 @@ export async function archiveAgent(
   tenantId: string,
   agentId: string,
 ): Promise<Agent> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await lockAgent(tx, tenantId, agentId);
+  return withLockedRow(deps.db, lockAgent, tenantId, agentId, async (tx, before) => {
     if (before.archivedAt) throw new AppError('AGENT_NOT_FOUND', 'agent is already archived');
     const numbers = await tx
       .select({ e164: tables.phoneNumbers.e164 })
@@ -30,15 +29,11 @@ export async function archiveAgent(
       );
     }
     const now = deps.now();
-    await tx
-      .update(tables.agents)
-      .set({ archivedAt: now, updatedAt: now })
-      .where(eq(tables.agents.id, agentId));
-    await recordAudit(tx, actor, {
+    await updateAudited(tx, actor, tables.agents, agentId, {
       tenantId,
       action: 'agent.archive',
       targetType: 'agent',
-      targetId: agentId,
+      set: { archivedAt: now, updatedAt: now },
       summary: { before: { archivedAt: null }, after: { archivedAt: now } },
     });
     return findAgent(tx, tenantId, agentId);

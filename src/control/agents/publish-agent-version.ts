@@ -1,6 +1,6 @@
 import { eq, max } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { type Tx, tables, withTenant } from '../../db/index.js';
+import { updateAudited } from '../../audit/index.js';
+import { type Tx, tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { newId } from '../../lib/ids.js';
@@ -33,8 +33,7 @@ export async function publishAgentVersion(
   agentId: string,
   input: { note?: string } & PublishGateInput = {},
 ): Promise<AgentVersion> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const agent = await lockActiveAgent(tx, tenantId, agentId);
+  return withLockedRow(deps.db, lockActiveAgent, tenantId, agentId, async (tx, agent) => {
     const config = await buildDraftConfig(tx, tenantId, agent.draft as AgentDraft);
     const gate = await checkPublishGate(tx, actor, tenantId, agentId, config, input);
     const [latest] = await tx
@@ -56,15 +55,11 @@ export async function publishAgentVersion(
         gateOverride: gate.override,
       })
       .returning();
-    await tx
-      .update(tables.agents)
-      .set({ liveVersionId: row!.id, updatedAt: deps.now() })
-      .where(eq(tables.agents.id, agentId));
-    await recordAudit(tx, actor, {
+    await updateAudited(tx, actor, tables.agents, agentId, {
       tenantId,
       action: 'agent.publish',
       targetType: 'agent',
-      targetId: agentId,
+      set: { liveVersionId: row!.id, updatedAt: deps.now() },
       summary: {
         before: { liveVersionId: agent.liveVersionId },
         after: { liveVersionId: row!.id, version, note: input.note ?? null, testRunId: gate.testRunId },

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { type AgentVersion, findVersion, lockActiveAgent, toAgentVersion } from './agent-row.js';
@@ -16,8 +16,7 @@ export async function rollbackAgent(
   agentId: string,
   version: number,
 ): Promise<AgentVersion> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const agent = await lockActiveAgent(tx, tenantId, agentId);
+  return withLockedRow(deps.db, lockActiveAgent, tenantId, agentId, async (tx, agent) => {
     const target = await findVersion(tx, tenantId, agentId, version);
     const [previous] = agent.liveVersionId
       ? await tx
@@ -25,15 +24,11 @@ export async function rollbackAgent(
           .from(tables.agentVersions)
           .where(eq(tables.agentVersions.id, agent.liveVersionId))
       : [];
-    await tx
-      .update(tables.agents)
-      .set({ liveVersionId: target.id, updatedAt: deps.now() })
-      .where(eq(tables.agents.id, agentId));
-    await recordAudit(tx, actor, {
+    await updateAudited(tx, actor, tables.agents, agentId, {
       tenantId,
       action: 'agent.rollback',
       targetType: 'agent',
-      targetId: agentId,
+      set: { liveVersionId: target.id, updatedAt: deps.now() },
       summary: {
         before: { liveVersionId: agent.liveVersionId, version: previous?.version ?? null },
         after: { liveVersionId: target.id, version: target.version },

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { type AgentDraft, type AgentDraftPatch, applyDraftPatch } from './agent-config.js';
@@ -19,20 +18,15 @@ export async function updateAgent(
   agentId: string,
   input: UpdateAgentInput,
 ): Promise<Agent> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await lockActiveAgent(tx, tenantId, agentId);
+  return withLockedRow(deps.db, lockActiveAgent, tenantId, agentId, async (tx, before) => {
     const draftBefore = before.draft as AgentDraft;
     const draft = input.draft ? applyDraftPatch(draftBefore, input.draft) : draftBefore;
-    await tx
-      .update(tables.agents)
-      .set({ name: input.name ?? before.name, draft, updatedAt: deps.now() })
-      .where(eq(tables.agents.id, agentId));
     const sections = Object.keys(input.draft ?? {}) as (keyof AgentDraft)[];
-    await recordAudit(tx, actor, {
+    await updateAudited(tx, actor, tables.agents, agentId, {
       tenantId,
       action: 'agent.update',
       targetType: 'agent',
-      targetId: agentId,
+      set: { name: input.name ?? before.name, draft, updatedAt: deps.now() },
       summary: {
         before: {
           ...(input.name === undefined ? {} : { name: before.name }),

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
@@ -16,8 +16,7 @@ export async function deleteN8nConnection(
   tenantId: string,
   connectionId: string,
 ): Promise<N8nConnection> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await findConnection(tx, tenantId, connectionId, true);
+  return withLockedRow(deps.db, findConnection, tenantId, connectionId, async (tx, before) => {
     const t = tables.tools;
     const bound = await tx
       .select({ name: t.name })

@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { keysetPage, tables, withTenant } from '../../db/index.js';
+import { tables, tenantPage, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Page, PageInput } from '../../lib/pagination.js';
 import { findConnection, type N8nConnection, toConnectionView } from './connection-row.js';
@@ -9,11 +8,8 @@ export async function listN8nConnections(
   tenantId: string,
   page: PageInput,
 ): Promise<Page<N8nConnection>> {
-  const c = tables.n8nConnections;
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const result = await keysetPage(tx.select().from(c).$dynamic(), c.id, page, eq(c.tenantId, tenantId));
-    return { items: result.items.map(toConnectionView), nextCursor: result.nextCursor };
-  });
+  const result = await tenantPage(deps.db, tables.n8nConnections, tenantId, page);
+  return { items: result.items.map(toConnectionView), nextCursor: result.nextCursor };
 }
 
 export async function getN8nConnection(

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import type { OutboundGuard } from '../../lib/ssrf.js';
@@ -28,8 +27,7 @@ export async function updateN8nConnection(
 ): Promise<N8nConnection> {
   const baseUrl = input.baseUrl === undefined ? undefined : await checkBaseUrl(outbound, input.baseUrl);
   try {
-    return await withTenant(deps.db, tenantId, async (tx) => {
-      const before = await findConnection(tx, tenantId, connectionId, true);
+    return await withLockedRow(deps.db, findConnection, tenantId, connectionId, async (tx, before) => {
       const changes: Partial<typeof tables.n8nConnections.$inferInsert> = { updatedAt: deps.now() };
       if (input.name !== undefined) changes.name = input.name;
       if (baseUrl !== undefined) changes.baseUrl = baseUrl;
@@ -42,22 +40,17 @@ export async function updateN8nConnection(
         if (!sealed.ok) throw missingSecret(sealed.error);
         changes.webhookAuth = sealed.value;
       }
-      const [after] = await tx
-        .update(tables.n8nConnections)
-        .set(changes)
-        .where(eq(tables.n8nConnections.id, connectionId))
-        .returning();
-      await recordAudit(tx, actor, {
+      const after = await updateAudited(tx, actor, tables.n8nConnections, connectionId, {
         tenantId,
         action:
           input.apiKey !== undefined || input.webhookAuth !== undefined
             ? 'n8n_connection.rotate'
             : 'n8n_connection.update',
         targetType: 'n8n_connection',
-        targetId: connectionId,
-        summary: { before: auditView(before), after: auditView(after!) },
+        set: changes,
+        summary: (row) => ({ before: auditView(before), after: auditView(row) }),
       });
-      return toConnectionView(after!);
+      return toConnectionView(after);
     });
   } catch (err) {
     if (uniqueViolation(err) === 'n8n_connections_tenant_name_key') throw nameTaken(input.name ?? '');

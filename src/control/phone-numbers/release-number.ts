@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { findNumber, type PhoneNumber } from './number-row.js';
@@ -12,8 +12,7 @@ export async function releaseNumber(
   tenantId: string,
   numberId: string,
 ): Promise<PhoneNumber> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await findNumber(tx, tenantId, numberId, true);
+  return withLockedRow(deps.db, findNumber, tenantId, numberId, async (tx, before) => {
     await tx.delete(tables.phoneNumbers).where(eq(tables.phoneNumbers.id, numberId));
     await recordAudit(tx, actor, {
       tenantId,

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { changeSummary, recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { changeSummary, updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { findNumber, type PhoneNumber, requireAssignableAgent } from './number-row.js';
@@ -19,24 +18,17 @@ export async function updateNumber(
   numberId: string,
   input: UpdateNumberInput,
 ): Promise<PhoneNumber> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await findNumber(tx, tenantId, numberId, true);
+  return withLockedRow(deps.db, findNumber, tenantId, numberId, async (tx, before) => {
     await requireAssignableAgent(tx, tenantId, input.agentId);
-    const [after] = await tx
-      .update(tables.phoneNumbers)
-      .set({ ...input, updatedAt: deps.now() })
-      .where(eq(tables.phoneNumbers.id, numberId))
-      .returning();
-    await recordAudit(tx, actor, {
+    return updateAudited(tx, actor, tables.phoneNumbers, numberId, {
       tenantId,
       action:
         input.agentId !== undefined && input.agentId !== before.agentId
           ? 'phone_number.assign'
           : 'phone_number.update',
       targetType: 'phone_number',
-      targetId: numberId,
-      summary: changeSummary(input, before, after!),
+      set: { ...input, updatedAt: deps.now() },
+      summary: (after) => changeSummary(input, before, after),
     });
-    return after!;
   });
 }

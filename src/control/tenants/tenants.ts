@@ -1,6 +1,12 @@
-import { eq } from 'drizzle-orm';
-import { changeSummary, recordAudit } from '../../audit/index.js';
-import { type CrossTenantAccess, keysetPage, tables, withAllTenants, withTenant } from '../../db/index.js';
+import { changeSummary, recordAudit, updateAudited } from '../../audit/index.js';
+import {
+  type CrossTenantAccess,
+  findTenant,
+  keysetPage,
+  tables,
+  withAllTenants,
+  withTenant,
+} from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
@@ -65,12 +71,8 @@ export async function createTenant(deps: Deps, actor: Actor, input: CreateTenant
   }
 }
 
-export async function getTenant(deps: Deps, tenantId: string): Promise<Tenant> {
-  const [tenant] = await withTenant(deps.db, tenantId, (tx) =>
-    tx.select().from(tables.tenants).where(eq(tables.tenants.id, tenantId)),
-  );
-  if (!tenant) throw new AppError('TENANT_NOT_FOUND', 'tenant not found');
-  return tenant;
+export function getTenant(deps: Deps, tenantId: string): Promise<Tenant> {
+  return withTenant(deps.db, tenantId, (tx) => findTenant(tx, tenantId));
 }
 
 export async function listTenants(deps: Deps, access: CrossTenantAccess, page: PageInput) {
@@ -86,27 +88,16 @@ export async function updateTenant(deps: Deps, actor: Actor, tenantId: string, i
     });
   }
   return withTenant(deps.db, tenantId, async (tx) => {
-    const [before] = await tx
-      .select()
-      .from(tables.tenants)
-      .where(eq(tables.tenants.id, tenantId))
-      .for('update');
-    if (!before) throw new AppError('TENANT_NOT_FOUND', 'tenant not found');
-    const [after] = await tx
-      .update(tables.tenants)
-      .set({ ...input, updatedAt: deps.now() })
-      .where(eq(tables.tenants.id, tenantId))
-      .returning();
-    await recordAudit(tx, actor, {
+    const before = await findTenant(tx, tenantId, true);
+    return updateAudited(tx, actor, tables.tenants, tenantId, {
       tenantId,
       action:
         input.status && input.status !== before.status
           ? `tenant.${input.status === 'suspended' ? 'suspend' : 'activate'}`
           : 'tenant.update',
       targetType: 'tenant',
-      targetId: tenantId,
-      summary: changeSummary(input, before, after!),
+      set: { ...input, updatedAt: deps.now() },
+      summary: (after) => changeSummary(input, before, after),
     });
-    return after!;
   });
 }

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
@@ -11,21 +10,14 @@ import { findTool, type Tool } from './tool-row.js';
  * Versions already published keep their snapshot of it, so live calls are unaffected.
  */
 export async function archiveTool(deps: Deps, actor: Actor, tenantId: string, toolId: string): Promise<Tool> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await findTool(tx, tenantId, toolId, true);
+  return withLockedRow(deps.db, findTool, tenantId, toolId, async (tx, before) => {
     if (before.archivedAt) throw new AppError('TOOL_NOT_FOUND', 'tool is already archived');
-    const [after] = await tx
-      .update(tables.tools)
-      .set({ archivedAt: deps.now(), updatedAt: deps.now() })
-      .where(eq(tables.tools.id, toolId))
-      .returning();
-    await recordAudit(tx, actor, {
+    return updateAudited(tx, actor, tables.tools, toolId, {
       tenantId,
       action: 'tool.archive',
       targetType: 'tool',
-      targetId: toolId,
-      summary: { before: { archivedAt: null }, after: { archivedAt: after!.archivedAt } },
+      set: { archivedAt: deps.now(), updatedAt: deps.now() },
+      summary: (after) => ({ before: { archivedAt: null }, after: { archivedAt: after.archivedAt } }),
     });
-    return after!;
   });
 }

@@ -1,6 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { changeSummary, recordAudit } from '../../audit/index.js';
-import { tables, withTenant } from '../../db/index.js';
+import { changeSummary, updateAudited } from '../../audit/index.js';
+import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
@@ -20,25 +19,18 @@ export async function updateTool(
   input: UpdateToolInput,
 ): Promise<Tool> {
   try {
-    return await withTenant(deps.db, tenantId, async (tx) => {
-      const before = await findTool(tx, tenantId, toolId, true);
+    return await withLockedRow(deps.db, findTool, tenantId, toolId, async (tx, before) => {
       if (before.archivedAt) throw new AppError('TOOL_NOT_FOUND', 'tool is archived');
       const { id: _id, ...current } = toToolSnapshot(before);
       const merged = { ...current, ...input };
       throwIfIssues('TOOL_SCHEMA_INVALID', 'tool is invalid', await checkTool(tx, tenantId, merged));
-      const [after] = await tx
-        .update(tables.tools)
-        .set({ ...input, updatedAt: deps.now() })
-        .where(eq(tables.tools.id, toolId))
-        .returning();
-      await recordAudit(tx, actor, {
+      return updateAudited(tx, actor, tables.tools, toolId, {
         tenantId,
         action: 'tool.update',
         targetType: 'tool',
-        targetId: toolId,
-        summary: changeSummary(input, before, after!),
+        set: { ...input, updatedAt: deps.now() },
+        summary: (after) => changeSummary(input, before, after),
       });
-      return after!;
     });
   } catch (err) {
     if (uniqueViolation(err) === 'tools_tenant_name_key') throw nameTaken(input.name ?? '');
