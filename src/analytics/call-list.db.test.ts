@@ -1,9 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
-import { createTenant } from '../control/tenants/index.js';
+import type { TestBackend } from '../../test/support/backend.js';
+import { createTestTenant, openTenantBackend } from '../../test/support/fixtures.js';
 import { rawQuery, tables, withTenant } from '../db/index.js';
-import { SYSTEM_ACTOR } from '../lib/actor.js';
 import { csvCell } from '../lib/csv.js';
 import { AppError } from '../lib/errors.js';
 import { encodeCallCursor } from './call-cursor.js';
@@ -17,13 +16,8 @@ let tenantId: string;
 let otherTenantId: string;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  tenantId = (
-    await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Seeded', slug: `seeded-${Date.now()}` })
-  ).id;
-  otherTenantId = (
-    await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Other', slug: `other-${Date.now()}` })
-  ).id;
+  ({ backend, tenantId } = await openTenantBackend('Seeded'));
+  otherTenantId = await createTestTenant(backend.deps, 'Other');
 }, 180_000); // migrating an embedded PGlite is slow on a busy 2-core machine
 afterAll(async () => {
   await backend?.close();

@@ -2,6 +2,12 @@ import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import {
+  callCostRow,
+  recordingRow,
+  toolExecutionAttemptRow,
+  utteranceRow,
+} from '../../test/support/placeholder-rows.js';
 import { adminUrl, runtimeRole } from '../../test/support/urls.js';
 import { newId } from '../lib/ids.js';
 import { type AppDb, openDatabase, rawQuery, tables, warnIfPrivilegedRole, withTenant } from './index.js';
@@ -214,44 +220,15 @@ describe('tenant-scoped foreign keys', () => {
     ],
     [
       "an utterance on another tenant's call",
-      () =>
-        backend.owner.insert(tables.utterances).values({
-          tenantId: a.tenantId,
-          callId: b.callId,
-          seq: 1,
-          speaker: 'caller',
-          text: 'hi',
-          startMs: 0,
-          endMs: 1,
-        }),
+      () => backend.owner.insert(tables.utterances).values(utteranceRow(a.tenantId, b.callId)),
     ],
     [
       "a recording of another tenant's call",
-      () =>
-        backend.owner.insert(tables.recordings).values({
-          id: newId('recording'),
-          tenantId: a.tenantId,
-          callId: b.callId,
-          storageKey: 'k',
-          contentType: 'audio/wav',
-          channels: 2,
-          sampleRate: 8000,
-          durationMs: 1,
-          sizeBytes: 1,
-        }),
+      () => backend.owner.insert(tables.recordings).values(recordingRow(a.tenantId, b.callId)),
     ],
     [
       "a cost on another tenant's call",
-      () =>
-        backend.owner.insert(tables.callCosts).values({
-          tenantId: a.tenantId,
-          callId: b.callId,
-          provider: 'openai',
-          metric: 'tokens',
-          quantity: '1',
-          unitPriceUsd: '1',
-          amountUsd: '1',
-        }),
+      () => backend.owner.insert(tables.callCosts).values(callCostRow(a.tenantId, b.callId)),
     ],
     [
       "a tool execution on another tenant's call",
@@ -280,14 +257,9 @@ describe('tenant-scoped foreign keys', () => {
     [
       "an attempt of another tenant's tool execution",
       () =>
-        backend.owner.insert(tables.toolExecutionAttempts).values({
-          tenantId: a.tenantId,
-          executionId: b.executionId,
-          attempt: 1,
-          outcome: 'ok',
-          durationMs: 1,
-          startedAt: new Date(),
-        }),
+        backend.owner
+          .insert(tables.toolExecutionAttempts)
+          .values(toolExecutionAttemptRow(a.tenantId, b.executionId)),
     ],
   ];
 

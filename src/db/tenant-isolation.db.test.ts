@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendKind, openTestBackend, type TestBackend } from '../../test/support/backend.js';
+import {
+  callCostRow,
+  recordingRow,
+  toolExecutionAttemptRow,
+  utteranceRow,
+} from '../../test/support/placeholder-rows.js';
 import { getCallDetail } from '../analytics/call-detail.js';
 import type { AppError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -35,20 +41,8 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     .values({ id: newId('phoneNumber'), tenantId, e164: `+1555${Math.floor(Math.random() * 1e7)}`, agentId });
   await db.insert(t.calls).values({ id: callId, tenantId, agentId, agentVersionId: versionId });
   await db.insert(t.callEvents).values({ tenantId, callId, type: 'seed' });
-  await db
-    .insert(t.utterances)
-    .values({ tenantId, callId, seq: 1, speaker: 'caller', text: 'hi', startMs: 0, endMs: 1 });
-  await db.insert(t.recordings).values({
-    id: newId('recording'),
-    tenantId,
-    callId,
-    storageKey: 'k',
-    contentType: 'audio/wav',
-    channels: 2,
-    sampleRate: 8000,
-    durationMs: 1,
-    sizeBytes: 1,
-  });
+  await db.insert(t.utterances).values(utteranceRow(tenantId, callId));
+  await db.insert(t.recordings).values(recordingRow(tenantId, callId));
   await db.insert(t.toolExecutions).values({
     id: executionId,
     tenantId,
@@ -58,18 +52,8 @@ async function seedEveryTenantTable(db: AppDb, tenantId: string): Promise<void> 
     status: 'succeeded',
     idempotencyKey: executionId,
   });
-  await db
-    .insert(t.toolExecutionAttempts)
-    .values({ tenantId, executionId, attempt: 1, outcome: 'ok', durationMs: 1, startedAt: new Date() });
-  await db.insert(t.callCosts).values({
-    tenantId,
-    callId,
-    provider: 'openai',
-    metric: 'tokens',
-    quantity: '1',
-    unitPriceUsd: '1',
-    amountUsd: '1',
-  });
+  await db.insert(t.toolExecutionAttempts).values(toolExecutionAttemptRow(tenantId, executionId));
+  await db.insert(t.callCosts).values(callCostRow(tenantId, callId));
   await db.insert(t.callMetrics).values({ callId, tenantId });
   await db.insert(t.dailyKpis).values({ tenantId, agentId, day: '2026-01-01' });
   await db

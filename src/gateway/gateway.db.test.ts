@@ -5,7 +5,7 @@ import { openTestBackend, type TestBackend } from '../../test/support/backend.js
 import { tables, withTenant } from '../db/index.js';
 import { newId } from '../lib/ids.js';
 import { systemClock } from './clock.js';
-import { createGateway, type GatewayLimits } from './gateway.js';
+import { createGateway, type ExecuteOptions, type Gateway, type GatewayLimits } from './gateway.js';
 import {
   createTestTenant,
   executionRows,
@@ -88,6 +88,11 @@ async function rows(outcome: ToolOutcome) {
       errorClass: a.errorClass,
     })),
   };
+}
+
+/** Executes `tool` for the test tenant with the standard arguments. */
+function execute(gw: Gateway, tool: GatewayTool, options?: ExecuteOptions): Promise<ToolOutcome> {
+  return gw.execute(backend.deps, { tenantId, tool, arguments: ARGS }, options);
 }
 
 function expectFailure(outcome: ToolOutcome): Extract<ToolOutcome, { ok: false }> {
@@ -180,7 +185,7 @@ describe('executeTool against the n8n emulator', () => {
       { first: [{ respond: { type: 'hang' } }], otherwise: { type: 'json', body: { slots: ['18:00'] } } },
       { timeoutMs: 250, idempotent: true, retry: { maxAttempts: 3, backoffMs: 100 } },
     );
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const outcome = await execute(gw, s.tool);
 
     expect(outcome).toMatchObject({ ok: true, attempts: 2, result: { slots: ['18:00'] } });
     expect(s.keys()).toEqual([outcome.executionId, outcome.executionId]);
@@ -196,9 +201,7 @@ describe('executeTool against the n8n emulator', () => {
   it('does not retry a timeout of a tool that is not idempotent', async () => {
     const { gw } = gateway();
     const s = await scenario({ otherwise: { type: 'hang' } }, { timeoutMs: 100, idempotent: false });
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
 
     expect(outcome).toMatchObject({ status: 'timed_out', attempts: 1, error: { code: 'timeout' } });
     expect(outcome.error.message).toMatch(/not responding.*offer a callback/);
@@ -214,7 +217,7 @@ describe('executeTool against the n8n emulator', () => {
     const outcome = expectFailure(
       // Long enough for the execution row to be written first on a busy machine, far below the
       // attempt's own 5 s timeout: the deadline, not the timeout, ends the hanging request.
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }, { deadlineMs: 1_500 }),
+      await execute(gw, s.tool, { deadlineMs: 1_500 }),
     );
     expect(outcome).toMatchObject({ status: 'timed_out', attempts: 1, error: { code: 'deadline_exceeded' } });
     expect(outcome.durationMs).toBeLessThan(4_500);
@@ -230,9 +233,7 @@ describe('executeTool against the n8n emulator', () => {
       { otherwise: { type: 'fail' } },
       { idempotent: true, retry: { maxAttempts: 3, backoffMs: 200 } },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
 
     expect(outcome).toMatchObject({
       status: 'failed',
@@ -273,7 +274,7 @@ describe('executeTool against the n8n emulator', () => {
       ],
       otherwise: { type: 'json', body: { ok: true } },
     });
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const outcome = await execute(gw, s.tool);
 
     expect(outcome).toMatchObject({ ok: true, attempts: 2 });
     expect(clock.sleeps).toEqual([2_000]);
@@ -292,9 +293,7 @@ describe('executeTool against the n8n emulator', () => {
     const s = await scenario({
       otherwise: { type: 'fail', status: 429, headers: { 'Retry-After': '30' } },
     });
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'rate_limited' } });
     expect(clock.sleeps).toEqual([]);
   });
@@ -306,7 +305,7 @@ describe('executeTool against the n8n emulator', () => {
       otherwise: { type: 'json', body: { ok: true } },
     };
     const safe = await scenario(script, { idempotent: true });
-    const retried = await gw.execute(backend.deps, { tenantId, tool: safe.tool, arguments: ARGS });
+    const retried = await execute(gw, safe.tool);
     expect(retried).toMatchObject({ ok: true, attempts: 2 });
     expect(safe.keys()).toEqual([retried.executionId, retried.executionId]);
     expect((await rows(retried)).attempts).toEqual([
@@ -315,9 +314,7 @@ describe('executeTool against the n8n emulator', () => {
     ]);
 
     const unsafe = await scenario(script, { idempotent: false });
-    const failed = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: unsafe.tool, arguments: ARGS }),
-    );
+    const failed = expectFailure(await execute(gw, unsafe.tool));
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'connection_reset' } });
     expect((await rows(failed)).attempts).toEqual([
       { attempt: 1, statusCode: null, outcome: 'failed', errorClass: 'connection_reset' },
@@ -331,7 +328,7 @@ describe('executeTool against the n8n emulator', () => {
       baseUrl: `http://127.0.0.1:${port}`,
     });
     const tool = await insertTool(backend.deps, tenantId, { webhookPath: 'nowhere', connectionId });
-    const outcome = expectFailure(await gw.execute(backend.deps, { tenantId, tool, arguments: ARGS }));
+    const outcome = expectFailure(await execute(gw, tool));
     expect(outcome).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'connect_error' } });
     expect(clock.sleeps).toHaveLength(2);
     expect((await rows(outcome)).attempts.map((a) => a.errorClass)).toEqual([
@@ -344,9 +341,7 @@ describe('executeTool against the n8n emulator', () => {
   it('fails on invalid JSON without retrying', async () => {
     const { gw } = gateway();
     const s = await scenario({ otherwise: { type: 'invalidJson' } });
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -363,9 +358,7 @@ describe('executeTool against the n8n emulator', () => {
   it('stops reading an oversized response at the cap', async () => {
     const { gw } = gateway({ maxResponseBytes: 8 * 1024, storedBodyBytes: 256 });
     const s = await scenario({ otherwise: { type: 'oversized', bytes: 2_000_000 } });
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'response_too_large' } });
     const { execution, attempts } = await rows(outcome);
     expect(attempts).toEqual([
@@ -380,7 +373,7 @@ describe('executeTool against the n8n emulator', () => {
     const { gw } = gateway();
     const s = await scenario({}, {}, { active: false });
     const bound = { ...s.tool, workflowId: s.workflowId };
-    const outcome = expectFailure(await gw.execute(backend.deps, { tenantId, tool: bound, arguments: ARGS }));
+    const outcome = expectFailure(await execute(gw, bound));
     expect(outcome).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -401,7 +394,7 @@ describe('executeTool against the n8n emulator', () => {
   it('opens a workflow circuit after consecutive failed executions, fails fast, then half-opens and closes on success', async () => {
     const { gw, clock } = gateway({ breakerThreshold: 2, breakerHalfOpenAfterMs: 30_000 });
     const s = await scenario({ otherwise: { type: 'fail' } }, { retry: { maxAttempts: 1, backoffMs: 0 } });
-    const run = () => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const run = () => execute(gw, s.tool);
 
     expect(await run()).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
     expect(await run()).toMatchObject({ status: 'failed', error: { code: 'server_error' } });
@@ -445,7 +438,7 @@ describe('executeTool against the n8n emulator', () => {
       {},
       { connectionId },
     );
-    const run = (tool: GatewayTool) => gw.execute(backend.deps, { tenantId, tool, arguments: ARGS });
+    const run = (tool: GatewayTool) => execute(gw, tool);
 
     for (let i = 0; i < 2; i++) {
       expect(await run(broken.tool)).toMatchObject({ status: 'failed' });
@@ -462,9 +455,9 @@ describe('executeTool against the n8n emulator', () => {
     const a = gateway({ breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000 });
     const b = gateway({ breakerThreshold: 1, breakerHalfOpenAfterMs: 30_000 });
     const s = await scenario({ otherwise: { type: 'fail' } });
-    const run = (gw: typeof a.gw) => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const run = (gw: typeof a.gw) => execute(gw, s.tool);
     const other = await scenario({ otherwise: { type: 'json', body: { ok: true } } });
-    await b.gw.execute(backend.deps, { tenantId, tool: other.tool, arguments: ARGS }); // b joins the channel
+    await execute(b.gw, other.tool); // b joins the channel
     expect(await run(a.gw)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(a.gw.toolCircuit(s.tool.id).state).toBe('open');
     await vi.waitFor(() => expect(b.gw.toolCircuit(s.tool.id).state).toBe('open'));
@@ -485,7 +478,7 @@ describe('executeTool against the n8n emulator', () => {
       { otherwise: { type: 'fail' } },
       { idempotent: true, retry: { maxAttempts: 3, backoffMs: 0 } },
     );
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const outcome = await execute(gw, s.tool);
     expect(outcome).toMatchObject({ status: 'failed', attempts: 3 });
     expect(gw.toolCircuit(s.tool.id)).toMatchObject({ state: 'closed', consecutiveFailures: 1 });
   });
@@ -502,7 +495,7 @@ describe('executeTool against the n8n emulator', () => {
     });
     const second = await insertTool(backend.deps, tenantId, { webhookPath: 'b', connectionId });
     for (let i = 0; i < 2; i++) {
-      expect(await gw.execute(backend.deps, { tenantId, tool: first, arguments: ARGS })).toMatchObject({
+      expect(await execute(gw, first)).toMatchObject({
         error: { code: 'connect_error' },
       });
     }
@@ -511,7 +504,7 @@ describe('executeTool against the n8n emulator', () => {
       consecutiveFailures: 2,
     });
     expect(gw.toolCircuit(first.id).state).toBe('closed');
-    expect(await gw.execute(backend.deps, { tenantId, tool: second, arguments: ARGS })).toMatchObject({
+    expect(await execute(gw, second)).toMatchObject({
       status: 'circuit_open',
       attempts: 0,
     });
@@ -525,9 +518,7 @@ describe('executeTool against the n8n emulator', () => {
       {},
       { connectionId },
     );
-    expect(
-      await gw.execute(backend.deps, { tenantId, tool: unavailable.tool, arguments: ARGS }),
-    ).toMatchObject({
+    expect(await execute(gw, unavailable.tool)).toMatchObject({
       error: { code: 'server_error', httpStatus: 503 },
     });
     expect(gw.connectionCircuit(connectionId, n8n.url).state).toBe('open');
@@ -542,9 +533,7 @@ describe('executeTool against the n8n emulator', () => {
       {},
       { connectionId },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -567,9 +556,7 @@ describe('executeTool against the n8n emulator', () => {
         },
       },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_invalid' } });
     expect(outcome.error.details?.detail).toContain('/booked must be boolean');
     expect((await rows(outcome)).attempts).toEqual([
@@ -585,7 +572,7 @@ describe('executeTool against the n8n emulator', () => {
       {},
       { auth: { kind: 'header', name: 'X-Switchboard-Key', value: secret } },
     );
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const outcome = await execute(gw, s.tool);
     expect(outcome).toMatchObject({ ok: true });
     expect(s.calls()[0]!.headers['x-switchboard-key']).toBe(secret);
     expect(JSON.stringify(outcome)).not.toContain(secret);
@@ -598,7 +585,7 @@ describe('executeTool against the n8n emulator', () => {
     const { gw } = gateway();
     const password = 'basic-pass-91d0e4';
     const s = await scenario({}, {}, { auth: { kind: 'basic', username: 'switchboard', password } });
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const outcome = await execute(gw, s.tool);
     expect(outcome).toMatchObject({ ok: true, result: { ok: true } });
     const { execution } = await rows(outcome);
     expect(execution.attempts[0]!.request).toMatchObject({ headers: { authorization: '[redacted]' } });
@@ -614,9 +601,7 @@ describe('executeTool against the n8n emulator', () => {
       baseUrl: n8n.url,
       auth: { kind: 'header', name: 'X-Key', value: 'a-wrong-value' },
     });
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: { ...s.tool, connectionId: wrong }, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, { ...s.tool, connectionId: wrong }));
     expect(outcome).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -628,7 +613,7 @@ describe('executeTool against the n8n emulator', () => {
     const { gw } = gateway();
     const connectionId = await insertConnection(backend.deps, tenantId, { baseUrl: `${n8n.url}/` });
     const s = await scenario({}, {}, { connectionId });
-    expect(await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS })).toMatchObject({
+    expect(await execute(gw, s.tool)).toMatchObject({
       ok: true,
     });
   });
@@ -636,7 +621,7 @@ describe('executeTool against the n8n emulator', () => {
   it('fails as not configured when the tool has no webhook, without any request', async () => {
     const { gw } = gateway();
     const tool = await insertTool(backend.deps, tenantId, { webhookPath: '', connectionId: plainConnection });
-    const outcome = expectFailure(await gw.execute(backend.deps, { tenantId, tool, arguments: ARGS }));
+    const outcome = expectFailure(await execute(gw, tool));
     expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { code: 'not_configured' } });
     const { execution, attempts } = await rows(outcome);
     expect(execution.status).toBe('failed');
@@ -647,7 +632,7 @@ describe('executeTool against the n8n emulator', () => {
     const { gw } = gateway();
     const s = await scenario({});
     const snapshot = { ...s.tool, id: newId('tool') };
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: snapshot, arguments: ARGS });
+    const outcome = await execute(gw, snapshot);
     expect(outcome).toMatchObject({ ok: true });
     const { execution } = await rows(outcome);
     expect(execution).toMatchObject({ toolId: null, toolName: s.tool.name, status: 'succeeded' });
@@ -659,9 +644,7 @@ describe('executeTool against the n8n emulator', () => {
       { otherwise: { type: 'fail' } },
       { idempotent: false, retry: { maxAttempts: 3, backoffMs: 100 } },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({
       status: 'failed',
       attempts: 1,
@@ -689,7 +672,7 @@ describe('executeTool against the n8n emulator', () => {
       },
       { idempotent: false },
     );
-    const outcome = await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const outcome = await execute(gw, s.tool);
     expect(outcome).toMatchObject({ ok: true, attempts: 2 });
     expect(clock.sleeps).toEqual([1_000]);
 
@@ -697,7 +680,7 @@ describe('executeTool against the n8n emulator', () => {
       { otherwise: { type: 'fail', status: 503, body: { message: 'busy' } } },
       { idempotent: false },
     );
-    const failed = await gw.execute(backend.deps, { tenantId, tool: bare.tool, arguments: ARGS });
+    const failed = await execute(gw, bare.tool);
     expect(failed).toMatchObject({ ok: false, attempts: 1, error: { httpStatus: 503 } });
   });
 
@@ -714,9 +697,7 @@ describe('executeTool against the n8n emulator', () => {
       {},
       { auth: { kind: 'header', name: 'X-Switchboard-Key', value: secret } },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     const detail = String(outcome.error.details?.detail);
     expect(detail).toMatch(/^calendar backend unavailable/);
     expect(detail).not.toContain(secret);
@@ -735,9 +716,7 @@ describe('executeTool against the n8n emulator', () => {
   it("derives the execution budget from the tool's policy, capped by how long a caller can wait; rounds durations", async () => {
     const { gw } = gateway({ maxExecutionMs: 300 });
     const s = await scenario({ otherwise: { type: 'hang' } }, { timeoutMs: 2_000, idempotent: true });
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({ status: 'timed_out', attempts: 1, error: { code: 'deadline_exceeded' } });
     expect(outcome.error.details?.detail).toMatch(/^no answer within \d+ ms$/);
   });
@@ -755,9 +734,7 @@ describe('executeTool against the n8n emulator', () => {
         },
       },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'output_invalid' } });
     const forModel = outcomeForModel(outcome) as { error: { code: string; message: string } };
     expect(forModel.error.code).toBe('output_invalid');
@@ -771,9 +748,7 @@ describe('executeTool against the n8n emulator', () => {
       { otherwise: { type: 'json', body: { ok: true } } },
       { inputSchema: { type: 'object', propertes: { name: { type: 'string' } } } },
     );
-    const outcome = expectFailure(
-      await gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS }),
-    );
+    const outcome = expectFailure(await execute(gw, s.tool));
     expect(outcome).toMatchObject({ attempts: 0, error: { code: 'not_configured' } });
     expect(String(outcome.error.details?.detail)).toContain('propertes');
     expect(s.calls()).toHaveLength(0);
@@ -783,7 +758,7 @@ describe('executeTool against the n8n emulator', () => {
     // Real time: the queued execution waits for the slot on the gateway's clock.
     const gw = createGateway({ clock: systemClock, limits: { tenantConcurrency: 1, tenantQueue: 1 } });
     const s = await scenario({ otherwise: { type: 'json', body: { ok: true }, delayMs: 300 } });
-    const run = () => gw.execute(backend.deps, { tenantId, tool: s.tool, arguments: ARGS });
+    const run = () => execute(gw, s.tool);
     const runs = [run(), run(), run()];
 
     // Whichever reaches the cap third is refused at once, long before the others finish.

@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestBackend, type TestBackend } from '../../test/support/backend.js';
 import {
-  chain,
+  createActiveWorkflow,
+  deleteWorkflow,
   type N8nNode,
   respondNode as respond,
-  webhookNode,
 } from '../../test/support/n8n-workflows.js';
 import { N8nApiClient, normaliseBaseUrl } from '../n8n/index.js';
 import { createGateway } from './gateway.js';
@@ -62,18 +62,8 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway semantics on a real n8n (issu
   /** Creates and activates `Webhook → …nodes`, returns its id and path. */
   async function workflow(kind: string, nodes: Node[]): Promise<{ id: string; path: string }> {
     const path = `h-gateway-${kind}-${tag}`;
-    const all = [webhookNode(path), ...nodes];
-    const made = await api.createWorkflow({
-      name: `h-gateway ${kind} ${tag}`,
-      nodes: all,
-      connections: chain(all),
-      settings: { executionOrder: 'v1' },
-    });
-    if (!made.ok) throw new Error(`creating ${kind} failed: ${JSON.stringify(made)}`);
-    const id = String(made.value.id);
+    const id = await createActiveWorkflow(api, `h-gateway ${kind} ${tag}`, path, nodes);
     created.push(id);
-    const activated = await api.activateWorkflow(id);
-    if (!activated.ok) throw new Error(`activating ${kind} failed: ${JSON.stringify(activated)}`);
     return { id, path };
   }
 
@@ -116,10 +106,7 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway semantics on a real n8n (issu
   }, 120_000);
 
   afterAll(async () => {
-    for (const id of created) {
-      await api.deactivateWorkflow(id);
-      await api.deleteWorkflow(id);
-    }
+    for (const id of created) await deleteWorkflow(api, id);
     await backend?.close();
   });
 

@@ -133,11 +133,13 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
       timeoutMs: 15_000,
     });
     const gateway = createGateway();
-    const outcome = await gateway.execute(backend.deps, {
-      tenantId,
-      tool,
-      arguments: { name: 'Ada Lovelace', date: '2026-12-01' },
-    });
+    const execute = () =>
+      gateway.execute(backend.deps, {
+        tenantId,
+        tool,
+        arguments: { name: 'Ada Lovelace', date: '2026-12-01' },
+      });
+    const outcome = await execute();
     expect(outcome).toMatchObject({
       ok: true,
       status: 'succeeded',
@@ -155,11 +157,7 @@ describe.skipIf(!N8N_URL || !N8N_API_KEY)('gateway against a real n8n', () => {
 
     // Deactivated, the production URL answers 404 and the public API explains why.
     await api.deactivateWorkflow(workflowId!);
-    const inactive = await gateway.execute(backend.deps, {
-      tenantId,
-      tool,
-      arguments: { name: 'Ada Lovelace', date: '2026-12-01' },
-    });
+    const inactive = await execute();
     expect(inactive).toMatchObject({
       ok: false,
       status: 'failed',

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addMembership, createUser } from '../../src/auth/index.js';
 import { createTenant } from '../../src/control/tenants/index.js';
+import { tables, withTenant } from '../../src/db/index.js';
+import type { Deps } from '../../src/deps/index.js';
 import { SYSTEM_ACTOR } from '../../src/lib/actor.js';
+import { newId } from '../../src/lib/ids.js';
 import { type Credentials, loginAs } from './app.js';
-import type { TestBackend } from './backend.js';
+import { openTestBackend, type TestBackend } from './backend.js';
 
 export const TEST_PASSWORD = 'correct-horse-battery-staple';
 
@@ -46,4 +49,30 @@ export async function createWorld(backend: TestBackend, app: FastifyInstance): P
       viewerB: await login(viewerB),
     },
   };
+}
+
+/** A tenant named `name` (one word), with a slug no other test's tenant has; answers its id. */
+export async function createTestTenant(deps: Deps, name: string): Promise<string> {
+  const slug = `${name.toLowerCase()}-${randomBytes(4).toString('hex')}`;
+  return (await createTenant(deps, SYSTEM_ACTOR, { name, slug })).id;
+}
+
+/** The test database of this file with one tenant in it: for domain tests below the HTTP app. */
+export async function openTenantBackend(name: string): Promise<{ backend: TestBackend; tenantId: string }> {
+  const backend = await openTestBackend();
+  return { backend, tenantId: await createTestTenant(backend.deps, name) };
+}
+
+/** A call Twilio is ringing: its row with a CallSid, not yet claimed by a worker. */
+export async function insertRingingCall(
+  deps: Deps,
+  tenantId: string,
+  startedAt?: Date,
+): Promise<{ id: string; sid: string }> {
+  const id = newId('call');
+  const sid = `CA${id.slice(5)}`;
+  await withTenant(deps.db, tenantId, (tx) =>
+    tx.insert(tables.calls).values({ id, tenantId, twilioCallSid: sid, status: 'ringing', startedAt }),
+  );
+  return { id, sid };
 }

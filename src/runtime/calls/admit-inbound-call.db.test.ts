@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import { openTenantBackend } from '../../../test/support/fixtures.js';
 import { createAgent, publishAgentVersion } from '../../control/agents/index.js';
 import { resolveNumber } from '../../control/index.js';
 import { registerNumber } from '../../control/phone-numbers/index.js';
-import { createTenant } from '../../control/tenants/index.js';
 import type { Deps } from '../../deps/index.js';
 import { SYSTEM_ACTOR } from '../../lib/actor.js';
 import { admitInboundCall, tenantCallSlots } from './admit-inbound-call.js';
@@ -13,10 +13,7 @@ let tenantId: string;
 const e164 = `+1500555${String(Date.now()).slice(-4)}`;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  tenantId = (
-    await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Admitting', slug: `admitting-${Date.now()}` })
-  ).id;
+  ({ backend, tenantId } = await openTenantBackend('Admitting'));
   const agent = await createAgent(backend.deps, SYSTEM_ACTOR, tenantId, {
     name: 'Front desk',
     draft: { systemPrompt: 'You answer the phone.' },

@@ -1,10 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createTenant } from '../../control/tenants/index.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import { insertRingingCall, openTenantBackend } from '../../../test/support/fixtures.js';
 import { tables, withTenant } from '../../db/index.js';
-import { SYSTEM_ACTOR } from '../../lib/actor.js';
-import { newId } from '../../lib/ids.js';
 import { followCall } from '../live-events.js';
 import { DbCallRecorder } from '../recorder/db-call-recorder.js';
 import { claimCall } from './claim-call.js';
@@ -14,22 +12,12 @@ let backend: TestBackend;
 let tenantId: string;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  tenantId = (
-    await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Reaped', slug: `reaped-${Date.now()}` })
-  ).id;
+  ({ backend, tenantId } = await openTenantBackend('Reaped'));
 });
-afterAll(async () => {
-  await backend?.close();
-});
+afterAll(() => backend?.close());
 
-async function ringingCall(startedAt: Date) {
-  const id = newId('call');
-  await withTenant(backend.deps.db, tenantId, (tx) =>
-    tx.insert(tables.calls).values({ id, tenantId, twilioCallSid: `CA${id}`, status: 'ringing', startedAt }),
-  );
-  return id;
-}
+const ringingCall = async (startedAt: Date) =>
+  (await insertRingingCall(backend.deps, tenantId, startedAt)).id;
 
 const callRow = async (id: string) =>
   (

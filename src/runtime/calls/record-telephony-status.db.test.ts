@@ -1,33 +1,19 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestBackend, type TestBackend } from '../../../test/support/backend.js';
-import { createTenant } from '../../control/tenants/index.js';
+import type { TestBackend } from '../../../test/support/backend.js';
+import { insertRingingCall, openTenantBackend } from '../../../test/support/fixtures.js';
 import { tables, withTenant } from '../../db/index.js';
-import { SYSTEM_ACTOR } from '../../lib/actor.js';
-import { newId } from '../../lib/ids.js';
 import { recordTelephonyStatus } from './record-telephony-status.js';
 
 let backend: TestBackend;
 let tenantId: string;
 
 beforeAll(async () => {
-  backend = await openTestBackend();
-  tenantId = (
-    await createTenant(backend.deps, SYSTEM_ACTOR, { name: 'Replays', slug: `replays-${Date.now()}` })
-  ).id;
+  ({ backend, tenantId } = await openTenantBackend('Replays'));
 });
-afterAll(async () => {
-  await backend?.close();
-});
+afterAll(() => backend?.close());
 
-async function ringingCall() {
-  const id = newId('call');
-  const sid = `CA${id.slice(5)}`;
-  await withTenant(backend.deps.db, tenantId, (tx) =>
-    tx.insert(tables.calls).values({ id, tenantId, twilioCallSid: sid, status: 'ringing' }),
-  );
-  return { id, sid };
-}
+const ringingCall = () => insertRingingCall(backend.deps, tenantId);
 
 const statusEvents = (callId: string) =>
   withTenant(backend.deps.db, tenantId, (tx) =>

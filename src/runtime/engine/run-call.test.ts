@@ -15,6 +15,7 @@ import {
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { callConfigFromDraft } from '../../../test/support/call-config.js';
 import { expectSameTurns } from '../../../test/support/transcripts.js';
 import type { ExecuteToolRequest, ToolOutcome } from '../../gateway/index.js';
 import { acceptMediaStream } from '../../telephony/accept-media-stream.js';
@@ -34,22 +35,15 @@ const toolRequests: ExecuteToolRequest[] = [];
 /** Sees each call's transport before the engine runs on it. */
 let onIo: ((io: TwilioMediaStreamIO) => void) | undefined;
 
-const baseConfig: CallAgentConfig = {
+const baseConfig = callConfigFromDraft({
   systemPrompt: 'You are the receptionist of Acme Dental.',
   greeting: '',
-  language: 'en-US',
   voice: { model: 'mistv2', speaker: 'cove' },
-  stt: { model: 'nova-3', endpointingMs: 200 },
-  llm: { model: 'gpt-4.1-mini', temperature: 0.2, maxTokens: 200 },
-  tools: [],
+  stt: { endpointingMs: 200 },
+  llm: { temperature: 0.2, maxTokens: 200 },
   limits: { maxDurationS: 120, silenceTimeoutS: 30 },
-  fallbackPhrases: {
-    noAnswer: 'Are you still there?',
-    toolSlow: 'One moment please.',
-    error: 'Sorry, something went wrong on my side.',
-    goodbye: 'Thank you for calling. Goodbye.',
-  },
-};
+  fallbackPhrases: { toolSlow: 'One moment please.' },
+});
 let config = baseConfig;
 
 const bookAppointmentTool: CallAgentConfig['tools'][number] = {

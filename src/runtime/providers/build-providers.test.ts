@@ -2,9 +2,8 @@ import { llm } from '@livekit/agents';
 import { emulatedModelRules, type OpenAIEmulator, startOpenAIEmulator } from '@switchboard/sandbox';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callConfigFromDraft } from '../../../test/support/call-config.js';
 import { OPENAI_MODEL_CAPABILITIES, OPENAI_MODELS } from '../../control/agents/catalog.js';
-import { DEFAULT_DRAFT } from '../../control/agents/index.js';
-import type { CallAgentConfig } from '../call-context.js';
 import { installAgentsLogger } from './agents-logger.js';
 import { buildProviders } from './build-providers.js';
 
@@ -14,11 +13,6 @@ beforeAll(async () => {
   openai = await startOpenAIEmulator({ acceptAnyKey: true, defaultScript: { defaultReply: 'Hello there.' } });
 });
 afterAll(() => openai.close());
-
-function configFor(model: string): CallAgentConfig {
-  const { toolIds: _toolIds, ...draft } = DEFAULT_DRAFT;
-  return { ...draft, llm: { model, temperature: 0.4, maxTokens: 400 }, tools: [] };
-}
 
 async function reply(model: string, key: string): Promise<string> {
   const settings = {
@@ -35,7 +29,7 @@ async function reply(model: string, key: string): Promise<string> {
   const providers = buildProviders(
     settings,
     { deepgram: key, openai: key, rime: key },
-    configFor(model),
+    callConfigFromDraft({ llm: { model } }),
     8000,
   );
   const chatCtx = llm.ChatContext.empty();
