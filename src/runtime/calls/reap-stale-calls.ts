@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, type SQL } from 'drizzle-orm';
 import { type CallEndReason, tables, withAllTenants } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import { publishCallUpdate } from '../live-events.js';
@@ -28,21 +28,17 @@ export async function reapStaleCalls(
     { actor: 'system:reaper', purpose: 'call.reap_stale' },
     deps.crossTenantLog,
     async (tx) => {
+      const fail = async (reason: 'worker_lost' | 'no_media', where: SQL | undefined) =>
+        (
+          await tx
+            .update(c)
+            .set({ status: 'failed', endReason: reason, endedAt: now })
+            .where(where)
+            .returning({ id: c.id, tenantId: c.tenantId })
+        ).map((r) => ({ ...r, reason }));
       const rows = [
-        ...(
-          await tx
-            .update(c)
-            .set({ status: 'failed', endReason: 'worker_lost', endedAt: now })
-            .where(and(eq(c.status, 'in_progress'), lt(c.heartbeatAt, staleBefore)))
-            .returning({ id: c.id, tenantId: c.tenantId })
-        ).map((r) => ({ ...r, reason: 'worker_lost' as const })),
-        ...(
-          await tx
-            .update(c)
-            .set({ status: 'failed', endReason: 'no_media', endedAt: now })
-            .where(and(eq(c.status, 'ringing'), lt(c.startedAt, ringingBefore)))
-            .returning({ id: c.id, tenantId: c.tenantId })
-        ).map((r) => ({ ...r, reason: 'no_media' as const })),
+        ...(await fail('worker_lost', and(eq(c.status, 'in_progress'), lt(c.heartbeatAt, staleBefore)))),
+        ...(await fail('no_media', and(eq(c.status, 'ringing'), lt(c.startedAt, ringingBefore)))),
       ];
       if (rows.length > 0) {
         await tx.insert(tables.callEvents).values(
