@@ -11,14 +11,21 @@ import type { TestCase, TestCaseSpec, TestExpect } from './test-case.js';
 
 type CaseRow = typeof tables.agentTestCases.$inferSelect;
 
-export function toTestCase(row: CaseRow): TestCase {
+/** What a case and each of its revisions hold. */
+function caseContent(row: Pick<CaseRow, 'name' | 'revision' | 'spec' | 'expect'>) {
   return {
-    id: row.id,
-    agentId: row.agentId,
     name: row.name,
     revision: row.revision,
     spec: row.spec as TestCaseSpec,
     expect: row.expect as TestExpect,
+  };
+}
+
+export function toTestCase(row: CaseRow): TestCase {
+  return {
+    id: row.id,
+    agentId: row.agentId,
+    ...caseContent(row),
     sourceCallId: row.sourceCallId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -35,17 +42,25 @@ export async function activeCases(tx: Tx, tenantId: string, agentId: string): Pr
     .orderBy(asc(c.createdAt), asc(c.id));
 }
 
-async function findCase(tx: Tx, tenantId: string, agentId: string, caseId: string): Promise<CaseRow> {
+/** The agent's case; a deleted one only `withDeleted`. */
+async function findCase(
+  tx: Tx,
+  tenantId: string,
+  agentId: string,
+  caseId: string,
+  withDeleted = false,
+): Promise<CaseRow> {
   const c = tables.agentTestCases;
+  const active = withDeleted ? undefined : isNull(c.deletedAt);
   const [row] = await tx
     .select()
     .from(c)
-    .where(and(eq(c.tenantId, tenantId), eq(c.agentId, agentId), eq(c.id, caseId), isNull(c.deletedAt)));
+    .where(and(eq(c.tenantId, tenantId), eq(c.agentId, agentId), eq(c.id, caseId), active));
   if (!row) throw new AppError('AGENT_TEST_CASE_NOT_FOUND', 'test case not found');
   return row;
 }
 
-async function writeRevision(tx: Tx, actor: Actor, row: CaseRow, deleted = false): Promise<void> {
+async function writeRevision(tx: Tx, actor: Actor, row: CaseRow, deleted: boolean): Promise<void> {
   await tx.insert(tables.agentTestCaseRevisions).values({
     caseId: row.id,
     tenantId: row.tenantId,
@@ -104,7 +119,7 @@ export async function createTestCase(
         sourceCallId: input.sourceCallId ?? null,
       })
       .returning();
-    await writeRevision(tx, actor, row!);
+    await writeRevision(tx, actor, row!, false);
     await recordAudit(tx, actor, {
       tenantId,
       action: 'agent_test.create',
@@ -116,6 +131,45 @@ export async function createTestCase(
   });
 }
 
+interface CaseRevision {
+  changes: Partial<typeof tables.agentTestCases.$inferInsert>;
+  deleted: boolean;
+  action: string;
+  summary: (saved: CaseRow) => Record<string, unknown>;
+}
+
+/**
+ * Saves the next revision of an active case (what `revise` changes, the revision number bumped),
+ * keeps it in the case's history and records it in the audit log.
+ */
+async function reviseCase(
+  deps: Deps,
+  actor: Actor,
+  tenantId: string,
+  agentId: string,
+  caseId: string,
+  revise: (before: CaseRow) => CaseRevision,
+): Promise<CaseRow> {
+  return withTenant(deps.db, tenantId, async (tx) => {
+    const before = await findCase(tx, tenantId, agentId, caseId);
+    const { changes, deleted, action, summary } = revise(before);
+    const [row] = await tx
+      .update(tables.agentTestCases)
+      .set({ ...changes, revision: before.revision + 1, updatedAt: deps.now() })
+      .where(eq(tables.agentTestCases.id, caseId))
+      .returning();
+    await writeRevision(tx, actor, row!, deleted);
+    await recordAudit(tx, actor, {
+      tenantId,
+      action,
+      targetType: 'agent_test_case',
+      targetId: caseId,
+      summary: summary(row!),
+    });
+    return row!;
+  });
+}
+
 export async function updateTestCase(
   deps: Deps,
   actor: Actor,
@@ -124,29 +178,17 @@ export async function updateTestCase(
   caseId: string,
   patch: Partial<CreateTestCaseInput>,
 ): Promise<TestCase> {
-  return withTenant(deps.db, tenantId, async (tx) => {
-    const before = await findCase(tx, tenantId, agentId, caseId);
-    const [row] = await tx
-      .update(tables.agentTestCases)
-      .set({
-        name: patch.name ?? before.name,
-        spec: patch.spec ?? before.spec,
-        expect: patch.expect ?? before.expect,
-        revision: before.revision + 1,
-        updatedAt: deps.now(),
-      })
-      .where(eq(tables.agentTestCases.id, caseId))
-      .returning();
-    await writeRevision(tx, actor, row!);
-    await recordAudit(tx, actor, {
-      tenantId,
-      action: 'agent_test.update',
-      targetType: 'agent_test_case',
-      targetId: caseId,
-      summary: { agentId, revision: row!.revision, changed: Object.keys(patch) },
-    });
-    return toTestCase(row!);
-  });
+  const saved = await reviseCase(deps, actor, tenantId, agentId, caseId, (before) => ({
+    changes: {
+      name: patch.name ?? before.name,
+      spec: patch.spec ?? before.spec,
+      expect: patch.expect ?? before.expect,
+    },
+    deleted: false,
+    action: 'agent_test.update',
+    summary: (row) => ({ agentId, revision: row.revision, changed: Object.keys(patch) }),
+  }));
+  return toTestCase(saved);
 }
 
 /** Removes a case from the suite; its history and past results stay. */
@@ -157,22 +199,12 @@ export async function deleteTestCase(
   agentId: string,
   caseId: string,
 ): Promise<void> {
-  await withTenant(deps.db, tenantId, async (tx) => {
-    const before = await findCase(tx, tenantId, agentId, caseId);
-    const [row] = await tx
-      .update(tables.agentTestCases)
-      .set({ deletedAt: deps.now(), revision: before.revision + 1, updatedAt: deps.now() })
-      .where(eq(tables.agentTestCases.id, caseId))
-      .returning();
-    await writeRevision(tx, actor, row!, true);
-    await recordAudit(tx, actor, {
-      tenantId,
-      action: 'agent_test.delete',
-      targetType: 'agent_test_case',
-      targetId: caseId,
-      summary: { agentId, name: before.name },
-    });
-  });
+  await reviseCase(deps, actor, tenantId, agentId, caseId, (before) => ({
+    changes: { deletedAt: deps.now() },
+    deleted: true,
+    action: 'agent_test.delete',
+    summary: () => ({ agentId, name: before.name }),
+  }));
 }
 
 export interface TestCaseRevision {
@@ -193,19 +225,11 @@ export async function testCaseHistory(
   caseId: string,
 ): Promise<TestCaseRevision[]> {
   return withTenant(deps.db, tenantId, async (tx) => {
-    const c = tables.agentTestCases;
-    const [owner] = await tx
-      .select({ id: c.id })
-      .from(c)
-      .where(and(eq(c.tenantId, tenantId), eq(c.agentId, agentId), eq(c.id, caseId)));
-    if (!owner) throw new AppError('AGENT_TEST_CASE_NOT_FOUND', 'test case not found');
+    await findCase(tx, tenantId, agentId, caseId, true);
     const r = tables.agentTestCaseRevisions;
     const rows = await tx.select().from(r).where(eq(r.caseId, caseId)).orderBy(desc(r.revision));
     return rows.map((row) => ({
-      revision: row.revision,
-      name: row.name,
-      spec: row.spec as TestCaseSpec,
-      expect: row.expect as TestExpect,
+      ...caseContent(row),
       deleted: row.deleted,
       actorId: row.actorId,
       createdAt: row.createdAt,
