@@ -61,3 +61,24 @@ export function call(
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
 }
+
+/**
+ * Reads a paginated list from `url` (which sets the page size) to its end, following `nextCursor`:
+ * the items of each page, in order.
+ */
+export async function listPages<T>(
+  app: FastifyInstance,
+  credentials: Credentials,
+  url: string,
+): Promise<T[][]> {
+  const pages: T[][] = [];
+  let next = url;
+  for (;;) {
+    const res = await call(app, credentials, 'GET', next);
+    if (res.statusCode !== 200) throw new Error(`GET ${next}: ${res.statusCode} ${res.body}`);
+    const page: { items: T[]; nextCursor: string | null } = res.json();
+    pages.push(page.items);
+    if (!page.nextCursor) return pages;
+    next = `${url}${url.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(page.nextCursor)}`;
+  }
+}

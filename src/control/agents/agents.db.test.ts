@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { call } from '../../../test/support/app.js';
+import { call, listPages } from '../../../test/support/app.js';
 import { appTest } from '../../../test/support/app-test.js';
 import { tables } from '../../db/index.js';
 import {
@@ -258,23 +258,8 @@ describe('agents CRUD and access', () => {
     for (const name of ['one', 'two', 'three']) {
       ids.push((await expectStatus<AgentBody>(app, operator, 'POST', `${t}/agents`, 201, { name })).id);
     }
-    const page1 = await expectStatus<{ items: { id: string }[]; nextCursor: string }>(
-      app,
-      operator,
-      'GET',
-      `${t}/agents?limit=2`,
-      200,
-    );
-    expect(page1.items.map((i) => i.id)).toEqual([ids[2], ids[1]]);
-    const page2 = await expectStatus<{ items: { id: string }[]; nextCursor: string | null }>(
-      app,
-      operator,
-      'GET',
-      `${t}/agents?limit=2&cursor=${page1.nextCursor}`,
-      200,
-    );
-    expect(page2.items.map((i) => i.id)).toEqual([ids[0]]);
-    expect(page2.nextCursor).toBeNull();
+    const pages = await listPages<{ id: string }>(app, operator, `${t}/agents?limit=2`);
+    expect(pages.map((page) => page.map((i) => i.id))).toEqual([[ids[2], ids[1]], [ids[0]]]);
 
     const renamed = await expectStatus<{ name: string }>(
       app,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../../../test/support/app.js';
+import { call, listPages } from '../../../test/support/app.js';
 import { openTestApp } from '../../../test/support/app-test.js';
 import type { TestBackend } from '../../../test/support/backend.js';
 import type { World } from '../../../test/support/fixtures.js';
@@ -69,23 +69,10 @@ describe('tools', () => {
       description: 'Cancels',
       inputSchema: { type: 'object' },
     });
-    const page1 = await expectStatus<{ items: ToolBody[]; nextCursor: string }>(
-      app,
-      operator,
-      'GET',
-      `${tools}?limit=2`,
-      200,
-    );
-    expect(page1.items.map((t) => t.id)).toEqual([second.id, created.id]);
-    const page2 = await expectStatus<{ items: ToolBody[]; nextCursor: string | null }>(
-      app,
-      operator,
-      'GET',
-      `${tools}?limit=2&cursor=${page1.nextCursor}`,
-      200,
-    );
-    expect(page2.items.map((t) => t.name)).toEqual(['seed_tool']);
-    expect(page2.nextCursor).toBeNull();
+    const [page1, page2, ...more] = await listPages<ToolBody>(app, operator, `${tools}?limit=2`);
+    expect(page1!.map((t) => t.id)).toEqual([second.id, created.id]);
+    expect(page2!.map((t) => t.name)).toEqual(['seed_tool']);
+    expect(more).toEqual([]);
 
     const updated = await expectStatus<ToolBody>(app, operator, 'PATCH', `${tools}/${created.id}`, 200, {
       timeoutMs: 30_000,

@@ -162,12 +162,9 @@ describe('GET /api/tenants/:tenantId/tool-executions', () => {
 describe('GET /api/tenants/:tenantId/tool-executions/:id', () => {
   it('answers the execution with its attempts, the webhook secret redacted', async () => {
     const executed = (await runTest(world.as.operator)).json();
-    const res = await call(
-      app,
-      world.as.operator,
-      'GET',
-      `${listUrl(world.tenantA)}/${executed.executionId}`,
-    );
+    const getExecution = (who: Credentials, tenantId: string) =>
+      call(app, who, 'GET', `${listUrl(tenantId)}/${executed.executionId}`);
+    const res = await getExecution(world.as.operator, world.tenantA);
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body).toMatchObject({
@@ -181,20 +178,10 @@ describe('GET /api/tenants/:tenantId/tool-executions/:id', () => {
     expect(body.attempts[0].request.headers['x-hook-token']).toBe('[redacted]');
     expect(res.body).not.toContain(SECRET);
 
-    const elsewhere = await call(
-      app,
-      world.as.operator,
-      'GET',
-      `${listUrl(world.tenantB)}/${executed.executionId}`,
-    );
+    const elsewhere = await getExecution(world.as.operator, world.tenantB);
     expect(elsewhere.statusCode).toBe(404);
     expect(elsewhere.json().error.code).toBe('TOOL_EXECUTION_NOT_FOUND');
-    const viewer = await call(
-      app,
-      world.as.viewerA,
-      'GET',
-      `${listUrl(world.tenantA)}/${executed.executionId}`,
-    );
+    const viewer = await getExecution(world.as.viewerA, world.tenantA);
     expect(viewer.statusCode).toBe(403);
   });
 });
