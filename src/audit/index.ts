@@ -3,7 +3,7 @@ export { type ListAuditInput, listAudit } from './list-audit.js';
 export {
   type AuditEntry,
   type AuditedUpdate,
-  type AuditTarget,
+  deleteAudited,
   recordAudit,
   recordCreation,
   updateAudited,

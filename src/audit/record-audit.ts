@@ -75,3 +75,15 @@ export async function updateAudited<T extends IdTable>(
   });
   return after!;
 }
+
+/** Deletes the row `id` of `table` and records it in the audit log (the row's id is the entry's target). */
+export async function deleteAudited<T extends IdTable>(
+  tx: Tx,
+  actor: Actor,
+  table: T,
+  id: string,
+  entry: Omit<AuditEntry, 'targetId'>,
+): Promise<void> {
+  await tx.delete(table).where(eq(table.id, id));
+  await recordAudit(tx, actor, { ...entry, targetId: id });
+}
