@@ -33,6 +33,19 @@ export async function recordAudit(tx: DbOrTx, actor: Actor, entry: AuditEntry): 
   actor.audited = true;
 }
 
+/** The row an entry is about: its tenant (null for platform rows), kind and id. */
+export type AuditTarget = Required<Pick<AuditEntry, 'tenantId' | 'targetType' | 'targetId'>>;
+
+/** Records that `actor` created the target: action `<targetType>.create`, what it holds as `after`. */
+export function recordCreation(
+  tx: DbOrTx,
+  actor: Actor,
+  target: AuditTarget,
+  after: Record<string, unknown>,
+): Promise<void> {
+  return recordAudit(tx, actor, { ...target, action: `${target.targetType}.create`, summary: { after } });
+}
+
 type IdTable = PgTable & { id: PgColumn };
 
 /** A change to one row and the audit entry that records it (the row's id is the entry's target). */
@@ -61,4 +74,16 @@ export async function updateAudited<T extends IdTable>(
     summary: typeof summary === 'function' ? summary(after!) : summary,
   });
   return after!;
+}
+
+/** Deletes the row `id` of `table` and records it in the audit log (the row's id is the entry's target). */
+export async function deleteAudited<T extends IdTable>(
+  tx: Tx,
+  actor: Actor,
+  table: T,
+  id: string,
+  entry: Omit<AuditEntry, 'targetId'>,
+): Promise<void> {
+  await tx.delete(table).where(eq(table.id, id));
+  await recordAudit(tx, actor, { ...entry, targetId: id });
 }

@@ -1,5 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { recordAudit } from '../audit/index.js';
+import { recordAudit, recordCreation } from '../audit/index.js';
 import { findTenant, keysetPage, tables } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import type { Actor } from '../lib/actor.js';
@@ -68,13 +68,12 @@ export async function createApiKey(deps: Deps, actor: Actor, input: CreateApiKey
         expiresAt: input.expiresAt ?? null,
       })
       .returning(publicColumns);
-    await recordAudit(tx, actor, {
-      tenantId: null,
-      action: 'api_key.create',
-      targetType: 'api_key',
-      targetId: row!.id,
-      summary: { after: { name: row!.name, role: row!.role, tenantId: row!.tenantId } },
-    });
+    await recordCreation(
+      tx,
+      actor,
+      { tenantId: null, targetType: 'api_key', targetId: row!.id },
+      { name: row!.name, role: row!.role, tenantId: row!.tenantId },
+    );
     return { ...row!, key: secret };
   });
 }

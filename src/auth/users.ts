@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { recordAudit } from '../audit/index.js';
+import { recordAudit, recordCreation } from '../audit/index.js';
 import { type DbOrTx, tables, withTenant } from '../db/index.js';
 import type { Deps } from '../deps/index.js';
 import type { Actor } from '../lib/actor.js';
@@ -54,13 +54,12 @@ export async function createUser(deps: Pick<Deps, 'db'>, actor: Actor, input: Cr
         if (isEmailTaken(err)) throw new AppError('EMAIL_TAKEN', 'a user with this email already exists');
         throw err;
       });
-    await recordAudit(tx, actor, {
-      tenantId: null,
-      action: 'user.create',
-      targetType: 'user',
-      targetId: user!.id,
-      summary: { after: { email: user!.email, name: user!.name, platformRole: user!.platformRole } },
-    });
+    await recordCreation(
+      tx,
+      actor,
+      { tenantId: null, targetType: 'user', targetId: user!.id },
+      { email: user!.email, name: user!.name, platformRole: user!.platformRole },
+    );
     return user!;
   });
 }

@@ -13,10 +13,5 @@ export {
 } from './agents/index.js';
 export type { FieldIssue } from './field-issues.js';
 export type { N8nConnection, WebhookAuthView } from './n8n/index.js';
-export {
-  type NumberResolution,
-  normaliseE164,
-  type ResolvedTenant,
-  resolveNumber,
-} from './phone-numbers/index.js';
+export { type NumberResolution, resolveNumber } from './phone-numbers/index.js';
 export { type Tool, ToolSnapshot, toToolSnapshot } from './tools/index.js';

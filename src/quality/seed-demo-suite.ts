@@ -53,21 +53,26 @@ const BOOKING_STUB = {
   },
 };
 
+/** A caller step: wait (up to 30 s) until the agent says `agentSaid`. */
+function waitFor(agentSaid: string | { regex: string }) {
+  return { type: 'waitFor', agentSaid, timeoutMs: 30_000 };
+}
+
+/** The demo caller: waits for the greeting, plays `turns`, waits for the goodbye and hangs up. */
+function demoCaller(...turns: Record<string, unknown>[]) {
+  return { steps: [waitFor('how can i help'), ...turns, waitFor('goodbye'), { type: 'hangup' }] };
+}
+
 export const DEMO_SUITE: { name: string; spec: TestCaseSpec; expect: TestExpect }[] = [
   {
     name: 'books a cleaning',
     spec: {
-      caller: {
-        steps: [
-          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 30_000 },
-          { type: 'say', text: "I'd like to book a cleaning appointment next Tuesday morning." },
-          // The whole read-back, so the caller does not talk over the confirmation number.
-          { type: 'waitFor', agentSaid: { regex: 'confirmation number is [a-z0-9]+' }, timeoutMs: 30_000 },
-          { type: 'say', text: 'Great, thanks. Bye!' },
-          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 30_000 },
-          { type: 'hangup' },
-        ],
-      },
+      caller: demoCaller(
+        { type: 'say', text: "I'd like to book a cleaning appointment next Tuesday morning." },
+        // The whole read-back, so the caller does not talk over the confirmation number.
+        waitFor({ regex: 'confirmation number is [a-z0-9]+' }),
+        { type: 'say', text: 'Great, thanks. Bye!' },
+      ),
       llm: DEMO_LLM,
       tools: { mode: 'stub', stubs: [BOOKING_STUB] },
     },
@@ -87,14 +92,7 @@ export const DEMO_SUITE: { name: string; spec: TestCaseSpec; expect: TestExpect 
   {
     name: 'greets and lets the caller go',
     spec: {
-      caller: {
-        steps: [
-          { type: 'waitFor', agentSaid: 'how can i help', timeoutMs: 30_000 },
-          { type: 'say', text: 'Sorry, wrong number. Bye!' },
-          { type: 'waitFor', agentSaid: 'goodbye', timeoutMs: 30_000 },
-          { type: 'hangup' },
-        ],
-      },
+      caller: demoCaller({ type: 'say', text: 'Sorry, wrong number. Bye!' }),
       llm: DEMO_LLM,
     },
     expect: {

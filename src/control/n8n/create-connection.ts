@@ -1,4 +1,4 @@
-import { recordAudit } from '../../audit/index.js';
+import { recordCreation } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
@@ -34,13 +34,8 @@ export async function createN8nConnection(
           webhookAuth: sealed.value,
         })
         .returning();
-      await recordAudit(tx, actor, {
-        tenantId,
-        action: 'n8n_connection.create',
-        targetType: 'n8n_connection',
-        targetId: row!.id,
-        summary: { after: auditView(row!) },
-      });
+      const target = { tenantId, targetType: 'n8n_connection', targetId: row!.id };
+      await recordCreation(tx, actor, target, auditView(row!));
       return toConnectionView(row!);
     });
   } catch (err) {

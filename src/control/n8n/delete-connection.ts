@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
+import { deleteAudited } from '../../audit/index.js';
 import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
@@ -52,12 +52,10 @@ export async function deleteN8nConnection(
       .update(t)
       .set({ connectionId: null, updatedAt: deps.now() })
       .where(and(eq(t.tenantId, tenantId), eq(t.connectionId, connectionId)));
-    await tx.delete(tables.n8nConnections).where(eq(tables.n8nConnections.id, connectionId));
-    await recordAudit(tx, actor, {
+    await deleteAudited(tx, actor, tables.n8nConnections, connectionId, {
       tenantId,
       action: 'n8n_connection.delete',
       targetType: 'n8n_connection',
-      targetId: connectionId,
       summary: { before: auditView(before) },
     });
     return toConnectionView(before);

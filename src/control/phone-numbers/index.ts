@@ -1,9 +1,8 @@
-export { type E164Result, normaliseE164 } from './e164.js';
 export { getNumber, listNumbers } from './list-numbers.js';
 export type { PhoneNumber } from './number-row.js';
 export { type RegisterNumberInput, registerNumber } from './register-number.js';
 export { releaseNumber } from './release-number.js';
-export { type NumberResolution, type ResolvedTenant, resolveNumber } from './resolve-number.js';
+export { type NumberResolution, resolveNumber } from './resolve-number.js';
 export type { TwilioNumber, TwilioSettings } from './twilio-account.js';
 export {
   type AccountNumber,

@@ -1,5 +1,4 @@
-import { eq } from 'drizzle-orm';
-import { recordAudit } from '../../audit/index.js';
+import { deleteAudited } from '../../audit/index.js';
 import { tables, withLockedRow } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
@@ -13,12 +12,10 @@ export async function releaseNumber(
   numberId: string,
 ): Promise<PhoneNumber> {
   return withLockedRow(deps.db, findNumber, tenantId, numberId, async (tx, before) => {
-    await tx.delete(tables.phoneNumbers).where(eq(tables.phoneNumbers.id, numberId));
-    await recordAudit(tx, actor, {
+    await deleteAudited(tx, actor, tables.phoneNumbers, numberId, {
       tenantId,
       action: 'phone_number.release',
       targetType: 'phone_number',
-      targetId: numberId,
       summary: { before: { e164: before.e164, agentId: before.agentId, label: before.label } },
     });
     return before;

@@ -1,4 +1,4 @@
-import { changeSummary, recordAudit, updateAudited } from '../../audit/index.js';
+import { changeSummary, recordCreation, updateAudited } from '../../audit/index.js';
 import {
   type CrossTenantAccess,
   findTenant,
@@ -55,13 +55,8 @@ export async function createTenant(deps: Deps, actor: Actor, input: CreateTenant
         .values({ id, name: input.name, slug: input.slug, maxConcurrentCalls: input.maxConcurrentCalls })
         .returning();
       await tx.insert(tables.retentionPolicies).values({ tenantId: id });
-      await recordAudit(tx, actor, {
-        tenantId: id,
-        action: 'tenant.create',
-        targetType: 'tenant',
-        targetId: id,
-        summary: { after: { name: tenant!.name, slug: tenant!.slug } },
-      });
+      const target = { tenantId: id, targetType: 'tenant', targetId: id };
+      await recordCreation(tx, actor, target, { name: tenant!.name, slug: tenant!.slug });
       return tenant!;
     });
   } catch (err) {

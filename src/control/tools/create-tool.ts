@@ -1,4 +1,4 @@
-import { recordAudit } from '../../audit/index.js';
+import { recordCreation } from '../../audit/index.js';
 import { tables, withTenant } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
@@ -35,13 +35,12 @@ export async function createTool(
         .insert(tables.tools)
         .values({ id: newId('tool'), tenantId, ...fields })
         .returning();
-      await recordAudit(tx, actor, {
-        tenantId,
-        action: 'tool.create',
-        targetType: 'tool',
-        targetId: tool!.id,
-        summary: { after: toToolSnapshot(tool!) },
-      });
+      await recordCreation(
+        tx,
+        actor,
+        { tenantId, targetType: 'tool', targetId: tool!.id },
+        toToolSnapshot(tool!),
+      );
       return tool!;
     });
   } catch (err) {

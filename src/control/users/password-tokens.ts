@@ -6,7 +6,7 @@ import { type DbOrTx, tables } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
-import { findUser } from './user-row.js';
+import { findUser, withLockedUser } from './user-row.js';
 
 const TTL_MS = { invite: 7 * 24 * 3600_000, reset: 24 * 3600_000 } as const;
 const PREFIX = 'sbpw_';
@@ -51,8 +51,7 @@ export async function issueToken(
 
 /** An admin issues a reset token for a user (who then chooses the password); their sessions end. */
 export async function issuePasswordReset(deps: Deps, actor: Actor, userId: string): Promise<PasswordToken> {
-  return deps.db.transaction(async (tx) => {
-    const user = await findUser(tx, userId, true);
+  return withLockedUser(deps.db, userId, async (tx, user) => {
     if (user.disabledAt) throw new AppError('CONFLICT', 'the user is disabled; enable them first');
     const token = await issueToken(tx, deps.now(), actor, userId, 'reset');
     await revokeUserSessions({ db: tx }, userId);

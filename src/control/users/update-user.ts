@@ -5,7 +5,7 @@ import { tables } from '../../db/index.js';
 import type { Deps } from '../../deps/index.js';
 import type { Actor } from '../../lib/actor.js';
 import { AppError } from '../../lib/errors.js';
-import { findUser, keepOneAdmin, type User } from './user-row.js';
+import { findUser, keepOneAdmin, type User, withLockedUser } from './user-row.js';
 
 export interface UpdateUserInput {
   name?: string;
@@ -20,8 +20,7 @@ export async function updateUser(
   userId: string,
   input: UpdateUserInput,
 ): Promise<User> {
-  return deps.db.transaction(async (tx) => {
-    const before = await findUser(tx, userId, true);
+  return withLockedUser(deps.db, userId, async (tx, before) => {
     const roleChanges = input.platformRole !== undefined && input.platformRole !== before.platformRole;
     if (roleChanges) {
       if (actor.kind === 'user' && actor.id === userId)
@@ -51,8 +50,7 @@ export async function setUserDisabled(
   userId: string,
   disabled: boolean,
 ): Promise<User> {
-  return deps.db.transaction(async (tx) => {
-    const before = await findUser(tx, userId, true);
+  return withLockedUser(deps.db, userId, async (tx, before) => {
     if (disabled && actor.kind === 'user' && actor.id === userId) {
       throw new AppError('CONFLICT', 'you cannot disable yourself');
     }

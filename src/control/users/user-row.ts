@@ -1,6 +1,6 @@
 import { and, count, eq, isNull, ne } from 'drizzle-orm';
 import { publicUserColumns } from '../../auth/index.js';
-import { type DbOrTx, tables } from '../../db/index.js';
+import { type AppDb, type DbOrTx, type Tx, tables } from '../../db/index.js';
 import { AppError } from '../../lib/errors.js';
 
 export interface User {
@@ -17,6 +17,15 @@ export async function findUser(db: DbOrTx, userId: string, lock = false): Promis
   const [user] = lock ? await query.for('update') : await query;
   if (!user) throw new AppError('USER_NOT_FOUND', 'user not found');
   return user;
+}
+
+/** Runs `change` in a transaction with the user locked for update; USER_NOT_FOUND otherwise. */
+export function withLockedUser<T>(
+  db: AppDb,
+  userId: string,
+  change: (tx: Tx, user: User) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => change(tx, await findUser(tx, userId, true)));
 }
 
 /** Refuses a change that would leave the platform without an active internal_admin. */
