@@ -12,28 +12,36 @@ export interface CrossTenantAccess {
 export type CrossTenantLogger = (access: CrossTenantAccess) => void;
 
 /**
+ * The statement that confines what follows to one tenant (or opens every tenant) and switches to
+ * the role without BYPASSRLS: for the transaction (`local`), or for the session of a connection
+ * that serves nothing else (`TenantReadPool`).
+ */
+export function scopeStatement(scope: { tenantId: string } | 'all-tenants', local: boolean): SQL {
+  const tenantId = scope === 'all-tenants' ? '' : scope.tenantId;
+  const allTenants = scope === 'all-tenants' ? 'on' : 'off';
+  return sql`select set_config('app.tenant_id', ${tenantId}, ${local}), set_config('app.all_tenants', ${allTenants}, ${local}), set_config('role', ${APP_ROLE}, ${local})`;
+}
+
+/**
  * Runs fn in a transaction that row-level security confines to one tenant: the tenant is set for
  * the transaction and the role switched to one without BYPASSRLS (even when connected as a superuser).
  */
 export function withTenant<T>(db: AppDb, tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.all_tenants', 'off', true), set_config('role', ${APP_ROLE}, true)`,
-    );
+    await tx.execute(scopeStatement({ tenantId }, true));
     return fn(tx);
   });
 }
 
-/** Where `readAsTenant` finds the read pool of a database opened on PostgreSQL. */
-const tenantReadPools = new WeakMap<
-  AppDb,
-  { read<T>(tenantId: string, fn: (db: AppDb) => Promise<T>): Promise<T> }
->();
+/** Reads confined to one tenant (`TenantReadPool`). */
+export interface TenantReader {
+  read<T>(tenantId: string, fn: (db: AppDb) => Promise<T>): Promise<T>;
+}
 
-export function registerTenantReadPool(
-  db: AppDb,
-  pool: { read<T>(tenantId: string, fn: (db: AppDb) => Promise<T>): Promise<T> },
-): void {
+/** Where `readAsTenant` finds the read pool of a database opened on PostgreSQL. */
+const tenantReadPools = new WeakMap<AppDb, TenantReader>();
+
+export function registerTenantReadPool(db: AppDb, pool: TenantReader): void {
   tenantReadPools.set(db, pool);
 }
 
@@ -59,9 +67,7 @@ export function withAllTenants<T>(
 ): Promise<T> {
   log(access);
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.tenant_id', '', true), set_config('app.all_tenants', 'on', true), set_config('role', ${APP_ROLE}, true)`,
-    );
+    await tx.execute(scopeStatement('all-tenants', true));
     return fn(tx);
   });
 }

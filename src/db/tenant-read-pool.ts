@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { AppDb } from './client.js';
 import * as schema from './schema/index.js';
-import { APP_ROLE } from './scope.js';
+import { scopeStatement, type TenantReader } from './scope.js';
 
 interface ScopedConnection {
   db: AppDb;
@@ -20,7 +20,7 @@ interface ScopedConnection {
  * tenant and role cannot leak into unscoped work. Session settings need session-level connections
  * (direct, or PgBouncer in session mode), as the transaction-local ones of `withTenant` do not.
  */
-export class TenantReadPool {
+export class TenantReadPool implements TenantReader {
   readonly #pool: pg.Pool;
   readonly #connections = new WeakMap<pg.PoolClient, ScopedConnection>();
 
@@ -36,10 +36,7 @@ export class TenantReadPool {
       const connection = this.#connectionOf(client);
       if (connection.tenantId !== tenantId) {
         connection.tenantId = undefined;
-        await client.query(
-          `select set_config('app.tenant_id', $1, false), set_config('app.all_tenants', 'off', false), set_config('role', $2, false)`,
-          [tenantId, APP_ROLE],
-        );
+        await connection.db.execute(scopeStatement({ tenantId }, false));
         connection.tenantId = tenantId;
       }
       return await fn(connection.db);
