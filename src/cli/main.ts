@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { Command } from 'commander';
-import { ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
+import { type Config, ConfigError, configTableMarkdown, loadConfig } from '../config/index.js';
 import { DEMO_LOGINS } from '../control/seed-demo.js';
 import { createLogger } from '../lib/logger.js';
-import { openPlatformDatabase, startPlatform } from '../platform/platform.js';
+import { openPlatformDatabase, type Platform, startPlatform } from '../platform/platform.js';
+import { printsBanner, superviseProcesses } from '../platform/processes.js';
 import { sandboxPortLines } from '../platform/sandbox-mode.js';
 import { type CallOptions, runCallCommand } from './call-command.js';
 import { registerKpisCommand } from './kpis-command.js';
@@ -38,28 +40,19 @@ program
   .action(() =>
     run(async () => {
       const config = loadConfig();
+      if (config.processes > 1 && cluster.isPrimary) {
+        process.exitCode = await superviseProcesses(config.processes, out);
+        return;
+      }
       const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
       const platform = await startPlatform(config, log);
-      out(`Switchboard is up at ${platform.url}`);
-      out(
-        `  database: ${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`}`,
-      );
-      out(`  store:    ${config.store.kind === 'redis' ? 'Redis' : 'in-memory'}`);
-      out(`  API docs: ${platform.url}/api/docs`);
-      if (platform.sandbox) {
-        out(`  Sandbox emulators (${config.sandbox.pace} pace):`);
-        for (const line of sandboxPortLines(platform.sandbox)) out(line);
-      }
-      if (config.seedDemo) {
-        out(platform.seeded ? '  Seeded the demo. Logins:' : '  Demo logins (seeded earlier):');
-        for (const l of DEMO_LOGINS)
-          out(
-            `    ${l.role.padEnd(18)} ${l.email.padEnd(32)} ${l.password}${l.tenant ? `  (${l.tenant})` : ''}`,
-          );
-      }
-      out('Press Ctrl+C to stop.');
+      if (printsBanner()) printBanner(config, platform);
+      let stopping = false;
       const stop = async (signal: string) => {
-        out(`\n${signal}: shutting down`);
+        // Ctrl+C reaches every process of a cluster, then the primary sends SIGTERM too: drain once.
+        if (stopping) return;
+        stopping = true;
+        if (printsBanner()) out(`\n${signal}: shutting down`);
         await platform.close();
         process.exit(0);
       };
@@ -67,6 +60,27 @@ program
       process.once('SIGTERM', () => void stop('SIGTERM'));
     }),
   );
+
+function printBanner(config: Config, platform: Platform): void {
+  out(`Switchboard is up at ${platform.url}`);
+  out(
+    `  database: ${config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`}`,
+  );
+  out(`  store:    ${config.store.kind === 'redis' ? 'Redis' : 'in-memory'}`);
+  out(`  API docs: ${platform.url}/api/docs`);
+  if (platform.sandbox) {
+    out(`  Sandbox emulators (${config.sandbox.pace} pace):`);
+    for (const line of sandboxPortLines(platform.sandbox)) out(line);
+  }
+  if (config.seedDemo) {
+    out(platform.seeded ? '  Seeded the demo. Logins:' : '  Demo logins (seeded earlier):');
+    for (const l of DEMO_LOGINS)
+      out(
+        `    ${l.role.padEnd(18)} ${l.email.padEnd(32)} ${l.password}${l.tenant ? `  (${l.tenant})` : ''}`,
+      );
+  }
+  out('Press Ctrl+C to stop.');
+}
 
 program
   .command('migrate')

@@ -79,6 +79,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(expect.objectContaining({ variable }));
   });
 
+  it('runs several processes only on PostgreSQL, Redis, a fixed port and no in-process sandbox', () => {
+    const shared = {
+      DATABASE_URL: 'postgres://app@db/sb',
+      REDIS_URL: 'redis://cache:6379',
+      SANDBOX: 'off',
+      SANDBOX_PROVIDER_KEYS: 'true',
+    };
+    expect(loadConfig({ ...shared, PROCESSES: '2' }).processes).toBe(2);
+    expect(loadConfig({}).processes).toBe(1);
+    for (const [env, problem] of [
+      [{ ...shared, DATABASE_URL: undefined }, /DATABASE_URL/],
+      [{ ...shared, REDIS_URL: undefined }, /REDIS_URL/],
+      [{ ...shared, PORT: '0' }, /fixed PORT/],
+      [{ ...shared, SANDBOX: 'on' }, /SANDBOX=off/],
+      [{ ...shared, SANDBOX: undefined, SANDBOX_PROVIDER_KEYS: undefined }, /SANDBOX=off/],
+    ] as const) {
+      expect(() => loadConfig({ ...env, PROCESSES: '2' })).toThrow(
+        expect.objectContaining({ variable: 'PROCESSES', message: expect.stringMatching(problem) }),
+      );
+    }
+    expect(() => loadConfig({ PROCESSES: '0' })).toThrow(expect.objectContaining({ variable: 'PROCESSES' }));
+  });
+
   it('accepts complete S3 credentials and provider keys', () => {
     const config = loadConfig({
       RECORDINGS_S3_BUCKET: 'rec',

@@ -20,6 +20,11 @@ export const ENV_SCHEMA = {
     schema: z.coerce.number().int().min(0).max(65535).default(3000),
     description: 'HTTP port (0 = any free port).',
   },
+  PROCESSES: {
+    schema: z.coerce.number().int().min(1).max(64).default(1),
+    description:
+      'Server processes on this machine (node:cluster, one port): each runs its own calls, so calls use every core. Above 1 it needs DATABASE_URL, REDIS_URL, a fixed PORT and the sandbox off (real providers, or SANDBOX_PROVIDER_KEYS with external emulators).',
+  },
   PUBLIC_URL: {
     schema: z.url().optional(),
     description:
@@ -276,6 +281,8 @@ type RawEnv = { [K in keyof EnvSchema]: z.output<EnvSchema[K]['schema']> };
 export interface Config {
   host: string;
   port: number;
+  /** Server processes on this machine (node:cluster); 1 = this process serves alone. */
+  processes: number;
   publicUrl: string | undefined;
   /** Which hops may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
   trustProxy: TrustProxy;
@@ -343,9 +350,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         throw new ConfigError(name, 'must be set when the sandbox is off (every provider needs a key)');
     }
   }
+  if (e.PROCESSES > 1) checkProcesses(e, sandboxEnabled);
   return {
     host: e.HOST,
     port: e.PORT,
+    processes: e.PROCESSES,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY === undefined ? false : (parseTrustProxy(e.TRUST_PROXY) ?? false),
     database: e.DATABASE_URL
@@ -376,6 +385,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pace: e.SANDBOX_PACE,
     },
   };
+}
+
+/**
+ * Several processes share the port and nothing else: the system of record and the ephemeral state
+ * must be servers (PGlite and the in-memory store live in one process), and the sandbox's emulators
+ * keep per-process state a call on another process could not see.
+ */
+function checkProcesses(e: RawEnv, sandboxEnabled: boolean): void {
+  const needs = (variable: string, problem: string) => {
+    throw new ConfigError(variable, problem);
+  };
+  if (!e.DATABASE_URL) needs('PROCESSES', 'above 1 needs DATABASE_URL (the embedded database is one process)');
+  if (!e.REDIS_URL) needs('PROCESSES', 'above 1 needs REDIS_URL (the in-memory store is one process)');
+  if (e.PORT === 0) needs('PROCESSES', 'above 1 needs a fixed PORT (the processes share it)');
+  if (sandboxEnabled)
+    needs(
+      'PROCESSES',
+      'above 1 needs SANDBOX=off: the in-process emulators would differ per process (point the provider URLs at external emulators with SANDBOX_PROVIDER_KEYS=true, or use real keys)',
+    );
 }
 
 /** Markdown table of every variable, its default and meaning (kept in the README). */

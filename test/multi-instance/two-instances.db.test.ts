@@ -21,7 +21,8 @@ import { type Instance, secretsKey, startInstance, startLoadBalancer } from './s
  */
 const services = process.env.SWITCHBOARD_TEST_BACKEND === 'services';
 const NUMBER = '+15005550006';
-const PORTS = { a: 4871, b: 4872 };
+/** `c` is one instance of two server processes (PROCESSES=2). */
+const PORTS = { a: 4871, b: 4872, c: 4873 };
 
 const caller: CallerScriptInput = {
   steps: [
@@ -46,12 +47,13 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
   let sandbox: Sandbox;
   let a: Instance;
   let b: Instance;
+  let c: Instance;
   let lb: Awaited<ReturnType<typeof startLoadBalancer>>;
   let owner: Awaited<ReturnType<typeof openDatabase>>;
   let admin: pg.Client;
   const dbName = `sb_test_multi_${randomBytes(4).toString('hex')}`;
   /** Where the next webhook and media socket go. */
-  const routing = { webhook: 'a' as 'a' | 'b', media: 'b' as 'a' | 'b' };
+  const routing = { webhook: 'a' as keyof typeof PORTS, media: 'b' as keyof typeof PORTS };
 
   beforeAll(async () => {
     sandbox = await startSandbox();
@@ -83,6 +85,7 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
     // A seeds the demo (tenants, agents, numbers); B finds it there.
     a = await startInstance('a', PORTS.a, env);
     b = await startInstance('b', PORTS.b, env);
+    c = await startInstance('c', PORTS.c, { ...env, PROCESSES: '2' });
     sandbox.twilio.addNumber({
       phoneNumber: NUMBER,
       voiceUrl: `${lb.url}/twilio/voice`,
@@ -92,7 +95,7 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
 
   afterAll(async () => {
     await sandbox?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([a?.stop(), b?.stop(), c?.stop()]);
     await lb?.close();
     await owner?.close();
     await admin?.query(`drop database if exists "${dbName}" with (force)`);
@@ -100,6 +103,8 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
   });
 
   const workerOf = (instance: Instance) => `:${instance.child.pid}/`;
+  /** The pid in a call row's worker id (`host:pid/suffix`). */
+  const pidOf = (workerId: string | null) => Number(/:(\d+)\//.exec(workerId ?? '')?.[1]);
   const callRow = async (callSid: string) =>
     (await owner.db.select().from(tables.calls).where(eq(tables.calls.twilioCallSid, callSid)))[0];
   const finalRow = async (callSid: string) => {
@@ -239,5 +244,34 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
     const next = await place();
     expect((await next.talk!).failure).toBeUndefined();
     expect(await finalRow(next.callSid)).toMatchObject({ status: 'completed' });
+  });
+
+  it('PROCESSES=2: calls run in both processes of one instance; a killed process is replaced, and it drains to exit 0', {
+    timeout: 150_000,
+  }, async () => {
+    Object.assign(routing, { webhook: 'c', media: 'c' });
+    const talkedTo = async () => {
+      const { callSid, talk } = await place();
+      expect((await talk!).failure).toBeUndefined();
+      const row = await finalRow(callSid);
+      expect(row).toMatchObject({ status: 'completed', endReason: 'caller_hangup' });
+      return pidOf(row.workerId);
+    };
+    // The primary hands connections out in turn, so the media sockets soon reach both processes.
+    const pids = new Set<number>();
+    for (let i = 0; i < 8 && pids.size < 2; i++) pids.add(await talkedTo());
+    expect(pids.size).toBe(2);
+    expect(pids.has(c.child.pid!)).toBe(false);
+
+    const [killed] = pids;
+    process.kill(killed!, 'SIGKILL');
+    for (let i = 0; i < 300 && !/share the port[\s\S]*share the port/.test(c.output()); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(c.output()).toContain(`server process ${killed} exited (SIGKILL); starting another`);
+    const after = new Set<number>();
+    for (let i = 0; i < 8 && after.size < 2; i++) after.add(await talkedTo());
+    expect(after.size).toBe(2);
+    expect(after.has(killed!)).toBe(false);
+    expect(await c.stop()).toBe(0);
   });
 });
