@@ -75,9 +75,7 @@ function printBanner(config: Config, platform: Platform): void {
   if (config.seedDemo) {
     out(platform.seeded ? '  Seeded the demo. Logins:' : '  Demo logins (seeded earlier):');
     for (const l of DEMO_LOGINS)
-      out(
-        `    ${l.role.padEnd(18)} ${l.email.padEnd(32)} ${l.password}${l.tenant ? `  (${l.tenant})` : ''}`,
-      );
+      out(`    ${l.role.padEnd(18)} ${l.email.padEnd(32)} ${l.password}${l.tenant ? `  (${l.tenant})` : ''}`);
   }
   out('Press Ctrl+C to stop.');
 }

@@ -396,7 +396,8 @@ function checkProcesses(e: RawEnv, sandboxEnabled: boolean): void {
   const needs = (variable: string, problem: string) => {
     throw new ConfigError(variable, problem);
   };
-  if (!e.DATABASE_URL) needs('PROCESSES', 'above 1 needs DATABASE_URL (the embedded database is one process)');
+  if (!e.DATABASE_URL)
+    needs('PROCESSES', 'above 1 needs DATABASE_URL (the embedded database is one process)');
   if (!e.REDIS_URL) needs('PROCESSES', 'above 1 needs REDIS_URL (the in-memory store is one process)');
   if (e.PORT === 0) needs('PROCESSES', 'above 1 needs a fixed PORT (the processes share it)');
   if (sandboxEnabled)
