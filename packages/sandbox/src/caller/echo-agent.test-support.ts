@@ -10,9 +10,12 @@ import {
 export const LONG_ANSWER =
   'this is a very long answer that keeps going for a few seconds so that you have time to interrupt it';
 
+/** How long (wall clock) the agent holds back the second half of its answer to "stall". */
+export const STALL_MS = 500;
+
 /**
  * A scripted agent for caller tests, on the application side of a Media Streams socket: it greets,
- * echoes what it hears, answers DTMF, clears its audio when the caller talks over it, and hangs up
+ * echoes what it hears (answering "stall" with a long answer whose second half comes late), answers DTMF, clears its audio when the caller talks over it, and hangs up
  * after saying goodbye.
  */
 export function runEchoAgent(ws: WebSocket): { heard: string[] } {
@@ -23,12 +26,22 @@ export function runEchoAgent(ws: WebSocket): { heard: string[] } {
   let markCount = 0;
   let hangUpAfter: string | undefined;
 
-  const say = (text: string): string => {
-    const payload = mulawEncode(synthesizeSpeech(text, SANDBOX_SAMPLE_RATE)).toString('base64');
-    ws.send(JSON.stringify({ event: 'media', streamSid, media: { payload } }));
+  const sendAudio = (mulaw: Buffer) =>
+    ws.send(JSON.stringify({ event: 'media', streamSid, media: { payload: mulaw.toString('base64') } }));
+  const say = (text: string, stallMs = 0): string => {
+    const mulaw = mulawEncode(synthesizeSpeech(text, SANDBOX_SAMPLE_RATE));
     const name = `utt-${++markCount}`;
     pendingMarks.add(name);
-    ws.send(JSON.stringify({ event: 'mark', streamSid, mark: { name } }));
+    const finish = (rest: Buffer) => {
+      sendAudio(rest);
+      ws.send(JSON.stringify({ event: 'mark', streamSid, mark: { name } }));
+    };
+    if (stallMs > 0) {
+      // The second half is sent late, as by a server that stalled mid-answer: the line runs dry.
+      const half = Math.floor(mulaw.length / 2);
+      sendAudio(mulaw.subarray(0, half));
+      setTimeout(() => finish(mulaw.subarray(half)), stallMs);
+    } else finish(mulaw);
     return name;
   };
 
@@ -61,6 +74,7 @@ export function runEchoAgent(ws: WebSocket): { heard: string[] } {
           heard.push(event.text);
           if (event.text === 'bye') hangUpAfter = say('goodbye');
           else if (event.text === 'long') say(LONG_ANSWER);
+          else if (event.text === 'stall') say(LONG_ANSWER, STALL_MS);
           else say(`you said ${event.text}`);
         }
         break;

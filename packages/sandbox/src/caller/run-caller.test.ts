@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTwilioEmulator, type TwilioEmulator } from '../twilio/emulator.js';
 import { startStreamServer } from '../twilio/stream-server.test-support.js';
-import { LONG_ANSWER, runEchoAgent } from './echo-agent.test-support.js';
+import { LONG_ANSWER, runEchoAgent, STALL_MS } from './echo-agent.test-support.js';
 import { formatCallerEvent } from './format-caller-event.js';
 import { type CallerEvent, runCaller } from './run-caller.js';
 import type { CallerScriptInput } from './script.js';
@@ -65,6 +65,8 @@ describe('simulated caller against a scripted agent', () => {
     expect(result.dtmf.map((d) => d.digit)).toEqual(['1', '2']);
     expect(result.marks.map((m) => m.name)).toEqual(['utt-1', 'utt-2', 'utt-3', 'utt-4', 'utt-5']);
     expect(result.end).toMatchObject({ endedBy: 'agent' });
+    // Every answer reached the line whole: the caller heard no gap inside one.
+    expect(result.agentAudioGaps).toEqual({ count: 0, longestMs: 0 });
     for (const entry of result.transcript) expect(entry.endMs).toBeGreaterThan(entry.startMs);
     // Each mark is echoed once the utterance before it has played.
     const agentEnds = result.transcript.filter((e) => e.speaker === 'agent').map((e) => e.endMs);
@@ -95,6 +97,24 @@ describe('simulated caller against a scripted agent', () => {
     expect(barge).toMatchObject({ speaker: 'caller', text: 'stop please' });
     expect(barge!.startMs).toBeLessThan(cut!.endMs);
     expect(result.end.endedBy).toBe('caller');
+  });
+
+  it('counts the silence the line forces into an answer whose audio comes late', async () => {
+    const { result } = await call([
+      { type: 'waitFor', agentSaid: 'how can I help' },
+      { type: 'say', text: 'stall' },
+      { type: 'pause', ms: 4000 },
+      { type: 'hangup' },
+    ]);
+    expect(result.failure).toBeUndefined();
+    // The caller hears the answer cut at the hole: the stall (wall clock) at the line's speed 4, less
+    // the half already buffered that played meanwhile.
+    const answer = result.transcript.find((e) => e.speaker === 'agent' && e.startMs > 500);
+    expect(answer).toMatchObject({ interrupted: true });
+    expect(LONG_ANSWER.startsWith(answer!.text)).toBe(true);
+    expect(result.agentAudioGaps.count).toBe(1);
+    expect(result.agentAudioGaps.longestMs).toBeGreaterThan(100);
+    expect(result.agentAudioGaps.longestMs).toBeLessThan(STALL_MS * 4);
   });
 
   it('hangs up in the middle of an answer', async () => {

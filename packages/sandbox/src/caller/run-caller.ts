@@ -10,7 +10,12 @@ import {
   UNDECODABLE,
 } from '../audio/index.js';
 import type { EmulatedCall } from '../twilio/call.js';
-import { FRAME_BYTES, type MediaStreamSession, MULAW_SILENCE } from '../twilio/media-stream-session.js';
+import {
+  FRAME_BYTES,
+  FRAME_MS,
+  type MediaStreamSession,
+  MULAW_SILENCE,
+} from '../twilio/media-stream-session.js';
 import { type CallerEnd, type CallerLine, lineFromCall } from './caller-line.js';
 import { describeMatch, findAgentSpeech } from './match-agent-speech.js';
 import { CallerScript, type CallerScriptInput, type CallerStep } from './script.js';
@@ -43,6 +48,12 @@ export interface CallerResult {
   dtmf: { digit: string; atMs: number }[];
   end: CallerEnd & { atMs: number };
   streamSid: string;
+  /**
+   * Silences the line forced into the agent's speech: frames played short (the agent's audio had not
+   * arrived) between an utterance's start and its end, each gap counted when the utterance resumes.
+   * The caller hears them as a stutter; a server that keeps up with the line sends none.
+   */
+  agentAudioGaps: { count: number; longestMs: number };
 }
 
 export type CallerEvent =
@@ -101,6 +112,9 @@ class SimulatedCaller {
   private agentCursor = 0;
   private agentStarts = 0;
   private speaking: { startMs: number; cleared: boolean } | undefined;
+  private readonly agentAudioGaps = { count: 0, longestMs: 0 };
+  /** Line time played short since the agent's audio last filled a frame inside an utterance. */
+  private starvedMs: number | undefined;
   private streamOver = false;
   private end: (CallerEnd & { atMs: number }) | undefined;
 
@@ -110,7 +124,10 @@ class SimulatedCaller {
     private readonly options: CallerOptions,
   ) {
     this.session = line.session;
-    this.session.on('played', (frame) => this.hear(this.decoder.push(mulawDecode(frame))));
+    this.session.on('played', (frame, _atMs, audioBytes) => {
+      this.hear(this.decoder.push(mulawDecode(frame)));
+      this.countGap(audioBytes / frame.length);
+    });
     this.session.on('mark', (name, atMs) => {
       this.marks.push({ name, atMs });
       this.emit({ type: 'mark', name, atMs });
@@ -157,6 +174,7 @@ class SimulatedCaller {
       dtmf: this.dtmf,
       end: this.end ?? { ...end, atMs: this.session.nowMs() },
       streamSid: this.session.streamSid,
+      agentAudioGaps: { ...this.agentAudioGaps },
     };
   }
 
@@ -247,6 +265,22 @@ class SimulatedCaller {
     else await realSleep(ms / this.session.speed);
   }
 
+  /** `filled`: the share of the frame just played that was the agent's audio (1 = a full frame). */
+  private countGap(filled: number): void {
+    if (filled < 1) {
+      // A hole opens only inside an utterance the agent is still playing; once open it lasts until
+      // audio comes back, even if the decoder meanwhile gave the utterance up as cut short.
+      if (this.starvedMs !== undefined) this.starvedMs += (1 - filled) * FRAME_MS;
+      else if (this.speaking && !this.speaking.cleared) this.starvedMs = (1 - filled) * FRAME_MS;
+      return;
+    }
+    if (this.starvedMs !== undefined) {
+      this.agentAudioGaps.count++;
+      this.agentAudioGaps.longestMs = Math.max(this.agentAudioGaps.longestMs, this.starvedMs);
+      this.starvedMs = undefined;
+    }
+  }
+
   private hear(events: SpeechEvent[]): void {
     for (const event of events) {
       if (event.type === 'speech_start') {
@@ -262,6 +296,8 @@ class SimulatedCaller {
           endMs: event.endMs,
           ...(interrupted ? { interrupted: true } : {}),
         };
+        // An utterance that ended whole, or was cleared, leaves the line quiet by design: no hole.
+        if (!event.truncated || this.speaking?.cleared) this.starvedMs = undefined;
         this.speaking = undefined;
         this.agentEntries.push(entry);
         this.emit({ type: 'agent-said', entry });
