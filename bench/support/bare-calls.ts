@@ -1,16 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { llm, voice } from '@livekit/agents';
-import {
-  lineFromSession,
-  MediaStreamSession,
-  newTwilioSid,
-  runCallerOnLine,
-  SANDBOX_PACES,
-  type Scenario,
-  startSandbox,
-  type TranscriptEntry,
-} from '@switchboard/sandbox';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { applyDraftPatch, DEFAULT_DRAFT } from '../../src/control/agents/agent-config.js';
@@ -20,22 +10,19 @@ import { installAgentsLogger } from '../../src/runtime/providers/agents-logger.j
 import { buildProviders } from '../../src/runtime/providers/build-providers.js';
 import { acceptMediaStream } from '../../src/telephony/accept-media-stream.js';
 import { TwilioMediaStreamIO } from '../../src/telephony/twilio-media-stream-io.js';
+import { serveIpc } from './ipc-child.js';
 
 /**
- * The capacity bench's baseline, run as its own process (`node --import tsx`, IPC): a bare
- * `voice.AgentSession` per call over the same in-process emulators, transport (Media Streams) and
- * providers the platform uses, with the demo agent's settings, and nothing else: no HTTP API, no
- * webhook or admission, no database, recorder, recording, gateway, metrics or post-call analysis.
- * Tools post straight to the scenario's n8n workflow. What the platform's own calls cost beyond this
- * loop is the platform's share.
- *
- * Messages: `{ id, calls: n, scenario }` places n calls at once and answers `{ id, results }`.
+ * The capacity bench's baseline, run as its own process: a bare `voice.AgentSession` per call on a
+ * Media Streams socket, with the transport and providers the platform uses and the demo agent's
+ * settings, and nothing else: no HTTP API, no webhook or admission, no database, recorder,
+ * recording, gateway, metrics or post-call analysis. The callers and the emulators are the load
+ * process's (call-load.ts), reached by the URLs in the environment (`DEEPGRAM_URL`, …, and
+ * `BARE_BOOKING_URL` for the booking tool). What the platform's own calls cost beyond this loop is
+ * the platform's share. Ready: `{ mediaUrl }`.
  */
-export interface BareCallResult {
-  ok: boolean;
-  failure?: string;
-  transcript: TranscriptEntry[];
-  line: { frames: number; maxLateMs: number };
+export interface BareReady {
+  mediaUrl: string;
 }
 
 /** The demo agent's settings (seed-demo.ts): the defaults with its greeting and voice; tools below. */
@@ -48,16 +35,21 @@ const config: CallAgentConfig = { ...demo, tools: [] };
 /** The engine's own end-of-speech delay (DEFAULT_ENGINE_TIMING.endpointingDelayMs). */
 const ENDPOINTING_DELAY_MS = 100;
 
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
 installAgentsLogger(pino({ level: 'silent' }));
-const sandbox = await startSandbox({ host: '127.0.0.1', pace: SANDBOX_PACES.human });
 const providers = {
-  deepgram: { apiKey: undefined, url: sandbox.deepgram.wsUrl },
-  openai: { apiKey: undefined, baseUrl: `${sandbox.openai.url}/v1` },
-  rime: { apiKey: undefined, url: sandbox.rime.url, wsUrl: sandbox.rime.wsUrl, transport: 'http' as const },
+  deepgram: { apiKey: undefined, url: env('DEEPGRAM_URL') },
+  openai: { apiKey: undefined, baseUrl: env('OPENAI_BASE_URL') },
+  rime: { apiKey: undefined, url: env('RIME_URL'), wsUrl: env('RIME_WS_URL'), transport: 'http' as const },
   sandboxKeys: true,
 };
+const bookingUrl = env('BARE_BOOKING_URL');
 
-function tools(key: string): llm.ToolContextEntry[] {
+function tools(): llm.ToolContextEntry[] {
   return [
     llm.tool({
       name: 'book_appointment',
@@ -68,8 +60,7 @@ function tools(key: string): llm.ToolContextEntry[] {
         required: ['service', 'date', 'time'],
       } as never,
       execute: async (args: unknown) => {
-        const webhook = sandbox.appliedScenario(key)?.webhooks.find((w) => w.tool === 'book_appointment');
-        const res = await fetch(webhook!.url, {
+        const res = await fetch(bookingUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(args),
@@ -110,7 +101,7 @@ async function answer(ws: import('ws').WebSocket): Promise<void> {
   });
   session.input.audio = io.audioInput;
   session.output.audio = io.audioOutput;
-  await session.start({ agent: new voice.Agent({ instructions: config.systemPrompt, tools: tools(key) }) });
+  await session.start({ agent: new voice.Agent({ instructions: config.systemPrompt, tools: tools() }) });
   dropUnreadVadBranch(session);
   session.say(config.greeting);
   await io.ended;
@@ -124,42 +115,10 @@ server.on('upgrade', (req, socket, head) =>
   wss.handleUpgrade(req, socket, head, (ws) => void answer(ws).catch(() => ws.terminate())),
 );
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const streamUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/media`;
-
-async function placeCall(scenario: Scenario): Promise<BareCallResult> {
-  const callSid = newTwilioSid('CA');
-  const key = `test-${callSid}`;
-  sandbox.applyScenario(key, scenario);
-  try {
-    const session = await MediaStreamSession.connect({
-      url: streamUrl,
-      accountSid: sandbox.twilio.accountSid,
-      authToken: sandbox.twilio.authToken,
-      callSid,
-    });
-    const caller = await runCallerOnLine(lineFromSession(session), scenario.caller, {
-      pace: sandbox.pace.speech,
-    });
-    return {
-      ok: caller.ok,
-      failure: caller.failure ? JSON.stringify(caller.failure) : undefined,
-      transcript: caller.transcript,
-      line: { frames: session.stats.framesSent, maxLateMs: session.stats.maxFrameLateMs },
-    };
-  } finally {
-    sandbox.removeScenario(key);
-  }
-}
-
-process.on('message', (message: { id: number; calls: number; scenario: Scenario }) => {
-  const { id } = message;
-  void Promise.all(Array.from({ length: message.calls }, () => placeCall(message.scenario))).then(
-    (results) => process.send!({ id, results }),
-    (err: unknown) => process.send!({ id, error: String(err) }),
-  );
-});
-process.on('disconnect', () => {
-  server.close();
-  void sandbox.close().finally(() => process.exit(0));
-});
-process.send!({ ready: true });
+serveIpc<BareReady, never, never>(
+  { mediaUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/media` },
+  () => Promise.reject(new Error('the bare process takes no requests')),
+  async () => {
+    server.close();
+  },
+);
