@@ -271,7 +271,13 @@ export class MediaStreamSession {
   private schedule(): void {
     if (this.finished) return;
     const nextAt = this.startedAt + ((this.frameIndex + 1) * FRAME_MS) / this.speed;
-    this.timer = setTimeout(() => this.runDueFrames(), Math.max(0, nextAt - performance.now()));
+    // The frames play after the event loop's poll phase: audio that reached the socket while this
+    // process was busy is read first, as a line plays what arrived before a frame's time (a stall of
+    // the emulator must not starve the line of audio the application sent in time).
+    this.timer = setTimeout(
+      () => setImmediate(() => this.runDueFrames()),
+      Math.max(0, nextAt - performance.now()),
+    );
   }
 
   private runDueFrames(): void {
