@@ -141,6 +141,8 @@ interface Step {
   rssPerCallMb: number;
   /** The far end's own worst timer stall on a line (how far behind the load generator fell). */
   loadLateMs: number;
+  /** The answering side's worst event-loop stall over the step, when it reports one. */
+  stallMs: number | undefined;
   loadCpuPct: number;
 }
 
@@ -183,7 +185,12 @@ async function ramp(
   pid: number,
   load: Load,
   placeOne: () => Promise<LoadCallResult>,
-  check: (results: LoadCallResult[]) => Promise<string[]> = async () => [],
+  answering: {
+    /** Problems only the answering side can see. */
+    check?: (results: LoadCallResult[]) => Promise<string[]>;
+    /** Its worst event-loop stall since the previous call, ms. */
+    worstStall?: () => Promise<number>;
+  } = {},
 ): Promise<Step[]> {
   const place = (n: number) =>
     Promise.all(
@@ -194,6 +201,7 @@ async function ramp(
     );
   const steps: Step[] = [];
   for (const n of STEPS) {
+    await answering.worstStall?.();
     const idle = treeStats(pid);
     const loadIdle = processStats(load.pid);
     let peakRss = idle.rssMb;
@@ -206,9 +214,10 @@ async function ramp(
     clearInterval(sampler);
     const after = treeStats(pid);
     const loadAfter = processStats(load.pid);
+    const stallMs = await answering.worstStall?.();
     const problems = [
       ...results.map(heardProblem).filter((p): p is string => p !== null),
-      ...(await check(results)),
+      ...((await answering.check?.(results)) ?? []),
     ];
     const step: Step = {
       n,
@@ -218,11 +227,12 @@ async function ramp(
       rssPerCallMb: (peakRss - idle.rssMb) / n,
       loadLateMs: Math.max(...results.map((r) => r.lineLateMs)),
       loadCpuPct: ((loadAfter.cpuS - loadIdle.cpuS) / wallS) * 100,
+      stallMs,
     };
     steps.push(step);
     const holes = Math.max(...results.map((r) => r.agentAudioGaps.longestMs));
     bench.log(
-      `${label} N=${n}: ${n - problems.length}/${n} clean in ${wallS.toFixed(0)} s, CPU ${step.cpuPct.toFixed(0)} % of one core (far end ${step.loadCpuPct.toFixed(0)} %), RSS ${idle.rssMb.toFixed(0)} → ${peakRss.toFixed(0)} MB, longest hole in agent speech ${holes.toFixed(0)} ms, far end's worst stall ${step.loadLateMs.toFixed(0)} ms${problems[0] ? `; first problem: ${problems[0].slice(0, 200)}` : ''}`,
+      `${label} N=${n}: ${n - problems.length}/${n} clean in ${wallS.toFixed(0)} s, CPU ${step.cpuPct.toFixed(0)} % of one core (far end ${step.loadCpuPct.toFixed(0)} %), RSS ${idle.rssMb.toFixed(0)} → ${peakRss.toFixed(0)} MB, longest hole in agent speech ${holes.toFixed(0)} ms${stallMs === undefined ? '' : `, server's worst event-loop stall ${stallMs.toFixed(0)} ms`}, far end's worst stall ${step.loadLateMs.toFixed(0)} ms${problems[0] ? `; first problem: ${problems[0].slice(0, 200)}` : ''}`,
     );
     if (problems.length > 0) break;
     // Let the processes settle (finished calls' metrics, analysis, reaper) before the next step.
@@ -311,6 +321,21 @@ async function unfinishedRows(server: BenchServer, n: number): Promise<string[]>
   }
 }
 
+/**
+ * The server's worst event-loop stall since the previous scrape (`/metrics` restarts its window at
+ * each scrape). The cluster hands each new connection to the next process, so a few scrapes per
+ * process on fresh connections reach them all.
+ */
+async function worstStall(server: BenchServer, processes: number): Promise<number> {
+  let worst = 0;
+  for (let i = 0; i < processes * 3; i++) {
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { connection: 'close' } })).text();
+    const max = /switchboard_event_loop_delay_seconds\{quantile="1"\} (\S+)/.exec(text)?.[1];
+    worst = Math.max(worst, Number(max ?? 0) * 1000);
+  }
+  return worst;
+}
+
 export default async function callsBench(bench: BenchContext): Promise<void> {
   const startedAt = performance.now();
   const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(0)} s`;
@@ -372,9 +397,10 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
         ).toFixed(0)} ms over a floor of ${floor} ms (${single.length} turns)`,
       );
 
-      const steps = await ramp(bench, 'platform', server.pid, load, dial, (results) =>
-        unfinishedRows(server, results.length),
-      );
+      const steps = await ramp(bench, 'platform', server.pid, load, dial, {
+        check: (results) => unfinishedRows(server, results.length),
+        worstStall: () => worstStall(server, processes),
+      });
       bench.log(`${elapsed()} ramp done`);
       const atLargest = largestClean(steps);
       const bareSteps = (await baseline) ?? [];

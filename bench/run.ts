@@ -14,7 +14,7 @@ import {
 } from './support/figures.js';
 
 /**
- * `npm run bench [-- names…] [--skip a,b] [--embedded-only]`: runs every `bench/*.bench.ts` (or those
+ * `npm run bench [-- names…] [--skip a,b] [--embedded-only | --services-only]`: runs every `bench/*.bench.ts` (or those
  * whose file name starts with one of `names`), each on the backends it supports: the embedded default
  * and, when reachable, PostgreSQL + Redis. Prints one table and writes `bench/results/latest.json`.
  * `BENCH_SKIP=portal-queries` (or `--skip portal-queries`) leaves a bench out: the portal bench seeds
@@ -32,6 +32,7 @@ const skip = new Set(
 );
 const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--skip');
 const embeddedOnly = args.includes('--embedded-only');
+const servicesOnly = args.includes('--services-only');
 const files = readdirSync(dir)
   .filter((file) => file.endsWith('.bench.ts'))
   .filter((file) => only.length === 0 || only.some((name) => file.startsWith(name)))
@@ -69,7 +70,15 @@ async function servicesReachable(): Promise<string | null> {
 }
 
 const unreachable = embeddedOnly ? '--embedded-only' : await servicesReachable();
-const available: Backend[] = unreachable ? ['embedded'] : ['embedded', 'services'];
+if (servicesOnly && unreachable) {
+  console.error(`--services-only: ${unreachable}`);
+  process.exit(2);
+}
+const available: Backend[] = unreachable
+  ? ['embedded']
+  : servicesOnly
+    ? ['services']
+    : ['embedded', 'services'];
 if (unreachable) console.log(`services backend skipped: ${unreachable}`);
 if (skip.size > 0) console.log(`skipped: ${[...skip].join(', ')}`);
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,12 @@ export async function startBenchServer(
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  // BENCH_SERVER_LOG=file keeps the server's whole output (e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+  if (process.env.BENCH_SERVER_LOG) {
+    const file = createWriteStream(process.env.BENCH_SERVER_LOG);
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));

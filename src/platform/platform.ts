@@ -66,6 +66,8 @@ export async function startPlatform(initialConfig: Config, log: Logger): Promise
     await app.listen({ host: config.host, port: config.port });
     publicUrl.resolveFromAddress(app.server.address());
     voice.worker.startReaper();
+    voice.worker.metrics.watchEventLoop();
+    closers.push(async () => voice.worker.metrics.stopWatchingEventLoop());
     closers.unshift(startRetentionSchedule(deps, database, services.blobs));
     // Post-call analysis, off the call path; stops after the calls have drained (they queue it).
     sandbox?.openai.setScript(SANDBOX_ANALYSIS_KEY, {});

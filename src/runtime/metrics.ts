@@ -1,3 +1,5 @@
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+
 /** Turn latency buckets, seconds. */
 const LATENCY_BUCKETS = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5];
 
@@ -12,6 +14,20 @@ export class RuntimeMetrics {
   private readonly latencyCounts = LATENCY_BUCKETS.map(() => 0);
   private latencyCount = 0;
   private latencySum = 0;
+  private eventLoop: IntervalHistogram | undefined;
+
+  /**
+   * Samples this process's event-loop delay (every 10 ms) until `stopWatchingEventLoop()`: every
+   * call's audio waits behind a stall, so it is the first thing to read when callers hear gaps.
+   */
+  watchEventLoop(): void {
+    this.eventLoop ??= monitorEventLoopDelay({ resolution: 10 });
+    this.eventLoop.enable();
+  }
+
+  stopWatchingEventLoop(): void {
+    this.eventLoop?.disable();
+  }
 
   callEnded(status: string): void {
     this.callsEnded.set(status, (this.callsEnded.get(status) ?? 0) + 1);
@@ -50,7 +66,27 @@ export class RuntimeMetrics {
       `switchboard_turn_latency_seconds_bucket{le="+Inf"} ${this.latencyCount}`,
       `switchboard_turn_latency_seconds_sum ${this.latencySum}`,
       `switchboard_turn_latency_seconds_count ${this.latencyCount}`,
+      ...this.renderEventLoop(),
     ];
     return `${lines.join('\n')}\n`;
+  }
+
+  /** The event-loop delay since the previous scrape (the window restarts at each render). */
+  private renderEventLoop(): string[] {
+    const h = this.eventLoop;
+    if (!h) return [];
+    const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+    const count = h.count;
+    const lines = [
+      '# HELP switchboard_event_loop_delay_seconds Event-loop delay of this process since the previous scrape (sampled every 10 ms).',
+      '# TYPE switchboard_event_loop_delay_seconds summary',
+      `switchboard_event_loop_delay_seconds{quantile="0.5"} ${count ? seconds(h.percentile(50)) : 0}`,
+      `switchboard_event_loop_delay_seconds{quantile="0.99"} ${count ? seconds(h.percentile(99)) : 0}`,
+      `switchboard_event_loop_delay_seconds{quantile="1"} ${count ? seconds(h.max) : 0}`,
+      `switchboard_event_loop_delay_seconds_sum ${count ? seconds(h.mean) * count : 0}`,
+      `switchboard_event_loop_delay_seconds_count ${count}`,
+    ];
+    h.reset();
+    return lines;
   }
 }
