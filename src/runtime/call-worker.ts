@@ -125,12 +125,21 @@ export class CallWorker implements AdmittingWorker {
     });
     this.active.set(call.id, { stop, done });
     this.metrics.activeCalls = this.active.size;
+    let ownsCall = false;
     // The call's slots live while it runs and lapse `staleAfterMs` after this worker stops beating.
+    // Once the call is ours each beat takes them again, not only extends them: after a store outage
+    // longer than `staleAfterMs`, or a restart that lost them, the running call counts again.
     const beat = setInterval(() => {
-      void store.refreshSlots(slots, call.id, this.settings.staleAfterMs).catch(() => {});
+      const kept = ownsCall
+        ? store.takeSlots(
+            slots.map((key) => ({ key, limit: Number.MAX_SAFE_INTEGER })),
+            call.id,
+            this.settings.staleAfterMs,
+          )
+        : store.refreshSlots(slots, call.id, this.settings.staleAfterMs);
+      void kept.catch(() => {});
     }, this.settings.heartbeatMs);
     beat.unref();
-    let ownsCall = false;
     try {
       const claimed = await claimCall(this.deps, call, this.workerId);
       if (!claimed) {
@@ -200,9 +209,13 @@ export class CallWorker implements AdmittingWorker {
       this.active.delete(call.id);
       this.metrics.activeCalls = this.active.size;
       // Another worker's call keeps its tenant slot; this worker's slot is given back either way.
-      await store
-        .releaseSlots(ownsCall ? slots : [mySlot], call.id)
-        .catch((err: unknown) => log.error({ err }, 'call slots could not be released'));
+      await releaseSlotsEventually(
+        store,
+        ownsCall ? slots : [mySlot],
+        call.id,
+        this.settings.staleAfterMs,
+        log,
+      );
     }
   }
 
@@ -252,6 +265,41 @@ export class CallWorker implements AdmittingWorker {
     }
     return reaped;
   }
+}
+
+/**
+ * Gives a call's slots back. While the store is unreachable the first attempt's failure is not the
+ * end: it keeps trying in the background (doubling waits) until the slots would have lapsed anyway,
+ * so an outage at hang-up does not hold a line busy for `lapseMs`.
+ */
+async function releaseSlotsEventually(
+  store: Deps['store'],
+  keys: string[],
+  member: string,
+  lapseMs: number,
+  log: Deps['log'],
+): Promise<void> {
+  const deadline = Date.now() + lapseMs;
+  const attempt = () => store.releaseSlots(keys, member);
+  try {
+    await attempt();
+    return;
+  } catch (err) {
+    log.warn({ err }, 'call slots could not be released yet; retrying');
+  }
+  void (async () => {
+    for (let waitMs = 250; Date.now() + waitMs < deadline; waitMs = Math.min(waitMs * 2, 5000)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+      if (
+        await attempt().then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+    }
+    log.error({ member }, 'call slots could not be released; they lapse on their own');
+  })();
 }
 
 /** The recorder's methods bound, so one of them can be replaced in an object literal. */
