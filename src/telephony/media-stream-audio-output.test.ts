@@ -56,6 +56,23 @@ describe('MediaStreamAudioOutput', () => {
     expect(sink.marks().at(-1)).toBe('1:end');
   });
 
+  it('sends what the line has room for in whole frames, one message per mark interval', async () => {
+    const sink = new RecordingSink();
+    const output = new MediaStreamAudioOutput(sink, { leadMs: 300, markEveryMs: 100, lineClock: () => 0 });
+    for (const frame of frames(1000)) await output.captureFrame(frame);
+    expect(sink.mediaMs).toBe(300);
+    const before = sink.sent.length;
+    output.markPlayed('1:100');
+    output.markPlayed('1:200');
+    // 200 ms confirmed played: the next 200 ms leave as two messages, each followed by its mark.
+    expect(sink.sent.slice(before)).toEqual([
+      { kind: 'media', bytes: 800 },
+      { kind: 'mark', name: '1:400' },
+      { kind: 'media', bytes: 800 },
+      { kind: 'mark', name: '1:500' },
+    ]);
+  });
+
   it('on clear reports the confirmed position and only the words heard', async () => {
     const sink = new RecordingSink();
     const output = new MediaStreamAudioOutput(sink, { leadMs: 300, markEveryMs: 100, lineClock: () => 0 });

@@ -11,7 +11,7 @@ export interface MediaStreamSink {
 }
 
 export interface MediaStreamOutputOptions {
-  /** Most audio sent ahead of what Twilio confirmed played; bounds what a barge-in must cut. */
+  /** Most audio sent ahead of what Twilio confirmed played (default DEFAULT_LEAD_MS). */
   leadMs?: number;
   /** A mark after this much audio: the granularity of the measured playout position. */
   markEveryMs?: number;
@@ -24,6 +24,13 @@ const FRAME_BYTES = 160;
 const FRAME_MS = 20;
 const BYTES_PER_MS = SAMPLE_RATE / 1000;
 const TIMED_TRANSCRIPTS = 'lk.timed_transcripts';
+/**
+ * Audio sent ahead of what the line confirmed played: the platform's tolerance to its own stalls
+ * (a garbage collection, a burst of work across calls) before the caller hears a hole. A barge-in
+ * costs nothing more for it: `clear` drops whatever Twilio holds, and the position heard comes from
+ * the marks, not from what was sent.
+ */
+const DEFAULT_LEAD_MS = 500;
 
 /** One reply segment: audio captured between two flushes. */
 class Segment {
@@ -44,7 +51,7 @@ class Segment {
 }
 
 /**
- * Agent audio to a Twilio Media Streams socket. It sends 20 ms μ-law frames while less than
+ * Agent audio to a Twilio Media Streams socket. It sends whole 20 ms μ-law frames while less than
  * `leadMs` is unconfirmed, putting a `mark` after every `markEveryMs`; Twilio echoes a mark when
  * the audio before it has played, so playout is measured rather than guessed, and the echoes pace
  * the sending at whatever speed the line plays. `clearBuffer()` (barge-in) sends `clear` and
@@ -67,7 +74,7 @@ export class MediaStreamAudioOutput extends voice.AudioOutput {
     options: MediaStreamOutputOptions,
   ) {
     super(SAMPLE_RATE, undefined, { pause: false });
-    this.leadMs = options.leadMs ?? 300;
+    this.leadMs = options.leadMs ?? DEFAULT_LEAD_MS;
     this.markEveryMs = options.markEveryMs ?? 100;
     this.lineClock = options.lineClock;
   }
@@ -166,7 +173,13 @@ export class MediaStreamAudioOutput extends voice.AudioOutput {
     const segment = this.segments[0];
     if (!segment || segment.done || this.lineGone) return;
     while (segment.pendingBytes > 0 && segment.sentMs - segment.playedMs < this.leadMs) {
-      const bytes = this.take(segment, FRAME_BYTES);
+      // As many whole frames as the lead and the next mark allow go out as one message: a socket
+      // write and a JSON message per 100 ms rather than per 20 ms frame, for the same playout.
+      const roomMs = Math.min(
+        this.leadMs - (segment.sentMs - segment.playedMs),
+        this.markEveryMs - (segment.sentMs - segment.lastMarkMs),
+      );
+      const bytes = this.take(segment, Math.max(1, Math.floor(roomMs / FRAME_MS)) * FRAME_BYTES);
       if (!bytes) break;
       this.send(segment, bytes);
       if (segment.sentMs - segment.lastMarkMs >= this.markEveryMs) {
@@ -183,9 +196,11 @@ export class MediaStreamAudioOutput extends voice.AudioOutput {
     }
   }
 
+  /** Up to `want` bytes: whole frames only, until the segment is flushed (then its tail too). */
   private take(segment: Segment, want: number): Buffer | undefined {
-    if (segment.pendingBytes < want && !segment.flushed) return undefined;
-    const n = Math.min(want, segment.pendingBytes);
+    const whole = Math.floor(segment.pendingBytes / FRAME_BYTES) * FRAME_BYTES;
+    const n = Math.min(want, segment.flushed ? segment.pendingBytes : whole);
+    if (n === 0) return undefined;
     const parts: Buffer[] = [];
     let need = n;
     while (need > 0) {
