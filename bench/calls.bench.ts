@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/faults/free-port.js';
 import type { BareReady } from './support/bare-calls.js';
 import type { LoadCallResult, LoadReady, LoadRequest } from './support/call-load.js';
-import { type BenchContext, percentile } from './support/figures.js';
+import { type Backend, type BenchContext, percentile } from './support/figures.js';
 import { type IpcChild, startIpcChild } from './support/ipc-child.js';
 import { api, type BenchServer, processStats, startBenchServer } from './support/server.js';
 
@@ -18,7 +18,8 @@ import { api, type BenchServer, processStats, startBenchServer } from './support
  * - Turn overhead: the caller's end of speech → the first agent audio the caller hears, per caller
  *   turn, against the floor: the sum of the configured delays (agent endpointing, the engine's
  *   endpointing delay, STT result delay, LLM first token, LLM tokens up to the first sentence end,
- *   TTS first byte). One call at a time, and at the largest clean step.
+ *   TTS first byte, the line's jitter buffer). One call at a time (after the ramp, on a warmed-up server), and at the largest
+ *   clean step.
  * - Capacity: concurrent calls in steps until a step is not clean: a call fails or is refused, what
  *   the caller heard is not exactly the script, the call's row is not `completed`, or the agent's
  *   audio reached the line more than one frame (20 ms) late: a hole inside an utterance as the
@@ -26,8 +27,8 @@ import { api, type BenchServer, processStats, startBenchServer } from './support
  *   played, as a line's jitter buffer, so a hole means the platform stalled past that.
  *   On PostgreSQL + Redis the server runs `PROCESSES` = the machine's cores; the embedded default is
  *   one process. CPU and RSS of the server's processes per call at the largest clean step.
- *   The baseline, ramped the same way once per run against the same far end: a bare
- *   `voice.AgentSession` per call (support/bare-calls.ts), one process.
+ *   The baseline, ramped the same way against the same far end: a bare `voice.AgentSession` per
+ *   call (support/bare-calls.ts), in as many processes as the server.
  */
 export const backends = ['embedded', 'services'] as const;
 
@@ -40,8 +41,17 @@ const DELAYS = {
   /** 50 tokens/s (one word per chunk in the emulator). */
   llmChunkDelayMs: 20,
   ttsFirstByteMs: 120,
+  /** The emulated line's jitter buffer (its default): agent audio plays once this much has arrived. */
+  lineJitterBufferMs: 60,
 };
-const STEPS = (process.env.BENCH_CAPACITY_STEPS ?? '10,20,30,40,50,60').split(',').map(Number);
+/**
+ * Concurrent calls per step, per backend (`BENCH_CAPACITY_STEPS` overrides both): the embedded
+ * default is one process, PostgreSQL + Redis one per core. Each step lasts ~32 s.
+ */
+const STEPS: Record<Backend, number[]> = {
+  embedded: (process.env.BENCH_CAPACITY_STEPS ?? '20,30,40').split(',').map(Number),
+  services: (process.env.BENCH_CAPACITY_STEPS ?? '30,40,50,60').split(',').map(Number),
+};
 /**
  * Calls of a step start spread over this window, not at one instant: N calls started together run
  * in lockstep (every greeting, answer and TTS burst at the same moment), a worst case no real
@@ -94,7 +104,8 @@ function floorMs(reply: string): number {
     DELAYS.sttResultDelayMs +
     DELAYS.llmFirstTokenMs +
     words * DELAYS.llmChunkDelayMs +
-    DELAYS.ttsFirstByteMs
+    DELAYS.ttsFirstByteMs +
+    DELAYS.lineJitterBufferMs
   );
 }
 
@@ -181,6 +192,7 @@ type Load = IpcChild<LoadReady, LoadRequest, LoadCallResult | null>;
  */
 async function ramp(
   bench: BenchContext,
+  stepSizes: number[],
   label: string,
   pid: number,
   load: Load,
@@ -200,7 +212,7 @@ async function ramp(
       }),
     );
   const steps: Step[] = [];
-  for (const n of STEPS) {
+  for (const n of stepSizes) {
     await answering.worstStall?.();
     const idle = treeStats(pid);
     const loadIdle = processStats(load.pid);
@@ -243,23 +255,40 @@ async function ramp(
 
 const largestClean = (steps: Step[]) => steps.filter((s) => s.problems.length === 0).at(-1);
 
-/** The bare-session ramp, measured once per run (it touches no backend) and shared by both passes. */
-let baseline: Promise<Step[]> | undefined;
+/**
+ * The bare-session ramp, measured once per run and process count (it touches no backend), in as
+ * many processes as the platform's pass that needs it, over the same steps.
+ */
+const baselines = new Map<number, Promise<Step[]>>();
 
-async function measureBaseline(bench: BenchContext, load: Load): Promise<Step[]> {
-  const bare = await startIpcChild<BareReady, never, never>(
-    'bench/support/bare-calls.ts',
-    { ...load.ready.env, BARE_BOOKING_URL: load.ready.bookingUrl },
-    nodeArgs('BENCH_BARE_NODE_ARGS'),
-  );
-  const dial = () =>
-    load.request({ dial: { to: { mediaUrl: bare.ready.mediaUrl } } }) as Promise<LoadCallResult>;
-  try {
-    await dial();
-    return await ramp(bench, 'bare session', bare.pid, load, dial);
-  } finally {
-    await bare.stop();
+function measureBaseline(bench: BenchContext, load: Load, processes: number): Promise<Step[]> {
+  let measured = baselines.get(processes);
+  if (!measured) {
+    measured = (async () => {
+      const bare = await startIpcChild<BareReady, never, never>(
+        'bench/support/bare-calls.ts',
+        { ...load.ready.env, BARE_BOOKING_URL: load.ready.bookingUrl, BARE_PROCESSES: String(processes) },
+        nodeArgs('BENCH_BARE_NODE_ARGS'),
+      );
+      const dial = () =>
+        load.request({ dial: { to: { mediaUrl: bare.ready.mediaUrl } } }) as Promise<LoadCallResult>;
+      try {
+        await dial();
+        return await ramp(
+          bench,
+          STEPS[bench.backend],
+          `bare session (${processes} process(es))`,
+          bare.pid,
+          load,
+          dial,
+        );
+      } finally {
+        await bare.stop();
+      }
+    })();
+    baselines.set(processes, measured);
   }
+  return measured;
 }
 
 /**
@@ -347,12 +376,9 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
     nodeArgs('BENCH_LOAD_NODE_ARGS'),
   );
   try {
-    if (WITH_BASELINE && !baseline) {
-      baseline = measureBaseline(bench, load);
-      await baseline;
-      bench.log(`${elapsed()} bare-session baseline measured`);
-    }
     const processes = bench.backend === 'services' ? PROCESSES : 1;
+    const baseline = WITH_BASELINE ? await measureBaseline(bench, load, processes) : undefined;
+    if (baseline) bench.log(`${elapsed()} bare-session baseline measured`);
     const port = await freePort();
     const server = await startBenchServer(
       bench,
@@ -373,7 +399,12 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
       bench.log(
         `compiled server (node dist/cli/main.js start), ${processes} process(es), pid ${server.pid}, ${server.backend}, up after ${elapsed()}`,
       );
-      await dial();
+      const steps = await ramp(bench, STEPS[bench.backend], 'platform', server.pid, load, dial, {
+        check: (results) => unfinishedRows(server, results.length),
+        worstStall: () => worstStall(server, processes),
+      });
+      bench.log(`${elapsed()} ramp done`);
+      // One call at a time, on the warmed-up server.
       const single: Gap[] = [];
       for (let i = 0; i < SINGLE_CALLS; i++) {
         const result = await dial();
@@ -397,13 +428,8 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
         ).toFixed(0)} ms over a floor of ${floor} ms (${single.length} turns)`,
       );
 
-      const steps = await ramp(bench, 'platform', server.pid, load, dial, {
-        check: (results) => unfinishedRows(server, results.length),
-        worstStall: () => worstStall(server, processes),
-      });
-      bench.log(`${elapsed()} ramp done`);
       const atLargest = largestClean(steps);
-      const bareSteps = (await baseline) ?? [];
+      const bareSteps = baseline ?? [];
       const bareClean = largestClean(bareSteps);
 
       for (const p of [50, 99])
@@ -433,8 +459,8 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
         value: atLargest?.n ?? 0,
         unit: 'calls',
         baseline: baseline ? (bareClean?.n ?? 0) : null,
-        baselineName: 'bare AgentSession (1 process), no persistence',
-        note: `compiled server (dist/), ${processes} process(es); far end (emulators, callers) in its own process on the same cores; steps ${STEPS.join(',')}, starts spread over ${STAGGER_MS / 1000} s; clean: exact transcript, call completed, no hole > ${LATE_FRAME_MS} ms in the agent's speech on the line (far end's worst stall ${loadStall.toFixed(0)} ms)`,
+        baselineName: `bare AgentSession (${processes} process(es)), no persistence`,
+        note: `compiled server (dist/), ${processes} process(es); far end (emulators, callers) in its own process on the same cores; steps ${STEPS[bench.backend].join(',')}, starts spread over ${STAGGER_MS / 1000} s; clean: exact transcript, call completed, no hole > ${LATE_FRAME_MS} ms in the agent's speech on the line (far end's worst stall ${loadStall.toFixed(0)} ms)`,
       });
       // Per call at the largest clean step (or the first step, when none was clean: marked so).
       const at = atLargest ?? steps[0];

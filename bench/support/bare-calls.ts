@@ -1,5 +1,5 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { llm, voice } from '@livekit/agents';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -19,7 +19,8 @@ import { serveIpc } from './ipc-child.js';
  * recording, gateway, metrics or post-call analysis. The callers and the emulators are the load
  * process's (call-load.ts), reached by the URLs in the environment (`DEEPGRAM_URL`, …, and
  * `BARE_BOOKING_URL` for the booking tool). What the platform's own calls cost beyond this loop is
- * the platform's share. Ready: `{ mediaUrl }`.
+ * the platform's share. `BARE_PROCESSES` (default 1) runs that many processes on one port
+ * (node:cluster), as the platform's `PROCESSES`. Ready: `{ mediaUrl }`.
  */
 export interface BareReady {
   mediaUrl: string;
@@ -109,16 +110,34 @@ async function answer(ws: import('ws').WebSocket): Promise<void> {
   await session.close().catch(() => {});
 }
 
-const wss = new WebSocketServer({ noServer: true });
-const server = createServer((_req, res) => res.writeHead(404).end());
-server.on('upgrade', (req, socket, head) =>
-  wss.handleUpgrade(req, socket, head, (ws) => void answer(ws).catch(() => ws.terminate())),
-);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-serveIpc<BareReady, never, never>(
-  { mediaUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/media` },
-  () => Promise.reject(new Error('the bare process takes no requests')),
-  async () => {
-    server.close();
-  },
-);
+const processes = Number(process.env.BARE_PROCESSES ?? 1);
+const port = Number(process.env.BARE_PORT ?? 0);
+if (processes > 1 && cluster.isPrimary) {
+  // The primary only hands connections to the sessions' processes.
+  const { freePort } = await import('../../test/faults/free-port.js');
+  const shared = await freePort();
+  const workers = Array.from({ length: processes }, () => cluster.fork({ BARE_PORT: String(shared) }));
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('listening', resolve))));
+  serveIpc<BareReady, never, never>(
+    { mediaUrl: `ws://127.0.0.1:${shared}/media` },
+    () => Promise.reject(new Error('the bare process takes no requests')),
+    async () => {
+      for (const w of workers) w.kill();
+    },
+  );
+} else {
+  const wss = new WebSocketServer({ noServer: true });
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  server.on('upgrade', (req, socket, head) =>
+    wss.handleUpgrade(req, socket, head, (ws) => void answer(ws).catch(() => ws.terminate())),
+  );
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  if (cluster.isPrimary)
+    serveIpc<BareReady, never, never>(
+      { mediaUrl: `ws://127.0.0.1:${(server.address() as { port: number }).port}/media` },
+      () => Promise.reject(new Error('the bare process takes no requests')),
+      async () => {
+        server.close();
+      },
+    );
+}
