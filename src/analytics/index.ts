@@ -31,4 +31,10 @@ export {
   signRecordingLink,
 } from './recording-links.js';
 export { playRecording, type RecordingPlayback, requestedRange } from './recording-playback.js';
-export { findSeedTenant, type SeedCallsOptions, type SeedCallsResult, seedCalls } from './seed-calls.js';
+export {
+  findSeedTenant,
+  refreshSeededKpis,
+  type SeedCallsOptions,
+  type SeedCallsResult,
+  seedCalls,
+} from './seed-calls.js';

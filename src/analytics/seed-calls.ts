@@ -15,6 +15,8 @@ export interface SeedCallsOptions {
   days?: number;
   /** Deterministic data for a given seed. */
   seed?: number;
+  /** Rebuild the tenant's daily KPIs over the span at the end (default); off for a partial load. */
+  refreshKpis?: boolean;
   onProgress?: (written: number, total: number) => void;
 }
 
@@ -458,12 +460,22 @@ export async function seedCalls(deps: Pick<Deps, 'db'>, options: SeedCallsOption
     result.costs += costs.length;
     options.onProgress?.(written, total);
   }
+  if (options.refreshKpis !== false) await refreshSeededKpis(deps, tenantId, until, options.days);
+  return result;
+}
+
+/** Rebuilds a tenant's daily KPIs over the span `seedCalls` wrote (the `days` before `until`). */
+export async function refreshSeededKpis(
+  deps: Pick<Deps, 'db'>,
+  tenantId: string,
+  until: number,
+  days = 90,
+): Promise<void> {
   // Days in the tenant's time zone: a day either side of the span covers any offset.
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   await withTenant(deps.db, tenantId, (tx) =>
-    refreshDailyKpis(tx, tenantId, day(until - spanMs - DAY_MS), day(until + DAY_MS)),
+    refreshDailyKpis(tx, tenantId, day(until - days * DAY_MS - DAY_MS), day(until + DAY_MS)),
   );
-  return result;
 }
 
 type PgType = 'text' | 'integer' | 'boolean' | 'timestamptz' | 'jsonb' | 'numeric';
