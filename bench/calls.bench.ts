@@ -65,6 +65,8 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? availableParallelism());
 /** The longest hole in the agent's speech a clean call may have: one frame. */
 const LATE_FRAME_MS = Number(process.env.BENCH_LATE_FRAME_MS ?? 20);
 const CALLER = '+14155550100';
+/** Calls placed (and not measured) before a ramp's first step. */
+const WARM_UP_CALLS = 10;
 
 /** What the caller hears in the book-appointment scenario (its LLM rules read the tool result generically). */
 const EXPECTED_AGENT = [
@@ -182,6 +184,16 @@ function treeStats(root: number): { cpuS: number; rssMb: number } {
   return total;
 }
 
+/** `n` calls whose starts are spread over `STAGGER_MS`. */
+function placeStaggered(n: number, placeOne: () => Promise<LoadCallResult>): Promise<LoadCallResult[]> {
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      await new Promise((resolve) => setTimeout(resolve, (i * STAGGER_MS) / n));
+      return placeOne();
+    }),
+  );
+}
+
 type Load = IpcChild<LoadReady, LoadRequest, LoadCallResult | null>;
 
 /**
@@ -203,13 +215,12 @@ async function ramp(
     worstStall?: () => Promise<number>;
   } = {},
 ): Promise<Step[]> {
-  const place = (n: number) =>
-    Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        await new Promise((resolve) => setTimeout(resolve, (i * STAGGER_MS) / n));
-        return placeOne();
-      }),
-    );
+  const place = (n: number) => placeStaggered(n, placeOne);
+  // A first round, not measured: a cold process (JIT, pools, caches) is not what a ramp compares.
+  const warm = await place(WARM_UP_CALLS);
+  bench.log(
+    `${label}: warm-up ${warm.filter((r) => heardProblem(r) === null).length}/${WARM_UP_CALLS} clean`,
+  );
   const steps: Step[] = [];
   for (const n of stepSizes) {
     await answering.worstStall?.();
@@ -272,7 +283,6 @@ function measureBaseline(bench: BenchContext, load: Load, processes: number): Pr
       const dial = () =>
         load.request({ dial: { to: { mediaUrl: bare.ready.mediaUrl } } }) as Promise<LoadCallResult>;
       try {
-        await dial();
         return await ramp(
           bench,
           STEPS[bench.backend],
