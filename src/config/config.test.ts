@@ -16,7 +16,16 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url: 'postgres://u@db:5432/sb',
       migrationUrl: 'postgres://u@db:5432/sb',
+      maxConnections: 10,
     });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://u@db/sb', DATABASE_POOL_SIZE: '40' }).database,
+    ).toMatchObject({
+      maxConnections: 40,
+    });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(
+      expect.objectContaining({ variable: 'DATABASE_POOL_SIZE' }),
+    );
     expect(config.store).toEqual({ kind: 'redis', url: 'redis://cache:6379' });
   });
 
@@ -29,6 +38,7 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url: 'postgres://switchboard_runtime@db/sb',
       migrationUrl: 'postgres://switchboard_owner@db/sb',
+      maxConnections: 10,
     });
     expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'postgres://owner@db/sb' })).toThrow(
       /DATABASE_MIGRATION_URL/,

@@ -49,6 +49,11 @@ export const ENV_SCHEMA = {
     description:
       'PostgreSQL connection URL. Unset: embedded PGlite in DATA_DIR. Use a non-superuser login role without BYPASSRLS (see Database roles).',
   },
+  DATABASE_POOL_SIZE: {
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+    description:
+      "PostgreSQL connections per pool (each process has two: tenant work and the session-scoped tenant reads). A call's events, turns and tool attempts queue for a connection, so size it to the calls a process runs.",
+  },
   DATABASE_MIGRATION_URL: {
     schema: z
       .string()
@@ -286,7 +291,9 @@ export interface Config {
   publicUrl: string | undefined;
   /** Which hops may set X-Forwarded-For: false (none), a hop count, or addresses/CIDRs. */
   trustProxy: TrustProxy;
-  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; migrationUrl: string };
+  database:
+    | { kind: 'pglite'; dataDir: string }
+    | { kind: 'postgres'; url: string; migrationUrl: string; maxConnections: number };
   store: { kind: 'memory' } | { kind: 'redis'; url: string };
   dataDir: string;
   logLevel: RawEnv['LOG_LEVEL'];
@@ -358,7 +365,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY === undefined ? false : (parseTrustProxy(e.TRUST_PROXY) ?? false),
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
+          maxConnections: e.DATABASE_POOL_SIZE,
+        }
       : { kind: 'pglite', dataDir: e.DATA_DIR },
     store: e.REDIS_URL ? { kind: 'redis', url: e.REDIS_URL } : { kind: 'memory' },
     dataDir: e.DATA_DIR,
