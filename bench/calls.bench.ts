@@ -213,14 +213,18 @@ async function ramp(
     check?: (results: LoadCallResult[]) => Promise<string[]>;
     /** Its worst event-loop stall since the previous call, ms. */
     worstStall?: () => Promise<number>;
+    /** Place `WARM_UP_CALLS` unmeasured calls first (a server's pools and caches fill on first use). */
+    warmUp?: boolean;
   } = {},
 ): Promise<Step[]> {
   const place = (n: number) => placeStaggered(n, placeOne);
-  // A first round, not measured: a cold process (JIT, pools, caches) is not what a ramp compares.
-  const warm = await place(WARM_UP_CALLS);
-  bench.log(
-    `${label}: warm-up ${warm.filter((r) => heardProblem(r) === null).length}/${WARM_UP_CALLS} clean`,
-  );
+  if (answering.warmUp) {
+    // A first round, not measured: a cold server (JIT, pools, caches) is not what a ramp compares.
+    const warm = await place(WARM_UP_CALLS);
+    bench.log(
+      `${label}: warm-up ${warm.filter((r) => heardProblem(r) === null).length}/${WARM_UP_CALLS} clean`,
+    );
+  }
   const steps: Step[] = [];
   for (const n of stepSizes) {
     await answering.worstStall?.();
@@ -411,6 +415,7 @@ export default async function callsBench(bench: BenchContext): Promise<void> {
       const steps = await ramp(bench, STEPS[bench.backend], 'platform', server.pid, load, dial, {
         check: (results) => unfinishedRows(server, results.length),
         worstStall: () => worstStall(server, processes),
+        warmUp: true,
       });
       bench.log(`${elapsed()} ramp done`);
       const atLargest = largestClean(steps);

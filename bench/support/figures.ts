@@ -99,6 +99,28 @@ export function figureTable(figures: readonly Figure[]): string {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** The README's table of `latest.json`: one Markdown row per figure, with its bench and note. */
+export function readmeTable(figures: readonly Figure[]): string {
+  const rows = figures.map((f) =>
+    [
+      f.bench,
+      `\`${f.name}\``,
+      f.backend ?? '–',
+      cell(f.value, f.unit),
+      f.baseline === null
+        ? '–'
+        : `${cell(f.baseline, f.unit)}${f.baselineName ? ` (${f.baselineName})` : ''}`,
+      f.ratio === null ? '–' : `${cell(f.ratio)}×`,
+      f.note ?? '',
+    ].join(' | '),
+  );
+  return [
+    '| bench | figure | backend | value | baseline (same run) | ratio | note |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
+}
+
 export function toFigure(input: FigureInput, bench: string, backend: Backend | null): Figure {
   const baseline = input.baseline ?? null;
   return {
