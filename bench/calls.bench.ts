@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { demoBookingTool } from '../src/control/seed-demo.js';
 import { freePort } from '../test/faults/free-port.js';
 import type { BareReady } from './support/bare-calls.js';
 import type { LoadCallResult, LoadReady, LoadRequest } from './support/call-load.js';
@@ -314,18 +315,15 @@ async function bindBookingTool(server: BenchServer, n8nUrl: string): Promise<voi
     name: 'Bench n8n',
     baseUrl: n8nUrl,
   })) as { id: string };
-  const tool = (await api(server.url, server.auth, 'POST', `${base}/tools`, {
-    name: 'book_appointment',
-    description: 'Books an appointment and returns the day, time and confirmation number.',
-    inputSchema: {
-      type: 'object',
-      properties: { service: { type: 'string' }, date: { type: 'string' }, time: { type: 'string' } },
-      required: ['service', 'date', 'time'],
-      additionalProperties: false,
-    },
-    connectionId: connection.id,
-    webhookPath: 'book-appointment',
-  })) as { id: string };
+  const tool = (await api(
+    server.url,
+    server.auth,
+    'POST',
+    `${base}/tools`,
+    demoBookingTool(connection.id),
+  )) as {
+    id: string;
+  };
   const agents = (await api(server.url, server.auth, 'GET', `${base}/agents`)) as { items: { id: string }[] };
   const agent = agents.items[0]!.id;
   await api(server.url, server.auth, 'PATCH', `${base}/agents/${agent}`, { draft: { toolIds: [tool.id] } });

@@ -4,6 +4,7 @@ import { llm, voice } from '@livekit/agents';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { applyDraftPatch, DEFAULT_DRAFT } from '../../src/control/agents/agent-config.js';
+import { demoBookingTool } from '../../src/control/seed-demo.js';
 import type { CallAgentConfig } from '../../src/runtime/call-context.js';
 import { dropUnreadVadBranch } from '../../src/runtime/engine/agents-workarounds.js';
 import { installAgentsLogger } from '../../src/runtime/providers/agents-logger.js';
@@ -50,16 +51,15 @@ const providers = {
 };
 const bookingUrl = env('BARE_BOOKING_URL');
 
+/** The demo's booking tool as the platform declares it; its workflow answers at `bookingUrl`. */
+const booking = demoBookingTool('');
+
 function tools(): llm.ToolContextEntry[] {
   return [
     llm.tool({
-      name: 'book_appointment',
-      description: 'Books an appointment and returns the day, time and confirmation number.',
-      parameters: {
-        type: 'object',
-        properties: { service: { type: 'string' }, date: { type: 'string' }, time: { type: 'string' } },
-        required: ['service', 'date', 'time'],
-      } as never,
+      name: booking.name,
+      description: booking.description,
+      parameters: booking.inputSchema as never,
       execute: async (args: unknown) => {
         const res = await fetch(bookingUrl, {
           method: 'POST',

@@ -10,6 +10,7 @@ import {
   startSandbox,
   type TranscriptEntry,
 } from '@switchboard/sandbox';
+import { externalSandboxEnv } from '../../src/platform/sandbox-mode.js';
 import { serveIpc } from './ipc-child.js';
 
 /**
@@ -108,17 +109,7 @@ function result(
 
 serveIpc<LoadReady, LoadRequest, LoadCallResult | null>(
   {
-    env: {
-      SANDBOX: 'off',
-      SANDBOX_PROVIDER_KEYS: 'true',
-      TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-      TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-      DEEPGRAM_URL: sandbox.deepgram.wsUrl,
-      OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
-      RIME_URL: sandbox.rime.url,
-      RIME_WS_URL: sandbox.rime.wsUrl,
-      OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
-    },
+    env: externalSandboxEnv(sandbox),
     n8nUrl: sandbox.n8n.url,
     bookingUrl: installed[0]?.webhookUrl ?? '',
   },

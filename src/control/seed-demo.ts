@@ -45,6 +45,22 @@ export const DEMO_TENANTS = [
 /** The n8n workflow path the demo's booking tool calls (the sandbox installs it at start-up). */
 export const DEMO_BOOKING_PATH = 'book-appointment';
 
+/** The demo's booking tool, bound to the n8n connection `connectionId` (what `POST …/tools` takes). */
+export function demoBookingTool(connectionId: string) {
+  return {
+    name: 'book_appointment',
+    description: 'Books an appointment and returns the day, time and confirmation number.',
+    inputSchema: {
+      type: 'object',
+      properties: { service: { type: 'string' }, date: { type: 'string' }, time: { type: 'string' } },
+      required: ['service', 'date', 'time'],
+      additionalProperties: false,
+    },
+    connectionId,
+    webhookPath: DEMO_BOOKING_PATH,
+  };
+}
+
 export interface DemoSandbox {
   /** Base URL of the n8n the demo tools are bound to (the sandbox's n8n emulator). */
   n8nUrl: string;
@@ -63,18 +79,7 @@ async function seedDemoAgent(
       name: 'Sandbox n8n',
       baseUrl: sandbox.n8nUrl,
     });
-    const tool = await createTool(deps, SYSTEM_ACTOR, tenantId, {
-      name: 'book_appointment',
-      description: 'Books an appointment and returns the day, time and confirmation number.',
-      inputSchema: {
-        type: 'object',
-        properties: { service: { type: 'string' }, date: { type: 'string' }, time: { type: 'string' } },
-        required: ['service', 'date', 'time'],
-        additionalProperties: false,
-      },
-      connectionId: connection.id,
-      webhookPath: DEMO_BOOKING_PATH,
-    });
+    const tool = await createTool(deps, SYSTEM_ACTOR, tenantId, demoBookingTool(connection.id));
     toolIds.push(tool.id);
   }
   const agent = await createAgent(deps, SYSTEM_ACTOR, tenantId, {

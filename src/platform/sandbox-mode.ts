@@ -110,3 +110,22 @@ export function emulatorHosts(sandbox: Sandbox): string[] {
   ];
   return urls.map((url) => new URL(url).host);
 }
+
+/**
+ * The settings that point a Switchboard at emulators running elsewhere (another process or machine)
+ * instead of its own: the sandbox off, each provider reached at the emulator's URL with the key
+ * `test-<CallSid>` the emulators route by, and loopback allowed for the n8n emulator.
+ */
+export function externalSandboxEnv(sandbox: Sandbox): Record<string, string> {
+  return {
+    SANDBOX: 'off',
+    SANDBOX_PROVIDER_KEYS: 'true',
+    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
+    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
+    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
+    RIME_URL: sandbox.rime.url,
+    RIME_WS_URL: sandbox.rime.wsUrl,
+    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
+  };
+}

@@ -11,6 +11,7 @@ import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, tables } from '../../src/db/index.js';
+import { externalSandboxEnv } from '../../src/platform/sandbox-mode.js';
 import { adminUrl, databaseUrl, redisUrl, runtimeDatabaseUrl } from '../support/urls.js';
 import { type Instance, secretsKey, startInstance, startLoadBalancer } from './support.js';
 
@@ -71,15 +72,7 @@ describe.skipIf(!services)('two instances behind a load balancer', () => {
       REDIS_URL: redisUrl(),
       PUBLIC_URL: lb.url,
       SECRETS_KEY: secretsKey(),
-      SANDBOX: 'off',
-      SANDBOX_PROVIDER_KEYS: 'true',
-      TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-      TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-      DEEPGRAM_URL: sandbox.deepgram.wsUrl,
-      OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
-      RIME_URL: sandbox.rime.url,
-      RIME_WS_URL: sandbox.rime.wsUrl,
-      OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
+      ...externalSandboxEnv(sandbox),
       DRAIN_TIMEOUT_MS: '60000',
     };
     // A seeds the demo (tenants, agents, numbers); B finds it there.

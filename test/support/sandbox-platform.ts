@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { createSandboxCalls, type SandboxCalls } from '../../src/platform/sandbox-calls.js';
+import { externalSandboxEnv } from '../../src/platform/sandbox-mode.js';
 import { createServices } from '../../src/platform/services.js';
 import { createVoiceService } from '../../src/telephony/index.js';
 import { call } from './app.js';
@@ -28,18 +29,9 @@ export interface SandboxPlatform {
 
 /** Settings that point the app's providers (Twilio, Deepgram, OpenAI, Rime, n8n) at the sandbox. */
 export function sandboxEnv(sandbox: Sandbox, recordingsDir: string): Record<string, string> {
-  return {
-    LOG_LEVEL: 'silent',
-    TWILIO_ACCOUNT_SID: sandbox.twilio.accountSid,
-    TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
-    SANDBOX_PROVIDER_KEYS: 'true',
-    DEEPGRAM_URL: sandbox.deepgram.wsUrl,
-    OPENAI_BASE_URL: `${sandbox.openai.url}/v1`,
-    RIME_URL: sandbox.rime.url,
-    RIME_WS_URL: sandbox.rime.wsUrl,
-    OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost',
-    RECORDINGS_DIR: recordingsDir,
-  };
+  // The app under test starts no emulators of its own: these are the test's.
+  const { SANDBOX: _off, ...providers } = externalSandboxEnv(sandbox);
+  return { ...providers, LOG_LEVEL: 'silent', RECORDINGS_DIR: recordingsDir };
 }
 
 /** Starts the sandbox, then the app (with voice and sandbox calls) configured against it. */
