@@ -22,6 +22,8 @@ export function superviseProcesses(count: number, out: (line: string) => void): 
 
   return new Promise((resolve) => {
     const fork = () => {
+      // A replacement due after a stop began is not started.
+      if (stopping) return;
       const worker = cluster.fork();
       startedAt.set(worker.id, Date.now());
       worker.once('listening', () => {
