@@ -94,7 +94,7 @@ async function answer(ws: import('ws').WebSocket): Promise<void> {
     turnHandling: {
       turnDetection: 'stt',
       endpointing: { mode: 'fixed', minDelay: ENDPOINTING_DELAY_MS },
-      interruption: { enabled: true },
+      interruption: { enabled: true, resumeFalseInterruption: false },
       preemptiveGeneration: { enabled: false },
     },
     aecWarmupDuration: null,

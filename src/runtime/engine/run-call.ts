@@ -132,7 +132,9 @@ export async function runCall(ctx: CallContext, io: CallIO, deps: RunCallDeps): 
       turnHandling: {
         turnDetection: 'stt',
         endpointing: { mode: 'fixed', minDelay: timing.endpointingDelayMs },
-        interruption: { enabled: true },
+        // A phone line's audio cannot be paused, so resuming after a false interruption cannot
+        // apply; left on, the library warns about it once per call.
+        interruption: { enabled: true, resumeFalseInterruption: false },
         preemptiveGeneration: { enabled: false },
       },
       // Phone networks cancel echo; waiting for an AEC warm-up would only swallow early barge-ins.

@@ -28,6 +28,7 @@ import type { Credentials } from '../../support/app.js';
 import { call } from '../../support/app.js';
 import { openTestBackend, type TestBackend } from '../../support/backend.js';
 import { createWorld, type World } from '../../support/fixtures.js';
+import { withLogCapture } from '../../support/log-capture.js';
 import { sandboxEnv } from '../../support/sandbox-platform.js';
 
 export const AGENT_NUMBER = '+15005550006';
@@ -60,6 +61,8 @@ export interface VoiceWorldOptions {
   extraAgents?: { e164: string; draft: Record<string, unknown> }[];
   /** The ephemeral store's Redis on the services backend, when not the machine's shared one. */
   redisUrl?: string;
+  /** Collects the server's log lines at warn and above (the server's own logger, as in production). */
+  warnings?: string[];
 }
 
 async function expectOk<T>(
@@ -80,7 +83,8 @@ async function expectOk<T>(
  * AGENT_NUMBER, with the tools of `toolScenarios` bound to their n8n workflows.
  */
 export async function startVoiceWorld(options: VoiceWorldOptions = {}): Promise<VoiceWorld> {
-  const backend = await openTestBackend({ redisUrl: options.redisUrl });
+  const opened = await openTestBackend({ redisUrl: options.redisUrl });
+  const backend = options.warnings ? withLogCapture(opened, 'warn', options.warnings) : opened;
   const sandbox = await startSandbox();
   const recordingsDir = await mkdtemp(join(tmpdir(), 'sb-recordings-'));
   const config = loadConfig({ ...sandboxEnv(sandbox, recordingsDir), ...options.env });
