@@ -1,5 +1,8 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 
+/** How often the event loop is sampled; each sample is the timer's interval, this included. */
+const EVENT_LOOP_RESOLUTION_MS = 10;
+
 /** Turn latency buckets, seconds. */
 const LATENCY_BUCKETS = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5];
 
@@ -21,7 +24,7 @@ export class RuntimeMetrics {
    * call's audio waits behind a stall, so it is the first thing to read when callers hear gaps.
    */
   watchEventLoop(): void {
-    this.eventLoop ??= monitorEventLoopDelay({ resolution: 10 });
+    this.eventLoop ??= monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
     this.eventLoop.enable();
   }
 
@@ -75,7 +78,9 @@ export class RuntimeMetrics {
   private renderEventLoop(): string[] {
     const h = this.eventLoop;
     if (!h) return [];
-    const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+    // A sample is the time between two ticks of a `resolution` timer: the delay is what exceeds it.
+    const seconds = (ns: number) =>
+      Number.isFinite(ns) ? Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS) / 1000 : 0;
     const count = h.count;
     const lines = [
       '# HELP switchboard_event_loop_delay_seconds Event-loop delay of this process since the previous scrape (sampled every 10 ms).',
